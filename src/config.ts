@@ -1,0 +1,121 @@
+import { cleanEnv, str, port, bool, num, url, EnvError, EnvMissingError } from 'envalid';
+
+/** Runtime configuration, read from environment variables and validated once at start. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  seedDemo: boolean;
+  logLevel: string;
+  introspection: boolean;
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxCost: number;
+    bodyLimitBytes: number;
+  };
+  auth: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    loginMaxFailuresPerLogin: number;
+    loginMaxFailuresPerAddress: number;
+    loginThrottleWindowSeconds: number;
+  };
+  trustProxy: boolean;
+  dbPoolMax: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const positive = (desc: string, def: number) =>
+  num({ default: def, desc });
+
+/**
+ * Reads and validates the configuration. Every bad value is reported with its variable name and
+ * what was expected; nothing starts with a half-valid configuration.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const e = cleanEnv(
+    env,
+    {
+      NODE_ENV: str({ choices: ['development', 'production', 'test'], default: 'development' }),
+      PORT: port({ default: 4000, desc: 'HTTP and WebSocket port' }),
+      HOST: str({ default: '0.0.0.0' }),
+      DATABASE_URL: url({ default: undefined, desc: 'postgres://user:pass@host:port/db; unset = embedded PostgreSQL' }),
+      DATA_DIR: str({ default: '.data', desc: 'where the embedded PostgreSQL keeps its data' }),
+      SEED_DEMO: bool({ default: undefined, desc: 'seed the demo school once (default: only with the embedded database)' }),
+      LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+      GRAPHQL_INTROSPECTION: bool({ default: undefined, desc: 'default: on unless NODE_ENV=production' }),
+      GRAPHQL_MAX_DEPTH: positive('maximum selection depth', 8),
+      GRAPHQL_MAX_ALIASES: positive('maximum aliases per document', 15),
+      GRAPHQL_MAX_TOKENS: positive('maximum lexical tokens per document', 1000),
+      GRAPHQL_MAX_COST: positive('maximum estimated cost per document', 5000),
+      GRAPHQL_BODY_LIMIT_BYTES: positive('maximum HTTP request body in bytes', 102400),
+      ACCESS_TOKEN_TTL_SECONDS: positive('access token lifetime', 900),
+      REFRESH_TOKEN_TTL_SECONDS: positive('refresh token lifetime', 30 * 24 * 3600),
+      LOGIN_MAX_FAILURES_PER_LOGIN: positive('failed logins per login within the window before throttling', 5),
+      LOGIN_MAX_FAILURES_PER_ADDRESS: positive('failed logins per client address within the window before throttling', 20),
+      LOGIN_THROTTLE_WINDOW_SECONDS: positive('throttling window', 900),
+      TRUST_PROXY: bool({ default: false, desc: 'take the client address from X-Forwarded-For' }),
+      DB_POOL_MAX: positive('database connection pool size', 10),
+    },
+    {
+      reporter: ({ errors }) => {
+        for (const [name, err] of Object.entries(errors)) {
+          if (err instanceof EnvMissingError) problems.push(`${name}: required but not set`);
+          else if (err instanceof EnvError || err instanceof Error) problems.push(`${name}: ${err.message}`);
+        }
+      },
+    },
+  );
+  const intKeys = [
+    'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_TOKENS', 'GRAPHQL_MAX_COST', 'GRAPHQL_BODY_LIMIT_BYTES',
+    'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES_PER_LOGIN',
+    'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'DB_POOL_MAX',
+  ] as const;
+  for (const k of intKeys) {
+    const v = (e as Record<string, unknown>)[k];
+    if (typeof v === 'number' && (!Number.isInteger(v) || v < 1)) {
+      problems.push(`${k}: must be a positive integer, got "${env[k]}"`);
+    }
+  }
+  if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    problems.push(`DATABASE_URL: must start with postgres:// or postgresql://`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const production = e.NODE_ENV === 'production';
+  return {
+    nodeEnv: e.NODE_ENV as AppConfig['nodeEnv'],
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: e.DATA_DIR,
+    seedDemo: e.SEED_DEMO ?? !e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+    limits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+      bodyLimitBytes: e.GRAPHQL_BODY_LIMIT_BYTES,
+    },
+    auth: {
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      loginMaxFailuresPerLogin: e.LOGIN_MAX_FAILURES_PER_LOGIN,
+      loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      loginThrottleWindowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
+    },
+    trustProxy: e.TRUST_PROXY,
+    dbPoolMax: e.DB_POOL_MAX,
+  };
+}

@@ -1,0 +1,40 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { GraphQLError } from 'graphql';
+import type { Role } from './entities/user.entity';
+import type { Loaders } from './loaders';
+import type { Services } from './services';
+import type { AppConfig } from './config';
+import type { Logger } from './logger';
+
+/** The authenticated user of an operation. */
+export interface Viewer {
+  userId: string;
+  login: string;
+  sessionId: string;
+  mustChangePassword: boolean;
+  /** roles per school */
+  roles: { schoolId: string; role: Role }[];
+}
+
+/** Built fresh for every HTTP request and every WebSocket operation (shield caches live on it). */
+export interface Ctx {
+  em: EntityManager;
+  viewer: Viewer | null;
+  /** why the presented token was refused, when it was */
+  authError: GraphQLError | null;
+  ip: string;
+  userAgent: string | null;
+  loaders: Loaders;
+  services: Services;
+  config: AppConfig;
+  log: Logger;
+}
+
+export const hasRole = (viewer: Viewer | null, roles: readonly Role[], schoolId?: string): boolean =>
+  !!viewer && viewer.roles.some((r) => roles.includes(r.role) && (schoolId === undefined || r.schoolId === schoolId));
+
+export const schoolIdsWithRole = (viewer: Viewer | null, roles: readonly Role[]): string[] =>
+  viewer ? [...new Set(viewer.roles.filter((r) => roles.includes(r.role)).map((r) => r.schoolId))] : [];
+
+export const memberSchoolIds = (viewer: Viewer | null): string[] =>
+  viewer ? [...new Set(viewer.roles.map((r) => r.schoolId))] : [];

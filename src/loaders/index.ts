@@ -1,0 +1,26 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { RoleAssignment, User } from '../entities/user.entity';
+import { School } from '../entities/school.entity';
+
+/** Batches `find by id` for one entity class into one query per tick; results in key order. */
+export function byIdLoader<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const rows = (await em.find(cls, { id: { $in: [...ids] } } as never)) as T[];
+    const map = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => map.get(id) ?? null);
+  });
+}
+
+/** DataLoaders, created per request and per subscription event, never shared. */
+export function createLoaders(em: EntityManager) {
+  return {
+    userById: byIdLoader(em, User),
+    schoolById: byIdLoader(em, School),
+    rolesByUser: new DataLoader<string, RoleAssignment[]>(async (userIds) => {
+      const rows = await em.find(RoleAssignment, { user: { $in: [...userIds] } }, { orderBy: { role: 'asc' } });
+      return userIds.map((id) => rows.filter((r) => r.user.id === id));
+    }),
+  };
+}
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,17 @@
+import { GraphQLError } from 'graphql';
+import { shield } from 'graphql-shield';
+import { deny } from './rules/common.rules';
+import { mergeRuleMaps, RuleMap } from './rule-map';
+import { ErrorCode } from '../schema/errors';
+import { authRules } from './rules/auth.rules';
+import { commonRules } from './rules/shared.rules';
+
+/** The one rule map of the API, shaped like the schema; anything not listed is denied. */
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules);
+
+export const permissions = shield(ruleMap as never, {
+  fallbackRule: deny,
+  allowExternalErrors: true,
+  debug: false,
+  fallbackError: () => new GraphQLError('Forbidden', { extensions: { code: ErrorCode.FORBIDDEN } }),
+});

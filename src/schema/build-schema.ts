@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { GraphQLSchema } from 'graphql';
+import { buildSchema, MiddlewareFn } from 'type-graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { resolvers } from '../resolvers';
+import { permissions } from '../permissions';
+import type { Ctx } from '../context';
+import { runAsActor } from '../services/audit-context';
+
+/** Every root Mutation field runs with its actor in the async context, so its changes are audited. */
+const auditActorMiddleware: MiddlewareFn<Ctx> = ({ info, context }, next) => {
+  if (info.parentType.name !== 'Mutation') return next();
+  const v = context.viewer;
+  return runAsActor(
+    { actorId: v?.userId ?? null, actorLogin: v?.login ?? null, sessionId: v?.sessionId ?? null, ip: context.ip, operation: info.fieldName },
+    next,
+  );
+};
+
+/** The schema without permissions: what `schema.graphql` documents. */
+export async function buildBaseSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
+    validate: { forbidUnknownValues: false },
+    globalMiddlewares: [auditActorMiddleware],
+    emitSchemaFile: false,
+  });
+}
+
+/** The executable schema: base schema with the shield permission layer applied. */
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  return applyMiddleware(await buildBaseSchema(), permissions);
+}

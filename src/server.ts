@@ -1,0 +1,214 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { AppConfig } from './config';
+import type { Logger } from './logger';
+import type { Ctx } from './context';
+import { createLoaders } from './loaders';
+import { createServices, Services } from './services';
+import { authFailureError } from './services/auth.service';
+import { bearerToken } from './services/tokens';
+import { buildAppSchema } from './schema/build-schema';
+import { limitRules, parseAndValidate, parseOptions } from './schema/limits';
+import { ConnectionRegistry } from './subscriptions/connections';
+import { ErrorCode } from './schema/errors';
+
+export interface AppServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  httpServer: http.Server;
+  connections: ConnectionRegistry;
+  services: Services;
+  /** Drains HTTP and WebSocket, then stops listening. Does not close the ORM. */
+  stop(): Promise<void>;
+}
+
+interface ContextInput {
+  token: string | null;
+  ip: string;
+  userAgent: string | null;
+}
+
+/** Builds the per-operation context: a forked EntityManager, fresh loaders, the authenticated viewer. */
+async function buildContext(orm: MikroORM, services: Services, config: AppConfig, log: Logger, input: ContextInput): Promise<Ctx> {
+  const em = orm.em.fork();
+  const ctx: Ctx = {
+    em, viewer: null, authError: null, ip: input.ip, userAgent: input.userAgent,
+    loaders: createLoaders(em), services, config, log,
+  };
+  if (input.token) {
+    const r = await services.auth.authenticate(em, input.token);
+    if ('viewer' in r) ctx.viewer = r.viewer;
+    else ctx.authError = authFailureError(r.failure);
+  }
+  return ctx;
+}
+
+/** Hides internals of unexpected errors in production; every error carries a code. */
+function formatError(config: AppConfig, log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code as string | undefined;
+    const known = code && code in ErrorCode;
+    if (known && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    if (code && !known) {
+      // Apollo's own codes (GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, …) map onto our fixed list.
+      const mapped = code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_SUPPORTED' || code === 'OPERATION_RESOLUTION_FAILURE'
+        ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
+      return { ...formatted, extensions: { ...formatted.extensions, code: mapped, reason: code } };
+    }
+    log.error({ err: error }, 'unexpected error');
+    if (config.nodeEnv === 'production') {
+      return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    }
+    return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}
+
+/** HTTP (POST/GET /graphql, /healthz, /readyz) and graphql-ws on the same port and path. */
+export async function startServer(opts: { config: AppConfig; orm: MikroORM; log: Logger; databaseUrl: string; port?: number; host?: string }): Promise<AppServer> {
+  const { config, orm, log } = opts;
+  const schema: GraphQLSchema = await buildAppSchema();
+  const services = createServices(config);
+  const connections = new ConnectionRegistry(log);
+  await connections.listen(opts.databaseUrl);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const httpServer = http.createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
+  const fmt = formatError(config, log);
+  const wsCleanup = useServer<Record<string, unknown>, { ctxInput?: ContextInput; expiryTimer?: NodeJS.Timeout }>(
+    {
+      schema,
+      onConnect: async (wsCtx) => {
+        const token = bearerToken(wsCtx.connectionParams?.authorization ?? wsCtx.connectionParams?.Authorization);
+        const socket = wsCtx.extra.socket;
+        const req = wsCtx.extra.request;
+        const ip = (config.trustProxy && String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim()) || req.socket.remoteAddress || 'unknown';
+        if (!token) {
+          socket.close(4401, 'Unauthorized: send connectionParams.authorization');
+          return false;
+        }
+        const em = orm.em.fork();
+        const r = await services.auth.authenticate(em, token);
+        if (!('viewer' in r)) {
+          socket.close(r.failure === 'BLOCKED' ? 4403 : 4401, r.failure === 'BLOCKED' ? 'Forbidden: account blocked' : `Unauthorized: token ${r.failure.toLowerCase()}`);
+          return false;
+        }
+        wsCtx.extra.ctxInput = { token, ip, userAgent: req.headers['user-agent'] ?? null } satisfies ContextInput;
+        connections.add(socket, { userId: r.viewer.userId, sessionId: r.viewer.sessionId });
+        // The socket lives no longer than its access token; the client reconnects with a fresh one.
+        const ms = Math.min(r.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
+        const timer = setTimeout(() => socket.close(4401, 'Unauthorized: token expired'), ms);
+        timer.unref();
+        socket.once('close', () => clearTimeout(timer));
+        return true;
+      },
+      onSubscribe: async (wsCtx, _id, payload) => {
+        const parsed = parseAndValidate(schema, payload.query, config);
+        if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
+        const input = (wsCtx.extra as { ctxInput?: ContextInput }).ctxInput!;
+        return {
+          schema,
+          document: parsed.document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue: await buildContext(orm, services, config, log, input),
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        return errors.map((e) => {
+          const f = fmt(e.toJSON(), e);
+          return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
+        });
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if ('errors' in result && result.errors?.length) {
+          return { ...result, errors: result.errors.map((e) => { const f = fmt(e.toJSON(), e); return new GraphQLError(f.message, { path: f.path, extensions: f.extensions }); }) };
+        }
+        return result;
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Ctx>({
+    schema,
+    introspection: config.introspection,
+    // main.ts owns the signals: drain HTTP and WebSocket first, then the database.
+    stopOnTerminationSignals: false,
+    validationRules: limitRules(config),
+    parseOptions: parseOptions(config),
+    formatError: fmt,
+    includeStacktraceInErrorResponses: config.nodeEnv === 'development',
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.fork().getConnection().execute('select 1');
+      res.json({ status: 'ready' });
+    } catch (err) {
+      log.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: config.limits.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        buildContext(orm, services, config, log, {
+          token: bearerToken(req.headers.authorization),
+          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          userAgent: req.headers['user-agent'] ?? null,
+        }),
+    }),
+  );
+  // Body too large, malformed JSON: a JSON error with a code, not an HTML page.
+  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!err) return next();
+    const status = err.status ?? 500;
+    const code = status === 413 ? 'BAD_USER_INPUT' : status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
+    const message = status === 413 ? `Request body larger than ${config.limits.bodyLimitBytes} bytes` : status < 500 ? (err.message ?? 'Bad request') : 'Internal server error';
+    res.status(status).json({ errors: [{ message, extensions: { code, reason: err.type } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const hostForUrl = (opts.host ?? config.host) === '0.0.0.0' ? 'localhost' : (opts.host ?? config.host);
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${hostForUrl}:${port}/graphql`,
+    wsUrl: `ws://${hostForUrl}:${port}/graphql`,
+    port,
+    httpServer,
+    connections,
+    services,
+    stop() {
+      stopping ??= (async () => {
+        await apollo.stop();
+        await connections.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { WebSocket } from 'ws';
+import pg from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '../logger';
+
+/** PostgreSQL channel on which account events (block, password reset, logout) are announced. */
+export const AUTH_CHANNEL = 'otmetka_auth';
+
+export interface AuthEvent {
+  userId?: string;
+  sessionIds?: string[];
+  reason: 'blocked' | 'logout' | 'password_reset' | 'session_revoked';
+}
+
+/**
+ * Announces an account event; inside a transaction PostgreSQL delivers it only on commit, to every
+ * server process, each of which closes the affected sockets.
+ */
+export async function announceAuthEvent(em: EntityManager, event: AuthEvent): Promise<void> {
+  await em.getConnection().execute('select pg_notify(?, ?)', [AUTH_CHANNEL, JSON.stringify(event)]);
+}
+
+interface Tracked { userId: string; sessionId: string }
+
+/** Open WebSocket connections of this process, by user, so an account event closes them at once. */
+export class ConnectionRegistry {
+  private readonly sockets = new Map<WebSocket, Tracked>();
+  private listener: pg.Client | null = null;
+
+  constructor(private readonly log: Logger) {}
+
+  add(socket: WebSocket, t: Tracked) {
+    this.sockets.set(socket, t);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  get size() {
+    return this.sockets.size;
+  }
+
+  handle(event: AuthEvent) {
+    const code = event.reason === 'blocked' ? 4403 : 4401;
+    const message = event.reason === 'blocked' ? 'Forbidden: account blocked' : 'Unauthorized: session ended';
+    for (const [socket, t] of this.sockets) {
+      if ((event.userId && t.userId === event.userId) || event.sessionIds?.includes(t.sessionId)) {
+        socket.close(code, message);
+      }
+    }
+  }
+
+  /** Listens for account events from every server process on the same database. */
+  async listen(databaseUrl: string) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    client.on('error', (err) => this.log.error({ err }, 'auth event listener failed'));
+    await client.connect();
+    client.on('notification', (msg) => {
+      if (msg.channel !== AUTH_CHANNEL || !msg.payload) return;
+      try {
+        this.handle(JSON.parse(msg.payload) as AuthEvent);
+      } catch (err) {
+        this.log.warn({ err }, 'bad auth event');
+      }
+    });
+    await client.query(`LISTEN ${AUTH_CHANNEL}`);
+    this.listener = client;
+  }
+
+  async close() {
+    await this.listener?.end().catch(() => undefined);
+    this.listener = null;
+  }
+}
