@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RoleAssignment, User } from '../entities/user.entity';
 import { School } from '../entities/school.entity';
+import { createYearLoaders } from './year.loaders';
 
 /** Batches `find by id` for one entity class into one query per tick; results in key order. */
 export function byIdLoader<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T) {
@@ -21,6 +22,7 @@ export function createLoaders(em: EntityManager) {
       const rows = await em.find(RoleAssignment, { user: { $in: [...userIds] } }, { orderBy: { role: 'asc' } });
       return userIds.map((id) => rows.filter((r) => r.user.id === id));
     }),
+    ...createYearLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -3,11 +3,13 @@ import { shield } from 'graphql-shield';
 import { deny } from './rules/common.rules';
 import { mergeRuleMaps, RuleMap } from './rule-map';
 import { ErrorCode } from '../schema/errors';
-import { authRules } from './rules/auth.rules';
 import { commonRules } from './rules/shared.rules';
+import { authRules } from './rules/auth.rules';
+import { yearRules } from './rules/year.rules';
+import { auditRules } from './rules/audit.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules);
 
 export const permissions = shield(ruleMap as never, {
   fallbackRule: deny,

@@ -16,6 +16,8 @@ export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Log in with login and password (R-SEC-1). Repeated failures are throttled per login and per address (RATE_LIMITED).' })
   async login(@Arg('input', () => LoginInput) input: LoginInput, @GqlCtx() ctx: Ctx): Promise<AuthPayload> {
     const r = await ctx.services.auth.login(ctx, input.login, input.password);
+    // The rest of this operation (the payload's `user`) is read as the newly logged-in user.
+    if (r.viewer) ctx.viewer = r.viewer;
     return Object.assign(new AuthPayload(), { userErrors: r.userErrors, user: r.user ?? null, ...(r.tokens ?? {}) });
   }
 }

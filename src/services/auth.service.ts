@@ -120,7 +120,7 @@ export class AuthService {
   }
 
   /** R-SEC-1: login by login name and password. */
-  async login(ctx: Ctx, loginInput: string, password: string): Promise<{ userErrors: UserError[]; user?: User; tokens?: IssuedTokens }> {
+  async login(ctx: Ctx, loginInput: string, password: string): Promise<{ userErrors: UserError[]; user?: User; tokens?: IssuedTokens; viewer?: Viewer }> {
     const login = loginInput.trim().toLowerCase();
     const em = ctx.em.fork();
     await this.assertNotThrottled(em, login, ctx.ip);
@@ -143,6 +143,7 @@ export class AuthService {
         return this.issueTokens(tem, session);
       }),
     );
-    return { userErrors: [], user, tokens };
+    const auth = await this.authenticate(em, tokens.accessToken);
+    return { userErrors: [], user, tokens, viewer: 'viewer' in auth ? auth.viewer : undefined };
   }
 }

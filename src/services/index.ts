@@ -1,10 +1,14 @@
 import type { AppConfig } from '../config';
 import { AuthService } from './auth.service';
+import { YearService } from './year.service';
+import { AuditService } from './audit.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
   return {
     auth: new AuthService(config),
+    year: new YearService(config),
+    audit: new AuditService(config),
   };
 }
 export type Services = ReturnType<typeof createServices>;
