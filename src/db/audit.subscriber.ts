@@ -1,38 +1,196 @@
-import { ChangeSet, ChangeSetType, EventSubscriber, FlushEventArgs, EntityMetadata, ReferenceKind, Reference } from '@mikro-orm/core';
+import {
+  ChangeSet, ChangeSetType, EntityManager, EntityMetadata, EntityProperty, EventSubscriber, FlushEventArgs,
+  Reference, ReferenceKind, equals, helper,
+} from '@mikro-orm/core';
 import { AuditAction, AuditEntry, GLOBAL_CHAIN_ID } from '../entities/audit-entry.entity';
 import { notAudited } from '../entities';
 import { currentActor } from '../services/audit-context';
 
-const ACTION: Record<string, AuditAction> = {
+const ACTION: Record<ChangeSetType, AuditAction> = {
   [ChangeSetType.CREATE]: AuditAction.CREATE,
   [ChangeSetType.UPDATE]: AuditAction.UPDATE,
+  [ChangeSetType.UPDATE_EARLY]: AuditAction.UPDATE,
   [ChangeSetType.DELETE]: AuditAction.DELETE,
+  [ChangeSetType.DELETE_EARLY]: AuditAction.DELETE,
 };
+/** Bookkeeping timestamps: `occurredAt` of the entry already says when. */
 const IGNORED_PROPS = new Set(['createdAt', 'updatedAt']);
+export const REDACTED = '[redacted]';
 
-function plain(value: unknown): unknown {
-  if (value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
-  if (Reference.isReference(value)) return String(Reference.unwrapReference(value as Reference<{ id: string }>).id);
-  if (value && typeof value === 'object' && 'id' in (value as object) && !(Array.isArray(value))) {
-    return String((value as { id: unknown }).id);
-  }
+type Changes = Record<string, { before: unknown; after: unknown }>;
+type Data = Record<string, unknown>;
+
+const isToOne = (prop: EntityProperty) =>
+  prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && !!prop.owner);
+
+/** Properties recorded in `changes`: persisted scalars and owning to-one relations (as ids). */
+function auditedProps(meta: EntityMetadata): EntityProperty[] {
+  return meta.props.filter((p) =>
+    !IGNORED_PROPS.has(p.name) && p.persist !== false && !p.primary && !p.formula && !p.embedded
+    && (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.EMBEDDED || isToOne(p)),
+  );
+}
+
+/** A to-one value (entity, Ref, or the primary key itself) as its id. */
+function idOf(value: unknown): unknown {
+  if (value == null) return null;
+  const target = Reference.isReference(value) ? Reference.unwrapReference(value as Reference<object>) : value;
+  if (typeof target !== 'object') return target;
+  const pk = helper(target as object).getPrimaryKey(true);
+  return Array.isArray(pk) ? pk.map(String) : pk == null ? null : String(pk);
+}
+
+/** A JS value as JSON: dates as ISO strings, bigints as decimal strings. */
+function toJson(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(toJson);
   return value;
 }
 
-function schoolIdOf(entity: Record<string, unknown>, meta: EntityMetadata): string | null {
-  if (meta.className === 'School') return entity.id as string;
-  const school = entity.school as unknown;
-  if (school) return plain(school) as string;
+/** A value of the entity itself (JS form). */
+const fromEntity = (prop: EntityProperty, value: unknown): unknown => (isToOne(prop) ? idOf(value) : toJson(value));
+
+/** A value of the ORM's snapshot (`originalEntity`), which holds custom types in database form. */
+function fromSnapshot(em: EntityManager, prop: EntityProperty, value: unknown): unknown {
+  if (value == null) return null;
+  if (isToOne(prop)) return Array.isArray(value) ? value.map(String) : String(value);
+  if (prop.customType) {
+    return toJson(prop.customType.convertToJSValue(value, em.getPlatform(), { force: true } as never));
+  }
+  return toJson(value);
+}
+
+function diff(em: EntityManager, cs: ChangeSet<object>): Changes {
+  const out: Changes = {};
+  // A delete's change set carries no snapshot: the entity's own one is the state in the database.
+  const original = (cs.originalEntity ?? helper(cs.entity).__originalEntityData ?? {}) as Data;
+  const entity = cs.entity as Data;
+  const payload = cs.payload as Data;
+  for (const prop of auditedProps(cs.meta)) {
+    const key = prop.name;
+    // Secrets: the fact of a change is recorded, never the value.
+    const show = (v: unknown) => (prop.hidden && v !== null ? REDACTED : v);
+    if (cs.type === ChangeSetType.CREATE) {
+      const after = fromEntity(prop, entity[key]);
+      if (after !== null) out[key] = { before: null, after: show(after) };
+    } else if (cs.type === ChangeSetType.DELETE || cs.type === ChangeSetType.DELETE_EARLY) {
+      // Unloaded lazy properties are unknown: left out rather than reported as null.
+      const before = key in original ? fromSnapshot(em, prop, original[key]) : fromEntity(prop, entity[key]);
+      if (before !== null) out[key] = { before: show(before), after: null };
+    } else if (key in payload) {
+      const after = fromEntity(prop, entity[key]);
+      if (prop.hidden) {
+        const before = key in original ? fromSnapshot(em, prop, original[key]) : REDACTED;
+        out[key] = { before: show(before), after: show(after) };
+        continue;
+      }
+      const before = fromSnapshot(em, prop, original[key]);
+      if (!equals(before, after)) out[key] = { before, after };
+    }
+  }
+  return out;
+}
+
+/**
+ * Path of to-one properties from an entity to its School (`['school']`, or e.g.
+ * `['gradingSystem', 'school']` for a grading value); `[]` for School itself; null when the entity
+ * belongs to no school (users, sessions).
+ */
+const schoolPaths = new Map<string, string[] | null>();
+function schoolPath(meta: EntityMetadata, seen = new Set<string>()): string[] | null {
+  const cached = schoolPaths.get(meta.className);
+  if (cached !== undefined) return cached;
+  let found: string[] | null = null;
+  if (meta.className === 'School') found = [];
+  else if (!seen.has(meta.className) && seen.size < 4) {
+    seen.add(meta.className);
+    const relations = meta.props.filter(isToOne);
+    const direct = relations.find((p) => p.name === 'school' && p.targetMeta?.className === 'School')
+      ?? relations.find((p) => p.targetMeta?.className === 'School');
+    if (direct) found = [direct.name];
+    else {
+      for (const p of relations) {
+        const rest = p.targetMeta ? schoolPath(p.targetMeta, new Set(seen)) : null;
+        if (rest) { found = [p.name, ...rest]; break; }
+      }
+    }
+  }
+  if (seen.size <= 1) schoolPaths.set(meta.className, found);
+  return found;
+}
+
+/**
+ * The school whose chain records a change. Walks loaded references in memory; a reference that
+ * is not loaded (e.g. the grading system of an updated grading value) costs one lookup per flush.
+ */
+async function resolveSchoolId(
+  em: EntityManager, cs: ChangeSet<object>, lookups: Map<string, Promise<string | null>>,
+): Promise<string | null> {
+  const path = schoolPath(cs.meta);
+  if (!path) return null;
+  if (path.length === 0) return String(cs.getPrimaryKey());
+  let meta = cs.meta;
+  let data: Data = cs.entity as Data;
+  for (let i = 0; i < path.length; i++) {
+    const prop = meta.properties[path[i] as never] as EntityProperty;
+    let value = data[prop.name];
+    if (value === undefined) value = (cs.originalEntity as Data | undefined)?.[prop.name];
+    const id = idOf(value);
+    if (id == null || Array.isArray(id)) return null;
+    if (i === path.length - 1) return id as string;
+    const target = Reference.isReference(value) ? Reference.unwrapReference(value as Reference<object>) : value;
+    const targetMeta = prop.targetMeta!;
+    if (target && typeof target === 'object' && helper(target as object).__initialized) {
+      meta = targetMeta;
+      data = target as Data;
+      continue;
+    }
+    const key = `${targetMeta.className}:${id}:${path.slice(i + 1).join('.')}`;
+    if (!lookups.has(key)) lookups.set(key, lookupSchoolId(em, targetMeta, id as string, path.slice(i + 1)));
+    return lookups.get(key)!;
+  }
   return null;
+}
+
+/** Follows `path` from the row `id` of `meta` in the database, one join per step. */
+async function lookupSchoolId(em: EntityManager, meta: EntityMetadata, id: string, path: string[]): Promise<string | null> {
+  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const joins: string[] = [];
+  let alias = 't0';
+  let current = meta;
+  let select = '';
+  path.forEach((name, i) => {
+    const prop = current.properties[name as never] as EntityProperty;
+    if (i === path.length - 1) {
+      select = `${alias}.${q(prop.fieldNames[0])}`;
+      return;
+    }
+    const next = prop.targetMeta!;
+    const nextAlias = `t${i + 1}`;
+    const pk = next.properties[next.primaryKeys[0] as never] as EntityProperty;
+    joins.push(`join ${q(next.tableName)} ${nextAlias} on ${nextAlias}.${q(pk.fieldNames[0])} = ${alias}.${q(prop.fieldNames[0])}`);
+    alias = nextAlias;
+    current = next;
+  });
+  const pk = meta.properties[meta.primaryKeys[0] as never] as EntityProperty;
+  const sql = `select ${select}::text as school_id from ${q(meta.tableName)} t0 ${joins.join(' ')} where t0.${q(pk.fieldNames[0])} = ?`;
+  const rows = await em.getConnection().execute<{ school_id: string | null }[]>(sql, [id], 'all', em.getTransactionContext());
+  return rows[0]?.school_id ?? null;
 }
 
 /**
  * Writes one audit entry per created, updated or deleted entity in the same flush, hence the same
- * transaction, as the change itself (R-SEC-5, R-JOUR-10). Before/after values come from the ORM's
- * change sets; hidden properties (password hashes) are recorded as "[redacted]". The actor comes
- * from the async context of the operation; changes outside any operation are refused, so nothing
- * can change unattributed.
+ * transaction, as the change itself (R-SEC-5, R-JOUR-10): before/after of the changed properties
+ * only, relations as ids, hidden properties (password hashes) as "[redacted]". An update that
+ * changes nothing but bookkeeping timestamps writes no entry. Entries go to the chain of the
+ * entity's school (found through its `school` or through the references leading to it), or to
+ * the global chain when there is none.
+ *
+ * The actor comes from the async context of the operation; changes outside any operation are
+ * refused, so nothing changes unattributed. Bulk writes that bypass the unit of work
+ * (`nativeUpdate`, query builder, raw SQL) are not seen here and must not touch audited tables.
  */
 export class AuditSubscriber implements EventSubscriber {
   async onFlush({ uow, em }: FlushEventArgs): Promise<void> {
@@ -42,46 +200,36 @@ export class AuditSubscriber implements EventSubscriber {
     if (!actor) {
       throw new Error(`Unattributed change of ${changeSets[0].meta.className}: run it inside runAsActor()`);
     }
+    const occurredAt = new Date();
+    const lookups = new Map<string, Promise<string | null>>();
+    const entries: AuditEntry[] = [];
     for (const cs of changeSets) {
+      // Not getPrimaryKey(true): that returns `{ id }`, not the key.
+      const entityId = cs.getPrimaryKey();
+      if (entityId == null) {
+        throw new Error(`Cannot audit ${cs.meta.className} without a primary key known before insert (use a uuid key)`);
+      }
+      const changes = diff(em, cs);
+      if (Object.keys(changes).length === 0 && (cs.type === ChangeSetType.UPDATE || cs.type === ChangeSetType.UPDATE_EARLY)) continue;
+      const schoolId = await resolveSchoolId(em, cs, lookups);
       const entry = new AuditEntry();
-      const entity = cs.entity as unknown as Record<string, unknown>;
-      const schoolId = schoolIdOf(entity, cs.meta) ?? schoolIdOf((cs.originalEntity ?? {}) as Record<string, unknown>, cs.meta);
       entry.chainId = schoolId ?? GLOBAL_CHAIN_ID;
       entry.schoolId = schoolId;
+      entry.occurredAt = occurredAt;
       entry.actorId = actor.actorId;
       entry.actorLogin = actor.actorLogin;
       entry.sessionId = actor.sessionId;
       entry.ip = actor.ip;
       entry.operation = actor.operation;
       entry.entityType = cs.meta.className;
-      entry.entityId = String(cs.getPrimaryKey(true) ?? entity.id);
+      entry.entityId = Array.isArray(entityId) ? entityId.map(String).join(':') : String(entityId);
       entry.action = ACTION[cs.type];
-      entry.changes = diff(cs);
-      if (cs.type === ChangeSetType.UPDATE && Object.keys(entry.changes).length === 0) continue;
+      entry.changes = changes;
+      entries.push(entry);
+    }
+    for (const entry of entries) {
       em.persist(entry);
       uow.computeChangeSet(entry);
     }
   }
-}
-
-function diff(cs: ChangeSet<object>): Record<string, { before: unknown; after: unknown }> {
-  const out: Record<string, { before: unknown; after: unknown }> = {};
-  const original = (cs.originalEntity ?? {}) as Record<string, unknown>;
-  const payload = cs.payload as Record<string, unknown>;
-  const entity = cs.entity as Record<string, unknown>;
-  for (const prop of cs.meta.props) {
-    if (IGNORED_PROPS.has(prop.name) || prop.persist === false) continue;
-    if (prop.kind === ReferenceKind.ONE_TO_MANY || prop.kind === ReferenceKind.MANY_TO_MANY) continue;
-    const key = prop.name;
-    const redact = (v: unknown) => (prop.hidden && v != null ? '[redacted]' : plain(v));
-    if (cs.type === ChangeSetType.CREATE) {
-      if (entity[key] === undefined) continue;
-      out[key] = { before: null, after: redact(entity[key]) };
-    } else if (cs.type === ChangeSetType.DELETE) {
-      out[key] = { before: redact(original[key] ?? entity[key]), after: null };
-    } else if (key in payload) {
-      out[key] = { before: redact(original[key]), after: redact(entity[key]) };
-    }
-  }
-  return out;
 }

@@ -35,7 +35,7 @@ export class AuditEntry {
   @Property({ type: 'bigint', nullable: true })
   seq?: string;
 
-  @Field(() => Date, { description: 'When the change was committed to the journal (server time, UTC).' })
+  @Field(() => Date, { description: 'When the change was written (server time, UTC).' })
   @Property({ type: 'timestamptz' })
   occurredAt: Date = new Date();
 

@@ -2,6 +2,7 @@ import type { AppConfig } from '../config';
 import { AuthService } from './auth.service';
 import { YearService } from './year.service';
 import { AuditService } from './audit.service';
+import { NodeService } from './node.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -9,6 +10,7 @@ export function createServices(config: AppConfig) {
     auth: new AuthService(config),
     year: new YearService(config),
     audit: new AuditService(config),
+    node: new NodeService(),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,97 @@
+import type { EntityClass } from '@mikro-orm/core';
+import type { Ctx } from '../context';
+import { hasRole, memberSchoolIds } from '../context';
+import { School } from '../entities/school.entity';
+import { Role, User } from '../entities/user.entity';
+import { AcademicYear, Holiday, StudyPeriod } from '../entities/academic-year.entity';
+import { GradingSystem, GradingValue } from '../entities/grading-system.entity';
+import type { Node } from '../schema/node';
+import { parseGlobalId } from '../schema/node';
+import { badInput, notFound } from '../schema/errors';
+
+/** Any Node entity, whatever its optional properties. */
+export type AnyNode = Node<string>;
+
+/** How `node(id:)` loads one type and decides whether the viewer may see a record of it. */
+export interface NodeType<T extends AnyNode = AnyNode> {
+  entity: EntityClass<T>;
+  /** Relations to load with the record, for `visible`. */
+  populate?: string[];
+  /** Row-level visibility; may use the request's DataLoaders. */
+  visible(ctx: Ctx, record: T): boolean | Promise<boolean>;
+}
+
+const isMemberOf = (ctx: Ctx, schoolId: string) => memberSchoolIds(ctx.viewer).includes(schoolId);
+const ofMemberSchool = (ctx: Ctx, r: { school: { id: string } }) => isMemberOf(ctx, r.school.id);
+
+/** Roles that see the accounts of their school's people. */
+const ACCOUNT_READER_ROLES: readonly Role[] = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY];
+
+/** The registry: GraphQL type name → loading and visibility. Features add their types here. */
+const nodeTypes = new Map<string, NodeType>();
+
+/** Registers a Node type for `node`/`nodes`; a type registered twice is a programming error. */
+export function registerNodeType<T extends AnyNode>(typeName: string, type: NodeType<T>): void {
+  if (nodeTypes.has(typeName)) throw new Error(`Node type ${typeName} registered twice`);
+  nodeTypes.set(typeName, type as unknown as NodeType);
+}
+
+registerNodeType<School>('School', { entity: School, visible: (ctx, s) => isMemberOf(ctx, s.id) });
+registerNodeType<AcademicYear>('AcademicYear', { entity: AcademicYear, visible: ofMemberSchool });
+registerNodeType<StudyPeriod>('StudyPeriod', { entity: StudyPeriod, visible: ofMemberSchool });
+registerNodeType<Holiday>('Holiday', { entity: Holiday, visible: ofMemberSchool });
+registerNodeType<GradingSystem>('GradingSystem', { entity: GradingSystem, visible: ofMemberSchool });
+registerNodeType<GradingValue>('GradingValue', {
+  entity: GradingValue,
+  populate: ['gradingSystem'],
+  visible: (ctx, v) => isMemberOf(ctx, v.gradingSystem.getEntity().school.id),
+});
+registerNodeType<User>('User', {
+  entity: User,
+  // Oneself, and the people of a school where the viewer administers accounts or runs the school.
+  visible: async (ctx, u) => {
+    if (u.id === ctx.viewer?.userId) return true;
+    const roles = await ctx.loaders.rolesByUser.load(u.id);
+    return roles.some((r) => hasRole(ctx.viewer, ACCOUNT_READER_ROLES, r.school.id));
+  },
+});
+
+export const MAX_NODES = 100;
+
+/** Relay node lookup by global ID (`node`, `nodes`), with row-level visibility per type. */
+export class NodeService {
+  /** The record behind `globalId`, or NOT_FOUND when it does not exist or the viewer may not see it. */
+  async node(ctx: Ctx, globalId: string): Promise<AnyNode> {
+    const [found] = await this.nodes(ctx, [globalId], 'id');
+    if (!found) throw notFound('Node');
+    return found;
+  }
+
+  /**
+   * The records behind `globalIds`, in order; null for those that do not exist or that the viewer
+   * may not see. One query per type requested, whatever the number of IDs.
+   */
+  async nodes(ctx: Ctx, globalIds: string[], argName = 'ids'): Promise<(AnyNode | null)[]> {
+    if (globalIds.length > MAX_NODES) throw badInput(`At most ${MAX_NODES} IDs per call`, argName);
+    const parsed = globalIds.map((g) => {
+      const p = parseGlobalId(g);
+      if (!p) throw badInput(`"${argName}" contains a malformed ID`, argName);
+      return p;
+    });
+    const idsByType = new Map<string, Set<string>>();
+    for (const p of parsed) {
+      if (!nodeTypes.has(p.type)) continue;
+      if (!idsByType.has(p.type)) idsByType.set(p.type, new Set());
+      idsByType.get(p.type)!.add(p.id.toLowerCase());
+    }
+    const visible = new Map<string, AnyNode>();
+    await Promise.all([...idsByType].map(async ([typeName, ids]) => {
+      const type = nodeTypes.get(typeName)!;
+      const records = await ctx.em.find(type.entity, { id: { $in: [...ids] } } as never, { populate: (type.populate ?? []) as never });
+      await Promise.all(records.map(async (r) => {
+        if (await type.visible(ctx, r)) visible.set(`${typeName}:${r.id}`, r);
+      }));
+    }));
+    return parsed.map((p) => visible.get(`${p.type}:${p.id.toLowerCase()}`) ?? null);
+  }
+}
