@@ -1,6 +1,66 @@
+import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AcademicYear, Holiday, StudyPeriod } from '../entities/academic-year.entity';
+import { GradingSystem, GradingValue } from '../entities/grading-system.entity';
 
-/** DataLoaders of the school-year structure. */
-export function createYearLoaders(_em: EntityManager) {
-  return {};
+/** One query per tick for all requested parents; each parent gets its rows in query order. */
+function childrenLoader<T>(load: (ids: string[]) => Promise<T[]>, parentId: (row: T) => string) {
+  return new DataLoader<string, T[]>(async (ids) => {
+    const rows = await load([...ids]);
+    const byParent = new Map<string, T[]>();
+    for (const row of rows) {
+      const key = parentId(row);
+      const list = byParent.get(key);
+      if (list) list.push(row);
+      else byParent.set(key, [row]);
+    }
+    return ids.map((id) => byParent.get(id) ?? []);
+  });
+}
+
+function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const map = new Map((await load([...ids])).map((r) => [r.id, r]));
+    return ids.map((id) => map.get(id) ?? null);
+  });
+}
+
+/** DataLoaders of the school-year structure (R-YEAR-1, R-YEAR-2). */
+export function createYearLoaders(em: EntityManager) {
+  return {
+    academicYearById: byId((ids) => em.find(AcademicYear, { id: { $in: ids } })),
+    academicYearsBySchool: childrenLoader(
+      (ids) => em.find(AcademicYear, { school: { $in: ids } }, { orderBy: { startDate: 'asc', name: 'asc' } }),
+      (y) => y.school.id,
+    ),
+    studyPeriodsByYear: childrenLoader(
+      (ids) => em.find(StudyPeriod, { academicYear: { $in: ids } }, { orderBy: { startDate: 'asc', endDate: 'asc', name: 'asc' } }),
+      (p) => p.academicYear.id,
+    ),
+    holidaysByYear: childrenLoader(
+      (ids) => em.find(Holiday, { academicYear: { $in: ids } }, { orderBy: { startDate: 'asc', name: 'asc' } }),
+      (h) => h.academicYear.id,
+    ),
+    gradingSystemById: byId((ids) => em.find(GradingSystem, { id: { $in: ids } })),
+    gradingSystemsBySchool: childrenLoader(
+      (ids) => em.find(GradingSystem, { school: { $in: ids } }, { orderBy: { name: 'asc' } }),
+      (s) => s.school.id,
+    ),
+    gradingValuesBySystem: childrenLoader(
+      (ids) => em.find(GradingValue, { gradingSystem: { $in: ids } }, { orderBy: { position: 'asc' } }),
+      (v) => v.gradingSystem.id,
+    ),
+  };
+}
+
+export type YearLoaders = ReturnType<typeof createYearLoaders>;
+
+/** Forgets cached rows after a write, so a payload read in the same request sees the change. */
+export function clearYearLoaders(loaders: YearLoaders & { schoolById?: DataLoader<string, unknown> }): void {
+  const all: { clearAll(): unknown }[] = [
+    loaders.academicYearById, loaders.academicYearsBySchool, loaders.studyPeriodsByYear, loaders.holidaysByYear,
+    loaders.gradingSystemById, loaders.gradingSystemsBySchool, loaders.gradingValuesBySystem,
+  ];
+  if (loaders.schoolById) all.push(loaders.schoolById);
+  for (const loader of all) loader.clearAll();
 }

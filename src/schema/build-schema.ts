@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { GraphQLSchema } from 'graphql';
+import { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { buildSchema, MiddlewareFn } from 'type-graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeISOResolver } from 'graphql-scalars';
@@ -20,13 +20,20 @@ const auditActorMiddleware: MiddlewareFn<Ctx> = ({ info, context }, next) => {
 
 /** The schema without permissions: what `schema.graphql` documents. */
 export async function buildBaseSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
     validate: { forbidUnknownValues: false },
     globalMiddlewares: [auditActorMiddleware],
     emitSchemaFile: false,
   });
+  const roots: [GraphQLObjectType | null | undefined, string][] = [
+    [schema.getQueryType(), 'Reads. Lists are scoped to what the viewer may see.'],
+    [schema.getMutationType(), 'Writes: one mutation per business action; expected failures come back as `userErrors` and change nothing.'],
+    [schema.getSubscriptionType(), 'Live updates over graphql-ws.'],
+  ];
+  for (const [type, description] of roots) if (type) type.description = description;
+  return schema;
 }
 
 /** The executable schema: base schema with the shield permission layer applied. */

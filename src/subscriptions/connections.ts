@@ -17,7 +17,8 @@ export interface AuthEvent {
  * server process, each of which closes the affected sockets.
  */
 export async function announceAuthEvent(em: EntityManager, event: AuthEvent): Promise<void> {
-  await em.getConnection().execute('select pg_notify(?, ?)', [AUTH_CHANNEL, JSON.stringify(event)]);
+  // em.execute runs inside the EntityManager's transaction, so the NOTIFY waits for its commit.
+  await em.execute('select pg_notify(?, ?)', [AUTH_CHANNEL, JSON.stringify(event)]);
 }
 
 interface Tracked { userId: string; sessionId: string }

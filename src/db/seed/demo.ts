@@ -82,12 +82,12 @@ export async function seedDemo(orm: MikroORM): Promise<string[]> {
     await runAsActor(systemActor(`seed:${step.name}`), () =>
       em.fork().transactional(async (tem) => {
         // The lock makes two instances starting together apply a step once.
-        await tem.getConnection().execute(`select pg_advisory_xact_lock(hashtext('otmetka_seed'))`);
-        const again = await tem.getConnection().execute('select 1 from seed_step where name = ?', [step.name]);
+        await tem.execute(`select pg_advisory_xact_lock(hashtext('otmetka_seed'))`);
+        const again = await tem.execute('select 1 from seed_step where name = ?', [step.name]);
         if (again.length) return;
         await step.run(tem);
         await tem.flush();
-        await tem.getConnection().execute('insert into seed_step (name) values (?)', [step.name]);
+        await tem.execute('insert into seed_step (name) values (?)', [step.name]);
         applied.push(step.name);
       }),
     );
