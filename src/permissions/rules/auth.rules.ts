@@ -1,15 +1,53 @@
-import { allow, hasSession, isAuthenticated } from './common.rules';
+import { rule } from 'graphql-shield';
+import { allow, canBlockAccounts, canManageAccounts, hasSession, holdsRole, isAuthenticated } from './common.rules';
 import type { RuleMap } from '../rule-map';
+import type { Ctx } from '../../context';
+import { schoolIdsWithRole } from '../../context';
+import type { User } from '../../entities/user.entity';
+import { forbidden, unauthenticated } from '../../schema/errors';
+import { ACCOUNT_BLOCKERS, USER_LIST_READERS } from '../../services/auth.service';
+
+/** R-ROLE-1..3: lists the users of a school (the service checks which school). */
+export const canListUsers = holdsRole('canListUsers', USER_LIST_READERS);
+
+/**
+ * R-SEC-6: whether and why an account is blocked is seen by the user themself and by the
+ * administrator or director of a school the user belongs to.
+ */
+export const canSeeAccountStatus = rule('canSeeAccountStatus', { cache: 'no_cache' })(async (user: User, _args, ctx: Ctx) => {
+  if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+  if (user.id === ctx.viewer.userId) return true;
+  const denied = () => forbidden('Only the user and the administrator or director of their school see the account status');
+  const managed = schoolIdsWithRole(ctx.viewer, ACCOUNT_BLOCKERS);
+  if (!managed.length) return denied();
+  const roles = await ctx.loaders.rolesByUser.load(user.id);
+  return roles.some((r) => managed.includes(r.school.id)) ? true : denied();
+});
 
 /** Accounts and sessions. */
 export const authRules: RuleMap = {
   Query: {
     me: hasSession,
+    users: canListUsers,
   },
   Mutation: {
     login: allow,
+    tokenRefresh: allow,
+    logout: hasSession,
+    passwordChange: hasSession,
+    passwordReset: canManageAccounts,
+    userBlock: canBlockAccounts,
+    userUnblock: canBlockAccounts,
   },
+  // Payloads and connections carry only what their root field already authorised.
   AuthPayload: allow,
+  LogoutPayload: allow,
+  PasswordChangePayload: allow,
+  PasswordResetPayload: allow,
+  UserBlockPayload: allow,
+  UserUnblockPayload: allow,
+  UserConnection: allow,
+  UserEdge: allow,
   User: {
     '*': isAuthenticated,
     id: hasSession,
@@ -20,6 +58,8 @@ export const authRules: RuleMap = {
     fullName: hasSession,
     mustChangePassword: hasSession,
     roles: hasSession,
+    blockedAt: canSeeAccountStatus,
+    blockedReason: canSeeAccountStatus,
   },
   RoleAssignment: hasSession,
 };
