@@ -43,6 +43,7 @@ const positive = (desc: string, def: number) =>
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
+  const invalid = new Set<string>();
   const e = cleanEnv(
     env,
     {
@@ -57,7 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       GRAPHQL_MAX_DEPTH: positive('maximum selection depth', 8),
       GRAPHQL_MAX_ALIASES: positive('maximum aliases per document', 15),
       GRAPHQL_MAX_TOKENS: positive('maximum lexical tokens per document', 1000),
-      GRAPHQL_MAX_COST: positive('maximum estimated cost per document', 5000),
+      GRAPHQL_MAX_COST: positive('maximum estimated cost per document', 10000),
       GRAPHQL_BODY_LIMIT_BYTES: positive('maximum HTTP request body in bytes', 102400),
       ACCESS_TOKEN_TTL_SECONDS: positive('access token lifetime', 900),
       REFRESH_TOKEN_TTL_SECONDS: positive('refresh token lifetime', 30 * 24 * 3600),
@@ -70,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     {
       reporter: ({ errors }) => {
         for (const [name, err] of Object.entries(errors)) {
+          invalid.add(name);
           if (err instanceof EnvMissingError) problems.push(`${name}: required but not set`);
           else if (err instanceof EnvError || err instanceof Error) problems.push(`${name}: ${err.message}`);
         }
@@ -82,12 +84,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'DB_POOL_MAX',
   ] as const;
   for (const k of intKeys) {
+    if (invalid.has(k)) continue; // envalid's result throws when a variable that failed is read
     const v = (e as Record<string, unknown>)[k];
     if (typeof v === 'number' && (!Number.isInteger(v) || v < 1)) {
       problems.push(`${k}: must be a positive integer, got "${env[k]}"`);
     }
   }
-  if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+  if (!invalid.has('DATABASE_URL') && e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     problems.push(`DATABASE_URL: must start with postgres:// or postgresql://`);
   }
   if (problems.length) throw new ConfigError(problems);

@@ -16,7 +16,7 @@ import { createServices, Services } from './services';
 import { authFailureError } from './services/auth.service';
 import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
-import { limitRules, parseAndValidate, parseOptions } from './schema/limits';
+import { limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
 import { ConnectionRegistry } from './subscriptions/connections';
 import { ErrorCode } from './schema/errors';
 
@@ -38,7 +38,7 @@ interface ContextInput {
 }
 
 /** Builds the per-operation context: a forked EntityManager, fresh loaders, the authenticated viewer. */
-async function buildContext(orm: MikroORM, services: Services, config: AppConfig, log: Logger, input: ContextInput): Promise<Ctx> {
+export async function buildContext(orm: MikroORM, services: Services, config: AppConfig, log: Logger, input: ContextInput): Promise<Ctx> {
   const em = orm.em.fork();
   const ctx: Ctx = {
     em, viewer: null, authError: null, ip: input.ip, userAgent: input.userAgent,
@@ -62,7 +62,7 @@ function formatError(config: AppConfig, log: Logger) {
       // Apollo's own codes (GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, …) map onto our fixed list.
       const mapped = code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_SUPPORTED' || code === 'OPERATION_RESOLUTION_FAILURE'
         ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
-      return { ...formatted, extensions: { ...formatted.extensions, code: mapped, reason: code } };
+      return { ...formatted, extensions: { ...formatted.extensions, code: mapped, reason: limitErrorReason(formatted) ?? code } };
     }
     log.error({ err: error }, 'unexpected error');
     if (config.nodeEnv === 'production') {
@@ -144,7 +144,8 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
 
   const apollo = new ApolloServer<Ctx>({
     schema,
-    introspection: config.introspection,
+    // limitRules enforces GRAPHQL_INTROSPECTION on both transports; Apollo's own check would add a second, misleading error.
+    introspection: true,
     // main.ts owns the signals: drain HTTP and WebSocket first, then the database.
     stopOnTerminationSignals: false,
     validationRules: limitRules(config),
@@ -154,6 +155,22 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        // One structured log line per HTTP operation.
+        async requestDidStart() {
+          const started = Date.now();
+          return {
+            async willSendResponse({ request, errors, contextValue }) {
+              log.info({
+                op: request.operationName ?? null,
+                ms: Date.now() - started,
+                user: contextValue?.viewer?.login ?? null,
+                errors: errors?.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+              }, 'graphql');
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -161,7 +178,11 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
     try {
-      await orm.em.fork().getConnection().execute('select 1');
+      // A database that stops answering must not hang the probe.
+      await Promise.race([
+        orm.em.fork().getConnection().execute('select 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout after 2 s')), 2000).unref()),
+      ]);
       res.json({ status: 'ready' });
     } catch (err) {
       log.warn({ err }, 'readiness check failed');
@@ -186,7 +207,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     const status = err.status ?? 500;
     const code = status === 413 ? 'BAD_USER_INPUT' : status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
     const message = status === 413 ? `Request body larger than ${config.limits.bodyLimitBytes} bytes` : status < 500 ? (err.message ?? 'Bad request') : 'Internal server error';
-    res.status(status).json({ errors: [{ message, extensions: { code, reason: err.type } }] });
+    res.status(status).json({ errors: [{ message, extensions: { code, reason: status === 413 ? 'BODY_TOO_LARGE' : err.type } }] });
   });
 
   await new Promise<void>((resolve, reject) => {

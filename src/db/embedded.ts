@@ -99,7 +99,8 @@ function assertReachable(dir: string, runAs: RunAs) {
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL must run as the OS user "postgres" (PostgreSQL refuses to run as root), ` +
         `and that user cannot reach ${dir}: a folder above it is private. Put the checkout in a ` +
-        `world-readable folder (for example /srv or /opt), run as a normal user, or set DATABASE_URL ` +
+        `world-readable folder (for example /srv or /opt), set DATA_DIR to a folder that user can reach, run as ` +
+        `a normal user, or set DATABASE_URL ` +
         `to an existing PostgreSQL server.`,
     );
   }

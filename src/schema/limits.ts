@@ -1,24 +1,105 @@
-import { DocumentNode, GraphQLError, GraphQLSchema, parse, validate, specifiedRules, ValidationRule, NoSchemaIntrospectionCustomRule } from 'graphql';
+import {
+  DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules,
+  validate, ValidationContext, ValidationRule,
+} from 'graphql';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { AppConfig } from '../config';
+import { ErrorCode } from './errors';
 
-/**
- * Validation rules applied identically on HTTP and on the WebSocket (Apollo's plugins do not run
- * there): depth, aliases, cost, introspection policy. (Filled in by the limits module.)
+/*
+ * Sizing of the defaults (GRAPHQL_MAX_*), measured on this schema with the rules below (fragments
+ * flattened, so a query counts the same written inline or with fragments); each is the largest
+ * legitimate query plus a small margin. Raise them with the schema, not ahead of it.
+ * - depth 8: the deepest legitimate query is 7 (`auditLog { edges { node { actor { roles {
+ *   school { name } } } } } }`); margin 1.
+ * - aliases 15: graphql-armor's default; a client screen aliasing one query per weekday (6) or per
+ *   period (≤ 5) fits; `__typename` aliases are not counted.
+ * - tokens 1000: the full standard introspection query is 184 tokens, client screens ≈ 70–150.
+ * - cost 10000: graphql-armor multiplies by literal `first`: one full page (`first: 100`, the
+ *   connection cap) of audit entries with cursors, actor, roles and schools costs ≈ 9 100; a page of
+ *   pages (`first: 10` × `first: 40`) is refused. `first: $var` is not multiplied (validation does
+ *   not see variables): the page cap bounds those.
+ * Introspection's own depth is bounded by graphql-js's MaxIntrospectionDepthRule (in specifiedRules).
  */
-export function limitRules(config: AppConfig): ValidationRule[] {
-  return config.introspection ? [] : [NoSchemaIntrospectionCustomRule];
+
+/** `extensions.reason` of a refused document (its `code` is always BAD_USER_INPUT). */
+export type LimitReason = 'MAX_DEPTH' | 'MAX_ALIASES' | 'COST_LIMIT' | 'MAX_TOKENS' | 'INTROSPECTION_DISABLED';
+
+const limitError = (reason: LimitReason, message: string, nodes?: GraphQLError['nodes']) =>
+  new GraphQLError(message, { nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, reason } });
+
+/** graphql-armor throws a "Syntax Error: …"; report a coded validation error instead. */
+const reportAs = (reason: LimitReason) => ({
+  propagateOnRejection: false,
+  onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(limitError(reason, err.message.replace(/^Syntax Error: /, '')))],
+});
+
+/** Runs `rule` with a context that keeps its first error only (one per document), with `reason`. */
+function firstErrorWithReason(rule: ValidationRule, reason: LimitReason): ValidationRule {
+  return (context) => {
+    let reported = false;
+    const report = (e: GraphQLError) => {
+      if (!reported) context.reportError(limitError(reason, e.message, e.nodes));
+      reported = true;
+    };
+    return rule(Object.create(context, { reportError: { value: report } }) as ValidationContext);
+  };
 }
 
-/** Parses with the token limit and validates with the standard rules plus `limitRules`. */
+/**
+ * Validation rules applied identically on HTTP (Apollo `validationRules`) and on the WebSocket
+ * (`parseAndValidate`): depth, aliases, cost and the introspection policy.
+ */
+export function limitRules(config: AppConfig): ValidationRule[] {
+  const { maxDepth, maxAliases, maxCost } = config.limits;
+  // With introspection on, `__schema` is exempt from depth and cost (GraphiQL's query is deep).
+  const ignoreIntrospection = config.introspection;
+  const rules: ValidationRule[] = [
+    maxDepthRule({ n: maxDepth, ignoreIntrospection, flattenFragments: true, ...reportAs('MAX_DEPTH') }),
+    maxAliasesRule({ n: maxAliases, ...reportAs('MAX_ALIASES') }),
+    costLimitRule({ maxCost, ignoreIntrospection, flattenFragments: true, ...reportAs('COST_LIMIT') }),
+  ];
+  // graphql-js reports every introspection field; the first one says it all.
+  if (!config.introspection) rules.push(firstErrorWithReason(NoSchemaIntrospectionCustomRule, 'INTROSPECTION_DISABLED'));
+  return rules;
+}
+
+// graphql-js 16 spells it "more that".
+const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more th(?:an|at) \d+ tokens\./;
+
+/**
+ * The `reason` a formatted error should carry: its own, or MAX_TOKENS for graphql-js's token-limit
+ * parse error (Apollo parses before any of our code runs).
+ */
+export function limitErrorReason(error: GraphQLFormattedError): string | undefined {
+  const own = error.extensions?.reason;
+  if (typeof own === 'string') return own;
+  return TOKEN_LIMIT_MESSAGE.test(error.message) ? 'MAX_TOKENS' : undefined;
+}
+
+/**
+ * Parses with the token limit and validates with the standard rules plus `limitRules`. Errors carry
+ * the same code and reason as Apollo's on HTTP.
+ */
 export function parseAndValidate(schema: GraphQLSchema, source: string, config: AppConfig): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
   let document: DocumentNode;
   try {
     document = parse(source, parseOptions(config));
   } catch (e) {
-    return { errors: [e as GraphQLError] };
+    if (!(e instanceof GraphQLError)) throw e;
+    const reason = TOKEN_LIMIT_MESSAGE.test(e.message) ? 'MAX_TOKENS' : 'GRAPHQL_PARSE_FAILED';
+    return { errors: [new GraphQLError(e.message, { source: e.source, positions: e.positions, extensions: { code: ErrorCode.BAD_USER_INPUT, reason } })] };
   }
   const errors = validate(schema, document, [...specifiedRules, ...limitRules(config)]);
-  return errors.length ? { errors } : { document };
+  if (!errors.length) return { document };
+  return {
+    errors: errors.map((e) => new GraphQLError(e.message, {
+      nodes: e.nodes,
+      extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT, reason: e.extensions?.reason ?? 'GRAPHQL_VALIDATION_FAILED' },
+    })),
+  };
 }
 
 /** Parser options shared by both transports (the token limit is a parser option in graphql-js). */

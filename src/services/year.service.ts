@@ -566,7 +566,9 @@ export class YearService {
       await em.flush();
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException && on.unique) throw new UserErrorsException([on.unique()]);
-      if (e instanceof ForeignKeyConstraintViolationException && on.foreignKey) {
+      // PostgreSQL 18 reports ON DELETE RESTRICT as restrict_violation (23001), older ones as 23503.
+      const restrict = e instanceof ForeignKeyConstraintViolationException || (e as { code?: string }).code === '23001';
+      if (restrict && on.foreignKey) {
         throw new UserErrorsException([on.foreignKey(String((e as { detail?: unknown }).detail ?? ''))]);
       }
       throw e;

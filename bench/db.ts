@@ -1,0 +1,35 @@
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { ensureDatabase, withDatabase } from '../src/db/bootstrap';
+import { initOrm, migrate } from '../src/db/orm';
+import { seedDemo } from '../src/db/seed/demo';
+
+/** A migrated, seeded throwaway database on DATABASE_URL's server or an embedded one. */
+export async function benchDatabase() {
+  let adminUrl = process.env.DATABASE_URL;
+  const embedded = adminUrl ? null : await startEmbeddedPostgres({
+    dataDir: path.join(os.tmpdir(), `otmetka-bench-${process.pid}`), persistent: false, fast: true,
+  });
+  adminUrl ??= embedded!.url;
+  const name = `otmetka_bench_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(adminUrl, name);
+  const url = withDatabase(adminUrl, name);
+  const orm = await initOrm(url);
+  await migrate(orm);
+  await seedDemo(orm);
+  return {
+    url,
+    orm,
+    async close() {
+      await orm.close();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists "${name}" with (force)`);
+      await c.end();
+      await embedded?.stop();
+    },
+  };
+}

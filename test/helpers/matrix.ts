@@ -1,0 +1,34 @@
+import type { TestApp, HttpClient, GqlResult } from './app';
+
+/** Who runs an operation in the role × operation matrix. */
+export const ACTORS = ['anonymous', 'admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent'] as const;
+export type Actor = (typeof ACTORS)[number];
+
+export const STAFF_ADMIN: Actor[] = ['admin', 'director', 'deputy'];
+export const EVERY_USER: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent'];
+
+export interface MatrixEnv {
+  app: TestApp;
+  /** the demo school's global ID */
+  schoolId: string;
+  /** a fresh, unique suffix for names created by this call */
+  unique: string;
+  actor: Actor;
+  client: HttpClient;
+}
+
+/** One operation of the matrix: who may run it (the rest must be refused by the permission layer). */
+export interface MatrixOp {
+  /** `Query.x` / `Mutation.x`: the root field proven */
+  field: string;
+  requirement: string;
+  document: string;
+  variables?: (env: MatrixEnv) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  allowed: readonly Actor[];
+  /** logs the actor in afresh for this operation (it ends or changes the session) */
+  freshSession?: boolean;
+  /** an allowed call must return this (default: no errors and, for mutations, no userErrors) */
+  check?: (r: GqlResult, env: MatrixEnv) => void;
+}
+
+export const DENIED_CODES = ['FORBIDDEN', 'UNAUTHENTICATED'];

@@ -1,0 +1,242 @@
+import { getIntrospectionQuery } from 'graphql';
+import { startTestApp, TestApp, wsExecute, HttpClient } from './helpers/app';
+import { DEMO_PASSWORD } from '../src/db/seed/demo';
+
+/*
+ * Limits are lowered on test servers, so the tests do not depend on the size of the schema.
+ * Over-limit documents are refused on HTTP and on graphql-ws with code BAD_USER_INPUT and a
+ * `reason`; at-limit documents pass on both.
+ */
+
+type Err = { message: string; extensions?: Record<string, any> };
+
+function expectRefused(errors: Err[] | undefined, reason: string, message: RegExp) {
+  expect(errors?.length).toBeGreaterThan(0);
+  for (const e of errors!) expect(e.extensions?.code).toBe('BAD_USER_INPUT');
+  const limit = errors!.find((e) => e.extensions?.reason === reason);
+  expect(limit ?? errors).toMatchObject({ extensions: { reason } });
+  expect(limit!.message).toMatch(message);
+}
+
+async function httpRefused(client: HttpClient, query: string, reason: string, message: RegExp, variables?: Record<string, unknown>) {
+  const r = await client.gql(query, variables);
+  expect(r.status).toBe(400);
+  expect(r.data).toBeUndefined();
+  expectRefused(r.errors, reason, message);
+}
+
+async function wsRefused(app: TestApp, token: string, query: string, reason: string, message: RegExp, variables?: Record<string, unknown>) {
+  const r = await wsExecute(app.ws(token), query, variables);
+  expect(r.data).toBeUndefined();
+  expectRefused(r.errors, reason, message);
+}
+
+async function wsOk(app: TestApp, token: string, query: string, variables?: Record<string, unknown>) {
+  const r = await wsExecute(app.ws(token), query, variables);
+  expect(r.errors).toBeUndefined();
+  return r.data;
+}
+
+type Admin = Awaited<ReturnType<TestApp['as']>>;
+
+/** Starts one server with `env` for the enclosing describe block, with an admin logged in. */
+function useApp(env: Record<string, string>): { app: TestApp; admin: Admin } {
+  const ctx = {} as { app: TestApp; admin: Admin };
+  beforeAll(async () => {
+    ctx.app = await startTestApp(env);
+    ctx.admin = await ctx.app.as('admin');
+  });
+  afterAll(async () => { await ctx.app?.stop(); });
+  return ctx;
+}
+
+const ME_ROLES = '{ me { roles { school { name } } } }'; // depth 4
+const ME_ROLES_FRAGMENT = '{ me { ...Roles } } fragment Roles on User { roles { school { name } } }'; // depth 4
+const LOGIN_DEEP = 'mutation($input: LoginInput!) { login(input: $input) { user { roles { school { name } } } } }'; // depth 5
+const LOGIN_INPUT = { input: { login: 'admin', password: DEMO_PASSWORD } };
+const FULL_INTROSPECTION = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+
+describe('LIMITS: depth and aliases (GRAPHQL_MAX_DEPTH=4, GRAPHQL_MAX_ALIASES=3)', () => {
+  const s = useApp({ GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_ALIASES: '3' });
+
+  test('LIMITS: depth over the limit is refused on HTTP', async () => {
+    await httpRefused(s.admin, LOGIN_DEEP, 'MAX_DEPTH', /depth limit of 4 exceeded, found 5/, LOGIN_INPUT);
+  });
+
+  test('LIMITS: depth over the limit is refused on WebSocket', async () => {
+    await wsRefused(s.app, s.admin.token!, LOGIN_DEEP, 'MAX_DEPTH', /depth limit of 4 exceeded, found 5/, LOGIN_INPUT);
+  });
+
+  test('LIMITS: depth at the limit passes on HTTP and WebSocket, written inline or with a fragment', async () => {
+    for (const q of [ME_ROLES, ME_ROLES_FRAGMENT]) {
+      expect((await s.admin.ok(q)).me.roles[0].school.name).toBeTruthy();
+      expect((await wsOk(s.app, s.admin.token!, q)).me.roles[0].school.name).toBeTruthy();
+    }
+  });
+
+  test('LIMITS: with introspection on, the full standard introspection query passes a small depth limit on HTTP and WebSocket', async () => {
+    expect(s.app.config.introspection).toBe(true);
+    const http = await s.app.anon().ok(FULL_INTROSPECTION);
+    expect(http.__schema.types.some((t: { name: string }) => t.name === 'User')).toBe(true);
+    const ws = await wsOk(s.app, s.admin.token!, FULL_INTROSPECTION);
+    expect(ws.__schema.queryType.name).toBe('Query');
+  });
+
+  test('LIMITS: with introspection on, introspection nested beyond graphql-js\'s cap is still refused', async () => {
+    const r = await s.app.anon().gql('{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }');
+    expect(r.status).toBe(400);
+    expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0].message).toMatch(/introspection depth/i);
+  });
+
+  const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: me { id }`).join(' ')} __typename t: __typename }`;
+
+  test('LIMITS: aliases over the limit are refused on HTTP', async () => {
+    await httpRefused(s.admin, aliases(4), 'MAX_ALIASES', /Aliases limit of 3 exceeded, found 4/);
+  });
+
+  test('LIMITS: aliases over the limit are refused on WebSocket', async () => {
+    await wsRefused(s.app, s.admin.token!, aliases(4), 'MAX_ALIASES', /Aliases limit of 3 exceeded, found 4/);
+  });
+
+  test('LIMITS: aliases at the limit pass on HTTP and WebSocket (`__typename` aliases are not counted)', async () => {
+    expect(Object.keys(await s.admin.ok(aliases(3)))).toHaveLength(5);
+    expect(Object.keys(await wsOk(s.app, s.admin.token!, aliases(3)))).toHaveLength(5);
+  });
+});
+
+describe('LIMITS: tokens (GRAPHQL_MAX_TOKENS=40)', () => {
+  const s = useApp({ GRAPHQL_MAX_TOKENS: '40' }); // the login mutation has 34 tokens
+
+  // `{ me {` + n × `id` + `} }`: n + 5 tokens; comments, commas and white space are not tokens.
+  const tokens = (n: number) => `# a comment is not a token\n{ me { ${Array(n - 5).fill('id').join(', ')} } }`;
+  // graphql-js 16 spells it "more that".
+  const message = /Document contains more th(?:an|at) 40 tokens/;
+
+  test('LIMITS: tokens over the limit are refused on HTTP', async () => {
+    await httpRefused(s.admin, tokens(41), 'MAX_TOKENS', message);
+  });
+
+  test('LIMITS: tokens over the limit are refused on WebSocket', async () => {
+    await wsRefused(s.app, s.admin.token!, tokens(41), 'MAX_TOKENS', message);
+  });
+
+  test('LIMITS: tokens at the limit pass on HTTP and WebSocket', async () => {
+    expect((await s.admin.ok(tokens(40))).me.id).toBe(s.admin.userId);
+    expect((await wsOk(s.app, s.admin.token!, tokens(40))).me.id).toBe(s.admin.userId);
+  });
+});
+
+describe('LIMITS: cost (GRAPHQL_MAX_COST=27)', () => {
+  const s = useApp({ GRAPHQL_MAX_COST: '27' });
+
+  // graphql-armor's estimate: object 2, scalar 1, ×1.5 per level: 26.375; one more scalar at level 2: +1.5.
+  const atLimit = '{ me { id login fullName roles { role school { id name timeZone } } } }';
+  const overLimit = '{ me { id login fullName lastName roles { role school { id name timeZone } } } }';
+
+  test('LIMITS: cost over the limit is refused on HTTP', async () => {
+    await httpRefused(s.admin, overLimit, 'COST_LIMIT', /Cost limit of 27 exceeded, found 27\.875/);
+  });
+
+  test('LIMITS: cost over the limit is refused on WebSocket', async () => {
+    await wsRefused(s.app, s.admin.token!, overLimit, 'COST_LIMIT', /Cost limit of 27 exceeded, found 27\.875/);
+  });
+
+  test('LIMITS: cost at the limit passes on HTTP and WebSocket', async () => {
+    expect((await s.admin.ok(atLimit)).me.login).toBe('admin');
+    expect((await wsOk(s.app, s.admin.token!, atLimit)).me.login).toBe('admin');
+  });
+});
+
+describe('LIMITS: introspection disabled and body size (GRAPHQL_INTROSPECTION=false, GRAPHQL_BODY_LIMIT_BYTES=2048)', () => {
+  const LIMIT = 2048;
+  const s = useApp({ GRAPHQL_INTROSPECTION: 'false', GRAPHQL_BODY_LIMIT_BYTES: String(LIMIT) });
+
+  const schemaQuery = '{ __schema { types { name } } }';
+  const typeQuery = '{ __type(name: "User") { name } }';
+  const disabled = /introspection has been disabled/;
+
+  test('LIMITS: introspection is refused on HTTP when disabled', async () => {
+    await httpRefused(s.app.anon(), schemaQuery, 'INTROSPECTION_DISABLED', disabled);
+    await httpRefused(s.admin, typeQuery, 'INTROSPECTION_DISABLED', disabled);
+    await httpRefused(s.admin, getIntrospectionQuery(), 'INTROSPECTION_DISABLED', disabled);
+  });
+
+  test('LIMITS: introspection is refused on WebSocket when disabled', async () => {
+    await wsRefused(s.app, s.admin.token!, schemaQuery, 'INTROSPECTION_DISABLED', disabled);
+    await wsRefused(s.app, s.admin.token!, typeQuery, 'INTROSPECTION_DISABLED', disabled);
+    expect((await wsExecute(s.app.ws(s.admin.token!), schemaQuery)).errors).toHaveLength(1); // one per document, not one per field
+  });
+
+  test('LIMITS: with introspection disabled, ordinary queries and `__typename` pass on HTTP and WebSocket', async () => {
+    const q = '{ __typename me { __typename id } }';
+    expect((await s.admin.ok(q)).me.__typename).toBe('User');
+    expect((await wsOk(s.app, s.admin.token!, q)).me.__typename).toBe('User');
+  });
+
+  /** `{ me { id } }` padded with white space so that `frame(query)` is exactly `bytes` long. */
+  const padded = (bytes: number, frame: (query: string) => string) => {
+    const base = '{ me { id } }';
+    return base + ' '.repeat(bytes - frame(base).length);
+  };
+  const httpBody = (query: string) => JSON.stringify({ query });
+  // graphql-ws's subscribe message; the client's ids are 36-character UUIDs.
+  const wsMessage = (query: string) => JSON.stringify({ id: 'x'.repeat(36), type: 'subscribe', payload: { query } });
+
+  test('LIMITS: an HTTP body over the limit is refused with 413 and BAD_USER_INPUT', async () => {
+    const query = padded(LIMIT + 1, httpBody);
+    expect(Buffer.byteLength(httpBody(query))).toBe(LIMIT + 1);
+    const r = await s.admin.gql(query);
+    expect(r.status).toBe(413);
+    expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0].message).toBe(`Request body larger than ${LIMIT} bytes`);
+  });
+
+  test('LIMITS: an HTTP body at the limit passes', async () => {
+    const query = padded(LIMIT, httpBody);
+    expect(Buffer.byteLength(httpBody(query))).toBe(LIMIT);
+    expect((await s.admin.ok(query)).me.id).toBe(s.admin.userId);
+  });
+
+  test('LIMITS: a WebSocket message over the limit closes the socket with 1009', async () => {
+    const query = padded(LIMIT + 1, wsMessage);
+    expect(Buffer.byteLength(wsMessage(query))).toBe(LIMIT + 1);
+    const client = s.app.ws(s.admin.token!);
+    await expect(wsExecute(client, query)).rejects.toMatchObject({ code: 1009 });
+  });
+
+  test('LIMITS: a WebSocket message at the limit passes', async () => {
+    const query = padded(LIMIT, wsMessage);
+    expect(Buffer.byteLength(wsMessage(query))).toBe(LIMIT);
+    expect((await wsOk(s.app, s.admin.token!, query)).me.id).toBe(s.admin.userId);
+  });
+});
+
+describe('LIMITS: default limits', () => {
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp(); });
+  afterAll(async () => { await app?.stop(); });
+
+  test('LIMITS: the default limits accept realistic client queries on HTTP and WebSocket', async () => {
+    const login = await app.anon().ok(
+      `mutation Login($input: LoginInput!) {
+        login(input: $input) {
+          accessToken refreshToken accessTokenExpiresAt refreshTokenExpiresAt
+          user { ...Viewer }
+          userErrors { code field message }
+        }
+      }
+      fragment Viewer on User { __typename id login fullName mustChangePassword roles { __typename id role school { __typename id name timeZone } } }`,
+      LOGIN_INPUT,
+    );
+    expect(login.login.user.roles[0].school.name).toBeTruthy();
+    const token = login.login.accessToken as string;
+    const me = '{ me { id login lastName firstName middleName fullName roles { role school { id name timeZone } } } }';
+    expect((await new HttpClient(app.url, token).ok(me)).me.login).toBe('admin');
+    expect((await wsOk(app, token, me)).me.login).toBe('admin');
+  });
+
+  test('LIMITS: the default limits let GraphiQL introspect in development', async () => {
+    expect((await app.anon().ok(FULL_INTROSPECTION)).__schema.mutationType.name).toBe('Mutation');
+  });
+});
