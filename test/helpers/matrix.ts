@@ -27,6 +27,8 @@ export interface MatrixOp {
   allowed: readonly Actor[];
   /** logs the actor in afresh for this operation (it ends or changes the session) */
   freshSession?: boolean;
+  /** runs after the call, e.g. to restore what it changed for the calls that follow */
+  after?: (env: MatrixEnv) => Promise<void>;
   /** an allowed call must return this (default: no errors and, for mutations, no userErrors) */
   check?: (r: GqlResult, env: MatrixEnv) => void;
 }
