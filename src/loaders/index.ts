@@ -20,7 +20,9 @@ export function createLoaders(em: EntityManager) {
     schoolById: byIdLoader(em, School),
     rolesByUser: new DataLoader<string, RoleAssignment[]>(async (userIds) => {
       const rows = await em.find(RoleAssignment, { user: { $in: [...userIds] } }, { orderBy: { role: 'asc' } });
-      return userIds.map((id) => rows.filter((r) => r.user.id === id));
+      const byUser = new Map<string, RoleAssignment[]>();
+      for (const r of rows) byUser.set(r.user.id, [...(byUser.get(r.user.id) ?? []), r]);
+      return userIds.map((id) => byUser.get(id) ?? []);
     }),
     ...createYearLoaders(em),
   };
