@@ -27,6 +27,7 @@ interface Tracked { userId: string; sessionId: string }
 export class ConnectionRegistry {
   private readonly sockets = new Map<WebSocket, Tracked>();
   private listener: pg.Client | null = null;
+  private closing = false;
 
   constructor(private readonly log: Logger) {}
 
@@ -49,10 +50,26 @@ export class ConnectionRegistry {
     }
   }
 
-  /** Listens for account events from every server process on the same database. */
-  async listen(databaseUrl: string) {
+  /**
+   * Listens for account events from every server process on the same database; reconnects after
+   * losing the connection (meanwhile every operation still re-checks its session in the database).
+   */
+  async listen(databaseUrl: string): Promise<void> {
     const client = new pg.Client({ connectionString: databaseUrl });
     client.on('error', (err) => this.log.error({ err }, 'auth event listener failed'));
+    client.on('end', () => {
+      if (this.listener !== client || this.closing) return;
+      this.listener = null;
+      this.log.warn('auth event listener disconnected; reconnecting');
+      const retry = () => {
+        if (this.closing) return;
+        this.listen(databaseUrl).catch((err) => {
+          this.log.error({ err }, 'auth event listener reconnect failed');
+          setTimeout(retry, 2000).unref();
+        });
+      };
+      setTimeout(retry, 500).unref();
+    });
     await client.connect();
     client.on('notification', (msg) => {
       if (msg.channel !== AUTH_CHANNEL || !msg.payload) return;
@@ -67,6 +84,7 @@ export class ConnectionRegistry {
   }
 
   async close() {
+    this.closing = true;
     await this.listener?.end().catch(() => undefined);
     this.listener = null;
   }
