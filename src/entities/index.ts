@@ -4,11 +4,23 @@ import { AuthSession, AuthToken, LoginAttempt } from './auth.entity';
 import { AuditEntry } from './audit-entry.entity';
 import { AcademicYear, StudyPeriod, Holiday } from './academic-year.entity';
 import { GradingSystem, GradingValue } from './grading-system.entity';
+import { Subject, Room } from './subject.entity';
+import { Staff } from './staff.entity';
+import { SchoolClass } from './school-class.entity';
+import { Student, Guardian, StudentGuardian, ClassMembership } from './student.entity';
+import { StudyGroup, GroupMembership } from './study-group.entity';
+import { TeachingAssignment } from './teaching-assignment.entity';
+import { curriculumEntities } from './curriculum.entity';
+import { consentEntities } from './consent.entity';
+import { individualPlanEntities } from './individual-plan.entity';
 
 /** Every entity, registered with the ORM. */
 export const entities = [
   School, User, RoleAssignment, AuthSession, AuthToken, LoginAttempt, AuditEntry,
   AcademicYear, StudyPeriod, Holiday, GradingSystem, GradingValue,
+  Subject, Room, Staff, SchoolClass, Student, Guardian, StudentGuardian, ClassMembership,
+  StudyGroup, GroupMembership, TeachingAssignment,
+  ...curriculumEntities, ...consentEntities, ...individualPlanEntities,
 ];
 
 /** Entities whose changes are not written to the audit trail (secrets and bookkeeping). */

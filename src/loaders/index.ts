@@ -3,6 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { RoleAssignment, User } from '../entities/user.entity';
 import { School } from '../entities/school.entity';
 import { createYearLoaders } from './year.loaders';
+import { createCatalogLoaders } from './catalog.loaders';
+import { createRosterLoaders } from './roster.loaders';
+import { createGroupLoaders } from './group.loaders';
 
 /** Batches `find by id` for one entity class into one query per tick; results in key order. */
 export function byIdLoader<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T) {
@@ -25,6 +28,9 @@ export function createLoaders(em: EntityManager) {
       return userIds.map((id) => byUser.get(id) ?? []);
     }),
     ...createYearLoaders(em),
+    ...createCatalogLoaders(em),
+    ...createRosterLoaders(em),
+    ...createGroupLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

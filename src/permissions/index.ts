@@ -7,9 +7,12 @@ import { commonRules } from './rules/shared.rules';
 import { authRules } from './rules/auth.rules';
 import { yearRules } from './rules/year.rules';
 import { auditRules } from './rules/audit.rules';
+import { catalogRules } from './rules/catalog.rules';
+import { rosterRules } from './rules/roster.rules';
+import { groupRules } from './rules/group.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules);
 
 export const permissions = shield(ruleMap as never, {
   fallbackRule: deny,

@@ -3,10 +3,16 @@ import { AuthResolver } from './auth.resolver';
 import { UserResolver, RoleAssignmentResolver } from './user.resolver';
 import { yearResolvers } from './year.resolver';
 import { auditResolvers } from './audit.resolver';
+import { catalogResolvers } from './catalog.resolver';
+import { rosterResolvers } from './roster.resolver';
+import { groupResolvers } from './group.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
   AuthResolver, UserResolver, RoleAssignmentResolver,
   ...yearResolvers,
   ...auditResolvers,
+  ...catalogResolvers,
+  ...rosterResolvers,
+  ...groupResolvers,
 ];

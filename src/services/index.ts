@@ -3,6 +3,9 @@ import { AuthService } from './auth.service';
 import { YearService } from './year.service';
 import { AuditService } from './audit.service';
 import { NodeService } from './node.service';
+import { CatalogService } from './catalog.service';
+import { RosterService } from './roster.service';
+import { GroupService } from './group.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -11,6 +14,9 @@ export function createServices(config: AppConfig) {
     year: new YearService(config),
     audit: new AuditService(config),
     node: new NodeService(),
+    catalog: new CatalogService(config),
+    roster: new RosterService(config),
+    groups: new GroupService(config),
   };
 }
 export type Services = ReturnType<typeof createServices>;

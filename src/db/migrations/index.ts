@@ -1,6 +1,14 @@
 import { Migration0001Foundation } from './0001-foundation';
+import { Migration0002RosterCore } from './0002-roster-core';
+import { teachingMigrations } from './0003-teaching';
+import { consentMigrations } from './0004-consent';
+import { groupMigrations } from './0005-groups';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
   { name: '0001-foundation', class: Migration0001Foundation },
+  { name: '0002-roster-core', class: Migration0002RosterCore },
+  ...teachingMigrations,
+  ...consentMigrations,
+  ...groupMigrations,
 ];

@@ -1,0 +1,2 @@
+/** Entities of this feature. */
+export const consentEntities: Function[] = [];

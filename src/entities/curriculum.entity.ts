@@ -1,0 +1,2 @@
+/** Entities of this feature. */
+export const curriculumEntities: Function[] = [];

@@ -1,0 +1,5 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export function createCatalogLoaders(_em: EntityManager) {
+  return {};
+}

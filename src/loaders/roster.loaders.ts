@@ -1,0 +1,5 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export function createRosterLoaders(_em: EntityManager) {
+  return {};
+}

@@ -1,0 +1,2 @@
+/** Catalog resolvers. */
+export const catalogResolvers: Function[] = [];

@@ -1,0 +1,2 @@
+/** Group resolvers. */
+export const groupResolvers: Function[] = [];

@@ -1,0 +1,2 @@
+/** Roster resolvers. */
+export const rosterResolvers: Function[] = [];
