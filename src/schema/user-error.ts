@@ -23,6 +23,16 @@ export enum UserErrorCode {
   VALUE_IN_USE = 'VALUE_IN_USE',
   IN_USE = 'IN_USE',
   DUPLICATE = 'DUPLICATE',
+  ARCHIVED = 'ARCHIVED',
+  NO_CONSENT = 'NO_CONSENT',
+  NOT_ENROLLED = 'NOT_ENROLLED',
+  ALREADY_LEFT = 'ALREADY_LEFT',
+  ALREADY_MEMBER = 'ALREADY_MEMBER',
+  NOT_MEMBER = 'NOT_MEMBER',
+  SUBGROUP_CONFLICT = 'SUBGROUP_CONFLICT',
+  DATE_INVALID = 'DATE_INVALID',
+  HAS_ACCOUNT = 'HAS_ACCOUNT',
+  WRONG_SCHOOL = 'WRONG_SCHOOL',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Machine-readable code of a user error.' });
 
