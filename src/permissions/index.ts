@@ -10,9 +10,10 @@ import { auditRules } from './rules/audit.rules';
 import { catalogRules } from './rules/catalog.rules';
 import { rosterRules } from './rules/roster.rules';
 import { groupRules } from './rules/group.rules';
+import { consentRules } from './rules/consent.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules);
 
 export const permissions = shield(ruleMap as never, {
   fallbackRule: deny,

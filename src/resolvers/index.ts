@@ -6,6 +6,7 @@ import { auditResolvers } from './audit.resolver';
 import { catalogResolvers } from './catalog.resolver';
 import { rosterResolvers } from './roster.resolver';
 import { groupResolvers } from './group.resolver';
+import { consentResolvers } from './consent.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -15,4 +16,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ...catalogResolvers,
   ...rosterResolvers,
   ...groupResolvers,
+  ...consentResolvers,
 ];

@@ -6,6 +6,7 @@ import { NodeService } from './node.service';
 import { CatalogService } from './catalog.service';
 import { RosterService } from './roster.service';
 import { GroupService } from './group.service';
+import { ConsentService } from './consent.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -17,6 +18,7 @@ export function createServices(config: AppConfig) {
     catalog: new CatalogService(config),
     roster: new RosterService(config),
     groups: new GroupService(config),
+    consent: new ConsentService(config),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -6,6 +6,7 @@ import { GradingSystem, GradingSystemKind, GradingValue } from '../../entities/g
 import { hashPassword } from '../../services/auth.service';
 import { runAsActor, systemActor } from '../../services/audit-context';
 import data from './school-ru.json';
+import { rosterSeedSteps } from './roster';
 
 export const DEMO_PASSWORD = 'demo1234';
 export const DEMO_SCHOOL_NAME = 'МБОУ «Средняя общеобразовательная школа № 17»';
@@ -29,13 +30,14 @@ export function twoDaysBefore(date: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-type Step = { name: string; run: (em: EntityManager) => Promise<void> };
+/** One named seed step; applied once per database. */
+export type SeedStep = { name: string; run: (em: EntityManager) => Promise<void> };
 
 /**
  * Steps of the demo seed, applied once each and remembered in `seed_step`; later features append
  * steps, so an existing demo database grows without being rebuilt.
  */
-export const seedSteps: Step[] = [
+const foundationSteps: SeedStep[] = [
   {
     name: 'foundation',
     run: async (em) => {
@@ -72,13 +74,15 @@ export const seedSteps: Step[] = [
   },
 ];
 
-/** Applies the seed steps not applied yet; returns their names. */
-export async function seedDemo(orm: MikroORM): Promise<string[]> {
+export const seedSteps: SeedStep[] = [...foundationSteps, ...rosterSeedSteps];
+
+/** Applies the seed steps not applied yet (all, or those named in `only`); returns their names. */
+export async function seedDemo(orm: MikroORM, only?: readonly string[]): Promise<string[]> {
   const em = orm.em.fork();
   const done = new Set((await em.getConnection().execute<{ name: string }[]>('select name from seed_step')).map((r) => r.name));
   const applied: string[] = [];
   for (const step of seedSteps) {
-    if (done.has(step.name)) continue;
+    if (done.has(step.name) || (only && !only.includes(step.name))) continue;
     await runAsActor(systemActor(`seed:${step.name}`), () =>
       em.fork().transactional(async (tem) => {
         // The lock makes two instances starting together apply a step once.
