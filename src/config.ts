@@ -26,6 +26,8 @@ export interface AppConfig {
   };
   trustProxy: boolean;
   dbPoolMax: number;
+  /** poll interval of the erasure job runner; 0 = off */
+  erasurePollSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       LOGIN_THROTTLE_WINDOW_SECONDS: positive('throttling window', 900),
       TRUST_PROXY: bool({ default: false, desc: 'take the client address from X-Forwarded-For' }),
       DB_POOL_MAX: positive('database connection pool size', 10),
+      ERASURE_POLL_SECONDS: num({ default: 60, desc: 'erasure job poll interval in seconds; 0 = off' }),
     },
     {
       reporter: ({ errors }) => {
@@ -89,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (typeof v === 'number' && (!Number.isInteger(v) || v < 1)) {
       problems.push(`${k}: must be a positive integer, got "${env[k]}"`);
     }
+  }
+  if (!invalid.has('ERASURE_POLL_SECONDS') && (!Number.isInteger(e.ERASURE_POLL_SECONDS) || e.ERASURE_POLL_SECONDS < 0)) {
+    problems.push(`ERASURE_POLL_SECONDS: must be a whole number ≥ 0, got "${env.ERASURE_POLL_SECONDS}"`);
   }
   if (!invalid.has('DATABASE_URL') && e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     problems.push(`DATABASE_URL: must start with postgres:// or postgresql://`);
@@ -120,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     trustProxy: e.TRUST_PROXY,
     dbPoolMax: e.DB_POOL_MAX,
+    erasurePollSeconds: e.ERASURE_POLL_SECONDS,
   };
 }

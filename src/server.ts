@@ -18,6 +18,7 @@ import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
 import { limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
 import { ConnectionRegistry } from './subscriptions/connections';
+import { ErasureJobRunner } from './services/erasure.job';
 import { ErrorCode } from './schema/errors';
 
 export interface AppServer {
@@ -210,6 +211,9 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     res.status(status).json({ errors: [{ message, extensions: { code, reason: status === 413 ? 'BODY_TOO_LARGE' : err.type } }] });
   });
 
+  // R-SEC-4: durable erasure jobs (personal data erased within 3 working days of a withdrawal).
+  const erasure = new ErasureJobRunner(orm, { log, pollSeconds: config.erasurePollSeconds });
+  erasure.start();
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, () => resolve());
@@ -226,6 +230,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     services,
     stop() {
       stopping ??= (async () => {
+        await erasure.stop();
         await apollo.stop();
         await connections.close();
       })();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { startTestApp, TestApp, LOGIN, HttpClient, errorCode, wsExecute, onClosed, GqlResult } from './helpers/app';
+import { authCounts } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
 
 let app: TestApp;
@@ -57,16 +58,7 @@ async function newUser(login = `acc${++seq}_${Date.now().toString(36)}`, roles =
 const userGid = async (login: string) => toGlobalId('User', (await app.sql(`select id from app_user where login = $1`, [login]))[0].id);
 
 /** Counts that a refused call must leave unchanged. */
-async function dbState() {
-  const [row] = await app.sql(
-    `select (select count(*) from audit_entry)::int as audit,
-            (select count(*) from auth_session)::int as sessions,
-            (select count(*) from auth_session where revoked_at is not null)::int as revoked,
-            (select count(*) from auth_token)::int as tokens,
-            (select md5(string_agg(u::text, ',' order by u.id)) from app_user u) as users`,
-  );
-  return row;
-}
+const dbState = () => authCounts(app);
 
 const unauthReason = (r: GqlResult) => [errorCode(r), r.errors?.[0]?.extensions?.reason];
 

@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, LOGIN, HttpClient, errorCode, wsExecute, onClosed } from './helpers/app';
+import { authCounts } from './helpers/db';
 
 let app: TestApp;
 // Many tests here fail logins on purpose; throttling has its own file.
@@ -30,17 +31,7 @@ async function newUser(role = 'TEACHER'): Promise<string> {
 }
 
 /** Counts that a refused call must leave unchanged. */
-async function dbState() {
-  const [row] = await app.sql(
-    `select (select count(*) from audit_entry)::int as audit,
-            (select count(*) from auth_session)::int as sessions,
-            (select count(*) from auth_session where revoked_at is not null)::int as revoked,
-            (select count(*) from auth_token)::int as tokens,
-            (select count(*) from auth_token where used_at is not null)::int as used,
-            (select md5(string_agg(u::text, ',' order by u.id)) from app_user u) as users`,
-  );
-  return row;
-}
+const dbState = () => authCounts(app, { usedTokens: true });
 
 const sessionOf = async (accessTokenHashSource: string) =>
   (await app.sql(

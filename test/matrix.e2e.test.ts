@@ -74,6 +74,125 @@ async function newVictim(blocked = false): Promise<string> {
   return toGlobalId('User', u.id);
 }
 
+// ---- roster fixtures (built with SQL or the deputy's client; not under test themselves) ----
+const uuidOf = (gid: string) => Buffer.from(gid, 'base64url').toString('utf8').split(':')[1];
+const demoSchoolUuid = () => uuidOf(schoolId);
+const demoYearUuid = () => uuidOf(yearId);
+
+/** The Staff row (raw id) of a login, created once. */
+const staffIds = new Map<string, string>();
+async function staffUuid(login: string): Promise<string> {
+  if (!staffIds.has(login)) {
+    const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
+      select gen_random_uuid(), now(), now(), $2, id, 'Учитель' from app_user where login = $1
+      on conflict (school_id, user_id) do update set position = staff.position returning id`, [login, demoSchoolUuid()]);
+    staffIds.set(login, r.id);
+  }
+  return staffIds.get(login)!;
+}
+/** The Staff global ID of a login (for anonymous callers, the teacher's). */
+const staffOf = async (login: string) => toGlobalId('Staff', await staffUuid(login === 'anonymous' ? 'teacher' : login));
+
+async function newSubject(): Promise<string> {
+  return (await setup().ok(`mutation($i: SubjectCreateInput!) { subjectCreate(input: $i) { subject { id } } }`,
+    { i: { schoolId, name: `Предмет ${next()}`, component: 'FEDERAL' } })).subjectCreate.subject.id;
+}
+async function newRoom(): Promise<string> {
+  return (await setup().ok(`mutation($i: RoomCreateInput!) { roomCreate(input: $i) { room { id } } }`, { i: { schoolId, name: `Каб. ${next()}` } })).roomCreate.room.id;
+}
+/** A class of the demo year without a class teacher (global ID). */
+async function newPlainClass(): Promise<string> {
+  return toGlobalId('SchoolClass', await newClassRow());
+}
+async function newClassRow(): Promise<string> {
+  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
+    values (gen_random_uuid(), now(), now(), $1, $2, 5, $3) returning id`, [demoSchoolUuid(), demoYearUuid(), `М${next()}`]);
+  return r.id;
+}
+async function newStudentRow(classUuid?: string): Promise<string> {
+  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
+    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [demoSchoolUuid(), `М-${next()}`]);
+  if (classUuid) await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
+    values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [r.id, classUuid]);
+  return r.id;
+}
+async function newSubjectRow(): Promise<string> {
+  const [r] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component)
+    values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL') returning id`, [demoSchoolUuid(), `Предмет М${next()}`]);
+  return r.id;
+}
+/** A CLUB of the demo year (any student in a class of the year may join). */
+async function newGroupRow(): Promise<string> {
+  const [r] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, 'CLUB') returning id`, [demoSchoolUuid(), demoYearUuid(), `Кружок М${next()}`]);
+  return toGlobalId('StudyGroup', r.id);
+}
+async function newAssignment(login = 'teacher'): Promise<{ id: string; subjectId: string; classId: string }> {
+  const subjectId = await newSubject();
+  const classId = await newPlainClass();
+  const r = await setup().ok(`mutation($i: TeachingAssignmentCreateInput!) { teachingAssignmentCreate(input: $i) { teachingAssignment { id } } }`,
+    { i: { teacherId: await staffOf(login), subjectId, classId, hoursPerWeek: 2 } });
+  return { id: r.teachingAssignmentCreate.teachingAssignment.id, subjectId, classId };
+}
+async function newPlan(login: string): Promise<string> {
+  const a = await newAssignment(login);
+  const r = await setup().ok(`mutation($i: ThematicPlanReplaceInput!) { thematicPlanReplace(input: $i) { thematicPlan { id } } }`,
+    { i: { academicYearId: yearId, subjectId: a.subjectId, classId: a.classId, topics: [{ title: 'A', hours: 1 }, { title: 'B', hours: 1 }] } });
+  return r.thematicPlanReplace.thematicPlan.id;
+}
+const reversedTopicIds = async (planId: string) =>
+  (await app.sql(`select id from planned_topic where plan_id = $1 order by position desc`, [uuidOf(planId)])).map((t) => toGlobalId('PlannedTopic', t.id));
+
+/** A class of the demo year led by the demo class teacher (global ID). */
+async function newLedClass(): Promise<string> {
+  const n = next();
+  const r = await setup().ok(`mutation($i: ClassCreateInput!) { classCreate(input: $i) { schoolClass { id } userErrors { message } } }`,
+    { i: { academicYearId: yearId, grade: (n % 11) + 1, letter: `М${n}`, classTeacherId: await staffOf('classteacher') } });
+  return r.classCreate.schoolClass.id;
+}
+/** A consenting student with names in a class of the class teacher, visible to `actor` (student_access). */
+async function studentFor(actor: Actor, classGid?: string): Promise<{ studentId: string; classId: string }> {
+  const classId = classGid ?? await newLedClass();
+  const r = await setup().ok(`mutation($i: StudentCreateInput!) { studentCreate(input: $i) { student { id } userErrors { message } } }`, { i: { schoolId } });
+  const studentId = r.studentCreate.student.id;
+  const sid = uuidOf(studentId);
+  await app.sql(`update student set consent_status = 'GIVEN', last_name = 'Учеников', first_name = 'Матвей' where id = $1`, [sid]);
+  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
+    values (gen_random_uuid(), now(), now(), $1, $2, '2020-01-01')`, [sid, uuidOf(classId)]);
+  if (actor === 'teacher') {
+    await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
+      values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 1)`, [demoSchoolUuid(), demoYearUuid(), await staffUuid('teacher'), await newSubjectRow(), uuidOf(classId)]);
+  }
+  if (actor === 'student') await app.sql(`update student set user_id = (select id from app_user where login = 'student') where id = $1`, [sid]);
+  if (actor === 'parent') {
+    const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
+      select gen_random_uuid(), now(), now(), $1, 'Родителев', 'Пётр', id from app_user where login = 'parent' returning id`, [demoSchoolUuid()]);
+    await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind)
+      values (gen_random_uuid(), now(), now(), $1, $2, 'FATHER')`, [sid, g.id]);
+  }
+  return { studentId, classId };
+}
+async function guardianOf(studentId: string): Promise<string> {
+  const r = await setup().ok(`mutation($i: GuardianCreateInput!) { guardianCreate(input: $i) { guardian { id } userErrors { message } } }`,
+    { i: { studentId, kind: 'MOTHER', lastName: 'Матерева', firstName: 'Ольга' } });
+  return r.guardianCreate.guardian.id;
+}
+/** A class led by the class teacher with one student of the given consent state (R-SEC-4 targets). */
+async function consentTarget(env: MatrixEnv, status: 'NONE' | 'GIVEN'): Promise<{ classId: string; studentId: string }> {
+  const [cls] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter, class_teacher_id)
+    values (gen_random_uuid(), now(), now(), $1, $2, 11, $3, $4) returning id`, [demoSchoolUuid(), demoYearUuid(), `К${env.unique}`, await staffUuid('classteacher')]);
+  const [st] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym, consent_status)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3) returning id`, [demoSchoolUuid(), `К-${env.unique}`, status]);
+  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
+    values (gen_random_uuid(), now(), now(), $1, $2, current_date - 1)`, [st.id, cls.id]);
+  return { classId: toGlobalId('SchoolClass', cls.id), studentId: toGlobalId('Student', st.id) };
+}
+const TEACHERS: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher'];
+const PLAN_EDITORS: Actor[] = ['admin', 'deputy', 'teacher', 'classteacher'];
+const ROSTER_EDITORS: Actor[] = ['admin', 'deputy', 'classteacher'];
+const ISSUERS: Actor[] = ['admin', 'classteacher'];
+const CONSENT_MANAGERS: Actor[] = ['admin', 'deputy', 'classteacher'];
+
 const loginOf = (actor: Actor) => (actor === 'anonymous' ? 'admin' : actor);
 
 const OPS: MatrixOp[] = [
@@ -167,6 +286,177 @@ const OPS: MatrixOp[] = [
     document: `query($s: ID!) { node(id: $s) { id ... on School { name } } }`, variables: () => ({ s: schoolId }) },
   { field: 'Query.nodes', requirement: 'R-SEC-2', allowed: EVERY_USER,
     document: `query($s: ID!) { nodes(ids: [$s]) { id } }`, variables: () => ({ s: schoolId }) },
+  // subjects, rooms, staff (R-YEAR-3)
+  { field: 'Query.subjects', requirement: 'R-YEAR-3', allowed: EVERY_USER, document: `query($s: ID!) { subjects(schoolId: $s) { id name } }`, variables: () => ({ s: schoolId }) },
+  { field: 'Query.rooms', requirement: 'R-YEAR-3', allowed: EVERY_USER, document: `query($s: ID!) { rooms(schoolId: $s) { id name } }`, variables: () => ({ s: schoolId }) },
+  { field: 'Query.staff', requirement: 'R-YEAR-3', allowed: EVERY_USER, document: `query($s: ID!) { staff(schoolId: $s, first: 5) { nodes { id fullName position } } }`, variables: () => ({ s: schoolId }) },
+  { field: 'Mutation.subjectCreate', requirement: 'R-YEAR-3', allowed: MANAGERS,
+    document: `mutation($i: SubjectCreateInput!) { subjectCreate(input: $i) { subject { id } userErrors { code message } } }`,
+    variables: () => ({ i: { schoolId, name: `Предмет ${next()}`, component: 'SCHOOL' } }) },
+  { field: 'Mutation.subjectUpdate', requirement: 'R-YEAR-3', allowed: MANAGERS,
+    document: `mutation($i: SubjectUpdateInput!) { subjectUpdate(input: $i) { subject { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { subjectId: await newSubject(), name: `Предмет ${next()}` } }) },
+  { field: 'Mutation.subjectArchive', requirement: 'R-YEAR-3', allowed: MANAGERS,
+    document: `mutation($i: SubjectArchiveInput!) { subjectArchive(input: $i) { subject { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { subjectId: await newSubject() } }) },
+  { field: 'Mutation.roomCreate', requirement: 'R-YEAR-3', allowed: MANAGERS,
+    document: `mutation($i: RoomCreateInput!) { roomCreate(input: $i) { room { id } userErrors { code message } } }`,
+    variables: () => ({ i: { schoolId, name: `Каб. ${next()}`, capacity: 30 } }) },
+  { field: 'Mutation.roomUpdate', requirement: 'R-YEAR-3', allowed: MANAGERS,
+    document: `mutation($i: RoomUpdateInput!) { roomUpdate(input: $i) { room { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { roomId: await newRoom(), capacity: 20 + next() } }) },
+  { field: 'Mutation.roomArchive', requirement: 'R-YEAR-3', allowed: MANAGERS,
+    document: `mutation($i: RoomArchiveInput!) { roomArchive(input: $i) { room { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { roomId: await newRoom() } }) },
+  { field: 'Mutation.staffCreate', requirement: 'R-ROLE-1', allowed: ['admin'],
+    document: `mutation($i: StaffCreateInput!) { staffCreate(input: $i) { staff { id } oneTimePassword userErrors { code message } } }`,
+    variables: () => ({ i: { schoolId, login: `staff${next()}`, lastName: 'Новиков', firstName: 'Иван', position: 'Учитель', roles: ['TEACHER'] } }) },
+  { field: 'Mutation.staffUpdate', requirement: 'R-ROLE-1', allowed: ['admin'],
+    document: `mutation($i: StaffUpdateInput!) { staffUpdate(input: $i) { staff { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { staffId: await staffOf('teacher'), position: `Учитель ${next()}` } }) },
+  { field: 'Mutation.staffArchive', requirement: 'R-ROLE-1', allowed: ['admin'],
+    document: `mutation($i: StaffArchiveInput!) { staffArchive(input: $i) { staff { id } userErrors { code message } } }`,
+    variables: async () => {
+      const [u] = await app.sql(`select login from app_user where id = $1`, [uuidOf(await newVictim())]);
+      return { i: { staffId: await staffOf(u.login) } };
+    } },
+  // curriculum (R-YEAR-5), teaching load (R-YEAR-7), thematic plans (R-YEAR-8)
+  { field: 'Query.curriculum', requirement: 'R-YEAR-5', allowed: EVERY_USER,
+    document: `query($y: ID!) { curriculum(academicYearId: $y, grade: 5) { totalHoursPerWeek items { hoursPerWeek } } }`, variables: () => ({ y: yearId }) },
+  { field: 'Mutation.curriculumSet', requirement: 'R-YEAR-5', allowed: MANAGERS,
+    document: `mutation($i: CurriculumSetInput!) { curriculumSet(input: $i) { curriculum { grade } userErrors { code message } } }`,
+    variables: async () => ({ i: { academicYearId: yearId, grade: 9, profile: `p${next()}`, items: [{ subjectId: await newSubject(), hoursPerWeek: 3 }] } }) },
+  { field: 'Query.teachingAssignments', requirement: 'R-YEAR-7', allowed: TEACHERS,
+    document: `query($y: ID!) { teachingAssignments(academicYearId: $y) { id hoursPerWeek targetName } }`, variables: () => ({ y: yearId }) },
+  { field: 'Query.teacherLoad', requirement: 'R-YEAR-7', allowed: TEACHERS,
+    document: `query($s: ID!, $y: ID!) { teacherLoad(staffId: $s, academicYearId: $y) { totalHoursPerWeek } }`,
+    variables: async ({ actor }) => ({ s: await staffOf(actor), y: yearId }) },
+  { field: 'Mutation.teachingAssignmentCreate', requirement: 'R-YEAR-7', allowed: MANAGERS,
+    document: `mutation($i: TeachingAssignmentCreateInput!) { teachingAssignmentCreate(input: $i) { teachingAssignment { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { teacherId: await staffOf('teacher'), subjectId: await newSubject(), classId: await newPlainClass(), hoursPerWeek: 3 } }) },
+  { field: 'Mutation.teachingAssignmentUpdate', requirement: 'R-YEAR-7', allowed: MANAGERS,
+    document: `mutation($i: TeachingAssignmentUpdateInput!) { teachingAssignmentUpdate(input: $i) { teachingAssignment { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { teachingAssignmentId: (await newAssignment()).id, hoursPerWeek: 4 } }) },
+  { field: 'Mutation.teachingAssignmentDelete', requirement: 'R-YEAR-7', allowed: MANAGERS,
+    document: `mutation($i: TeachingAssignmentDeleteInput!) { teachingAssignmentDelete(input: $i) { deletedTeachingAssignmentId userErrors { code message } } }`,
+    variables: async () => ({ i: { teachingAssignmentId: (await newAssignment()).id } }) },
+  { field: 'Query.thematicPlan', requirement: 'R-YEAR-8', allowed: TEACHERS,
+    document: `query($y: ID!, $s: ID!, $c: ID) { thematicPlan(academicYearId: $y, subjectId: $s, classId: $c) { id topics { title } } }`,
+    variables: async ({ actor }) => { const a = await newAssignment(actor === 'anonymous' ? 'teacher' : actor); return { y: yearId, s: a.subjectId, c: a.classId }; } },
+  { field: 'Mutation.thematicPlanReplace', requirement: 'R-YEAR-8', allowed: PLAN_EDITORS,
+    document: `mutation($i: ThematicPlanReplaceInput!) { thematicPlanReplace(input: $i) { thematicPlan { id } userErrors { code message } } }`,
+    variables: async ({ actor }) => { const a = await newAssignment(actor === 'anonymous' ? 'teacher' : actor); return { i: { academicYearId: yearId, subjectId: a.subjectId, classId: a.classId, topics: [{ title: 'Тема', hours: 2 }] } }; } },
+  { field: 'Mutation.plannedTopicsReorder', requirement: 'R-YEAR-8', allowed: PLAN_EDITORS,
+    document: `mutation($i: PlannedTopicsReorderInput!) { plannedTopicsReorder(input: $i) { thematicPlan { id } userErrors { code message } } }`,
+    variables: async ({ actor }) => { const planId = await newPlan(actor === 'anonymous' ? 'teacher' : actor); return { i: { planId, topicIds: await reversedTopicIds(planId) } }; } },
+  // classes and people (R-YEAR-4, R-ROLE-5, R-SEC-1, R-SEC-3)
+  { field: 'Query.classes', requirement: 'R-YEAR-4', allowed: EVERY_USER,
+    document: `query($y: ID!) { classes(academicYearId: $y) { id name classTeacherName } }`, variables: () => ({ y: yearId }) },
+  { field: 'Query.schoolClass', requirement: 'R-SEC-3', allowed: EVERY_USER,
+    document: `query($c: ID!) { schoolClass(id: $c) { name studentCount students { pseudonym fullName guardians { kind guardian { fullName } } } } }`,
+    variables: async ({ actor }) => ({ c: (await studentFor(actor)).classId }) },
+  { field: 'Query.student', requirement: 'R-SEC-3', allowed: EVERY_USER,
+    document: `query($s: ID!) { student(id: $s) { pseudonym fullName birthDate currentClass { name } } }`,
+    variables: async ({ actor }) => ({ s: (await studentFor(actor)).studentId }) },
+  { field: 'Query.classCredentialsSheet', requirement: 'R-SEC-1', allowed: ISSUERS,
+    document: `query($c: ID!) { classCredentialsSheet(classId: $c) { holder name hasAccount login } }`,
+    variables: async ({ actor }) => ({ c: (await studentFor(actor)).classId }) },
+  { field: 'Mutation.classCreate', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    document: `mutation($i: ClassCreateInput!) { classCreate(input: $i) { schoolClass { id } userErrors { code message } } }`,
+    variables: () => { const n = next(); return { i: { academicYearId: yearId, grade: (n % 11) + 1, letter: `Н${n}` } }; } },
+  { field: 'Mutation.classUpdate', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    document: `mutation($i: ClassUpdateInput!) { classUpdate(input: $i) { schoolClass { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { classId: await newLedClass(), profile: `профиль ${next()}` } }) },
+  { field: 'Mutation.studentCreate', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    document: `mutation($i: StudentCreateInput!) { studentCreate(input: $i) { student { pseudonym } userErrors { code message } } }`,
+    variables: () => ({ i: { schoolId } }) },
+  { field: 'Mutation.studentUpdate', requirement: 'R-ROLE-5', allowed: ROSTER_EDITORS,
+    document: `mutation($i: StudentUpdateInput!) { studentUpdate(input: $i) { student { id } userErrors { code message } } }`,
+    variables: async ({ actor }) => ({ i: { studentId: (await studentFor(actor)).studentId, phone: `+7 900 ${100 + next()}-00-00` } }) },
+  { field: 'Mutation.guardianCreate', requirement: 'R-ROLE-5', allowed: ROSTER_EDITORS,
+    document: `mutation($i: GuardianCreateInput!) { guardianCreate(input: $i) { guardian { id } userErrors { code message } } }`,
+    variables: async ({ actor }) => ({ i: { studentId: (await studentFor(actor)).studentId, kind: 'MOTHER', lastName: 'Новикова', firstName: 'Ирина' } }) },
+  { field: 'Mutation.guardianUpdate', requirement: 'R-ROLE-5', allowed: ROSTER_EDITORS,
+    document: `mutation($i: GuardianUpdateInput!) { guardianUpdate(input: $i) { guardian { id } userErrors { code message } } }`,
+    variables: async ({ actor }) => ({ i: { guardianId: await guardianOf((await studentFor(actor)).studentId), email: `g${next()}@example.org` } }) },
+  { field: 'Mutation.guardianLink', requirement: 'R-ROLE-5', allowed: ROSTER_EDITORS,
+    document: `mutation($i: GuardianLinkInput!) { guardianLink(input: $i) { link { kind } userErrors { code message } } }`,
+    variables: async ({ actor }) => {
+      const guardianId = await guardianOf((await studentFor('admin')).studentId);
+      return { i: { studentId: (await studentFor(actor)).studentId, guardianId, kind: 'GUARDIAN' } };
+    } },
+  { field: 'Mutation.guardianUnlink', requirement: 'R-ROLE-5', allowed: ROSTER_EDITORS,
+    document: `mutation($i: GuardianUnlinkInput!) { guardianUnlink(input: $i) { link { removedAt } userErrors { code message } } }`,
+    variables: async ({ actor }) => { const { studentId } = await studentFor(actor); return { i: { studentId, guardianId: await guardianOf(studentId) } }; } },
+  { field: 'Mutation.credentialsIssue', requirement: 'R-SEC-1', allowed: ISSUERS,
+    document: `mutation($i: CredentialsIssueInput!) { credentialsIssue(input: $i) { credentials { login } userErrors { code message } } }`,
+    variables: async ({ actor }) => ({ i: { studentId: (await studentFor(actor)).studentId } }) },
+  { field: 'Mutation.classCredentialsIssue', requirement: 'R-SEC-1', allowed: ISSUERS,
+    document: `mutation($i: ClassCredentialsIssueInput!) { classCredentialsIssue(input: $i) { issued { login } userErrors { code message } } }`,
+    variables: async ({ actor }) => ({ i: { classId: (await studentFor(actor)).classId } }) },
+  // consent (R-SEC-4)
+  { field: 'Mutation.consentRegister', requirement: 'R-SEC-4', allowed: CONSENT_MANAGERS,
+    document: `mutation($i: ConsentRegisterInput!) { consentRegister(input: $i) { consentStatus userErrors { code message } } }`,
+    variables: async (env) => ({ i: { studentId: (await consentTarget(env, 'NONE')).studentId, decision: 'GIVEN', decidedOn: '2025-09-01', documentRef: 'Заявление № 1' } }) },
+  { field: 'Mutation.consentWithdraw', requirement: 'R-SEC-4', allowed: CONSENT_MANAGERS,
+    document: `mutation($i: ConsentWithdrawInput!) { consentWithdraw(input: $i) { consentStatus erasureJob { id dueAt } userErrors { code message } } }`,
+    variables: async (env) => ({ i: { studentId: (await consentTarget(env, 'GIVEN')).studentId, decidedOn: '2025-09-01', documentRef: 'Отзыв № 1' } }) },
+  { field: 'Query.studentsByConsent', requirement: 'R-SEC-4', allowed: CONSENT_MANAGERS,
+    document: `query($c: ID!) { studentsByConsent(classId: $c, status: GIVEN) { studentId pseudonym consentStatus } }`,
+    variables: async (env) => ({ c: (await consentTarget(env, 'GIVEN')).classId }) },
+  // groups, individual plans, movement (R-YEAR-4, R-YEAR-5, R-YEAR-11)
+  { field: 'Query.studyGroups', requirement: 'R-YEAR-4', allowed: EVERY_USER,
+    document: `query($y: ID!) { studyGroups(academicYearId: $y) { id name kind } }`, variables: () => ({ y: yearId }) },
+  { field: 'Query.studyGroup', requirement: 'R-YEAR-4', allowed: EVERY_USER,
+    document: `query($g: ID!) { studyGroup(id: $g) { id name members(onDate: "2025-10-01") { id } } }`,
+    variables: async () => ({ g: await newGroupRow() }) },
+  { field: 'Query.classMembers', requirement: 'R-YEAR-11', allowed: EVERY_USER,
+    document: `query($c: ID!) { classMembers(classId: $c, onDate: "2025-10-01") { id fromDate } }`,
+    variables: async () => ({ c: await newPlainClass() }) },
+  { field: 'Query.individualPlan', requirement: 'R-YEAR-5', allowed: EVERY_USER,
+    document: `query($s: ID!, $y: ID!) { individualPlan(studentId: $s, academicYearId: $y) { id } }`,
+    variables: async ({ actor }) => ({ s: (await studentFor(actor)).studentId, y: yearId }) },
+  { field: 'Mutation.studyGroupCreate', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    document: `mutation($i: StudyGroupCreateInput!) { studyGroupCreate(input: $i) { studyGroup { id } userErrors { code message } } }`,
+    variables: () => ({ i: { academicYearId: yearId, name: `Кружок ${next()}`, kind: 'CLUB' } }) },
+  { field: 'Mutation.studyGroupUpdate', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    document: `mutation($i: StudyGroupUpdateInput!) { studyGroupUpdate(input: $i) { studyGroup { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { studyGroupId: await newGroupRow(), name: `Кружок ${next()}` } }) },
+  { field: 'Mutation.studyGroupArchive', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    document: `mutation($i: StudyGroupArchiveInput!) { studyGroupArchive(input: $i) { studyGroup { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { studyGroupId: await newGroupRow() } }) },
+  { field: 'Mutation.groupMemberAdd', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    document: `mutation($i: GroupMemberAddInput!) { groupMemberAdd(input: $i) { membership { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { groupId: await newGroupRow(), studentId: toGlobalId('Student', await newStudentRow(await newClassRow())), fromDate: '2025-09-01' } }) },
+  { field: 'Mutation.groupMemberRemove', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    document: `mutation($i: GroupMemberRemoveInput!) { groupMemberRemove(input: $i) { membership { id } userErrors { code message } } }`,
+    variables: async () => {
+      const studentId = toGlobalId('Student', await newStudentRow(await newClassRow()));
+      const groupId = await newGroupRow();
+      await setup().ok(`mutation($i: GroupMemberAddInput!) { groupMemberAdd(input: $i) { userErrors { message } } }`, { i: { groupId, studentId, fromDate: '2025-09-01' } });
+      return { i: { groupId, studentId, toDate: '2025-10-01' } };
+    } },
+  { field: 'Mutation.individualPlanSet', requirement: 'R-YEAR-5', allowed: MANAGERS,
+    document: `mutation($i: IndividualPlanSetInput!) { individualPlanSet(input: $i) { individualPlan { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { studentId: toGlobalId('Student', await newStudentRow()), academicYearId: yearId, reason: 'ПМПК',
+      subjects: [{ subjectId: toGlobalId('Subject', await newSubjectRow()), hoursPerWeek: 2 }] } }) },
+  { field: 'Mutation.individualPlanRemove', requirement: 'R-YEAR-5', allowed: MANAGERS,
+    document: `mutation($i: IndividualPlanRemoveInput!) { individualPlanRemove(input: $i) { deletedIndividualPlanId userErrors { code message } } }`,
+    variables: async () => {
+      const i = { studentId: toGlobalId('Student', await newStudentRow()), academicYearId: yearId };
+      await setup().ok(`mutation($i: IndividualPlanSetInput!) { individualPlanSet(input: $i) { userErrors { message } } }`,
+        { i: { ...i, reason: 'ПМПК', subjects: [{ subjectId: toGlobalId('Subject', await newSubjectRow()), hoursPerWeek: 2 }] } });
+      return { i };
+    } },
+  { field: 'Mutation.studentEnrol', requirement: 'R-YEAR-11', allowed: MANAGERS,
+    document: `mutation($i: StudentEnrolInput!) { studentEnrol(input: $i) { membership { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { studentId: toGlobalId('Student', await newStudentRow()), classId: await newPlainClass(), fromDate: '2025-09-01' } }) },
+  { field: 'Mutation.studentTransfer', requirement: 'R-YEAR-11', allowed: MANAGERS,
+    document: `mutation($i: StudentTransferInput!) { studentTransfer(input: $i) { membership { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { studentId: toGlobalId('Student', await newStudentRow(await newClassRow())), toClassId: await newPlainClass(), date: '2025-11-03' } }) },
+  { field: 'Mutation.studentLeave', requirement: 'R-YEAR-11', allowed: MANAGERS,
+    document: `mutation($i: StudentLeaveInput!) { studentLeave(input: $i) { membership { id } userErrors { code message } } }`,
+    variables: async () => ({ i: { studentId: toGlobalId('Student', await newStudentRow(await newClassRow())), date: '2025-11-10', reason: 'переезд' } }) },
 ];
 
 const auditCount = async () => Number((await app.sql(`select count(*)::int as n from audit_entry`))[0].n);

@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
+import { YEAR_TABLES, expectUnchanged, createOtherSchool } from './helpers/db';
 
 let app: TestApp;
 const c: Record<string, HttpClient> = {};
@@ -11,32 +12,8 @@ const CREATE = `mutation($input: GradingSystemCreateInput!) { gradingSystemCreat
 const UPDATE = `mutation($input: GradingSystemUpdateInput!) { gradingSystemUpdate(input: $input) { gradingSystem { ${SYSTEM} } ${ERR} } }`;
 const DELETE = `mutation($input: GradingSystemDeleteInput!) { gradingSystemDelete(input: $input) { deletedGradingSystemId school { gradingSystems { id } } ${ERR} } }`;
 
-const TABLES = ['school', 'academic_year', 'study_period', 'holiday', 'grading_system', 'grading_value', 'audit_entry'];
-
-/** Row count and content fingerprint of every table the feature writes (audit trail included). */
-async function snapshot(): Promise<Record<string, string>> {
-  const cols = TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
-  return (await app.sql(`select ${cols.join(', ')}`))[0];
-}
-
-/** Runs `fn` and asserts it changed nothing in the database. */
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const r = await fn();
-  expect(await snapshot()).toEqual(before);
-  return r;
-}
-
-/** A second school with its own ADMIN ("outsider"), who is no member of the demo school. */
-async function createOtherSchool(): Promise<void> {
-  const [{ id: schoolUuid }] = await app.sql(`insert into school (id, created_at, updated_at, name, time_zone)
-    values (gen_random_uuid(), now(), now(), 'Другая школа', 'Europe/Samara') returning id`);
-  const [{ password_hash }] = await app.sql(`select password_hash from app_user where login = 'admin'`);
-  const [{ id: userId }] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
-    values (gen_random_uuid(), now(), now(), 'outsider', $1, 'Чужов', 'Пётр') returning id`, [password_hash]);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'ADMIN')`, [userId, schoolUuid]);
-}
+/** Runs `fn` and asserts it changed nothing the feature writes (audit trail included). */
+const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, YEAR_TABLES, fn);
 
 const v = (code: string, numericValue: number | null, passing: boolean, finalOnly = false, label = code) => ({ code, label, numericValue, passing, finalOnly });
 const FIVE = [v('2', 2, false), v('3', 3, true), v('4', 4, true), v('5', 5, true), v('осв', null, true, true, 'освобождён'), v('н/а', null, false, true, 'не аттестован')];
@@ -44,7 +21,7 @@ const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64url').toString
 
 beforeAll(async () => {
   app = await startTestApp();
-  await createOtherSchool();
+  await createOtherSchool(app, { login: 'outsider', role: 'ADMIN', name: 'Другая школа', timeZone: 'Europe/Samara' });
   for (const login of ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent', 'outsider']) c[login] = await app.as(login);
   const s = (await c.deputy.ok(`{ schools { id gradingSystems { id } } }`)).schools[0];
   schoolId = s.id;

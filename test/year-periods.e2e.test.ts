@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
+import { YEAR_TABLES, expectUnchanged, createOtherSchool } from './helpers/db';
 
 let app: TestApp;
 const c: Record<string, HttpClient> = {};
@@ -15,39 +16,15 @@ const HOLIDAY_CREATE = `mutation($input: HolidayCreateInput!) { holidayCreate(in
 const HOLIDAY_UPDATE = `mutation($input: HolidayUpdateInput!) { holidayUpdate(input: $input) { holiday { ${HOLIDAY} } ${ERR} } }`;
 const HOLIDAY_DELETE = `mutation($input: HolidayDeleteInput!) { holidayDelete(input: $input) { deletedHolidayId academicYear { holidays { id } } ${ERR} } }`;
 
-const TABLES = ['school', 'academic_year', 'study_period', 'holiday', 'grading_system', 'grading_value', 'audit_entry'];
-
-/** Row count and content fingerprint of every table the feature writes (audit trail included). */
-async function snapshot(): Promise<Record<string, string>> {
-  const cols = TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
-  return (await app.sql(`select ${cols.join(', ')}`))[0];
-}
-
-/** Runs `fn` and asserts it changed nothing in the database. */
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const r = await fn();
-  expect(await snapshot()).toEqual(before);
-  return r;
-}
-
-/** A second school with its own ADMIN ("outsider"), who is no member of the demo school. */
-async function createOtherSchool(): Promise<void> {
-  const [{ id: schoolUuid }] = await app.sql(`insert into school (id, created_at, updated_at, name, time_zone)
-    values (gen_random_uuid(), now(), now(), 'Другая школа', 'Asia/Omsk') returning id`);
-  const [{ password_hash }] = await app.sql(`select password_hash from app_user where login = 'admin'`);
-  const [{ id: userId }] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
-    values (gen_random_uuid(), now(), now(), 'outsider', $1, 'Чужов', 'Пётр') returning id`, [password_hash]);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'DEPUTY')`, [userId, schoolUuid]);
-}
+/** Runs `fn` and asserts it changed nothing the feature writes (audit trail included). */
+const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, YEAR_TABLES, fn);
 
 const createPeriod = (input: Record<string, unknown>, as = 'deputy') =>
   c[as].ok(PERIOD_CREATE, { input: { academicYearId: yearId, kind: 'QUARTER', ...input } }).then((r) => r.studyPeriodCreate);
 
 beforeAll(async () => {
   app = await startTestApp();
-  await createOtherSchool();
+  await createOtherSchool(app, { login: 'outsider', role: 'DEPUTY', name: 'Другая школа', timeZone: 'Asia/Omsk' });
   for (const login of ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent', 'outsider']) c[login] = await app.as(login);
   const s = (await c.deputy.ok(`{ schools { id academicYears { id periods { id } holidays { id } } } }`)).schools[0];
   demo = {

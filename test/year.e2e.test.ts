@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
+import { YEAR_TABLES, expectUnchanged, createOtherSchool } from './helpers/db';
 
 type Client = HttpClient;
 let app: TestApp;
@@ -22,21 +23,8 @@ const YEAR_DELETE = `mutation($input: AcademicYearDeleteInput!) { academicYearDe
 const SCHOOL_UPDATE = `mutation($input: SchoolUpdateInput!) { schoolUpdate(input: $input) {
   school { id name timeZone } userErrors { code field message } } }`;
 
-const TABLES = ['school', 'academic_year', 'study_period', 'holiday', 'grading_system', 'grading_value', 'audit_entry'];
-
-/** Row count and content fingerprint of every table the feature writes (audit trail included). */
-async function snapshot(): Promise<Record<string, string>> {
-  const cols = TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
-  return (await app.sql(`select ${cols.join(', ')}`))[0];
-}
-
-/** Runs `fn` and asserts it changed nothing in the database. */
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const r = await fn();
-  expect(await snapshot()).toEqual(before);
-  return r;
-}
+/** Runs `fn` and asserts it changed nothing the feature writes (audit trail included). */
+const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, YEAR_TABLES, fn);
 
 /** Counts SQL statements the server runs while `fn` runs. */
 async function countQueries(fn: () => Promise<unknown>): Promise<number> {
@@ -52,23 +40,11 @@ async function countQueries(fn: () => Promise<unknown>): Promise<number> {
   return n;
 }
 
-/** A second school with its own ADMIN ("outsider"), who is no member of the demo school. */
-async function createOtherSchool(): Promise<{ schoolId: string; schoolUuid: string }> {
-  const [{ id: schoolUuid }] = await app.sql(`insert into school (id, created_at, updated_at, name, time_zone)
-    values (gen_random_uuid(), now(), now(), 'МАОУ «Лицей № 3»', 'Asia/Novosibirsk') returning id`);
-  const [{ password_hash }] = await app.sql(`select password_hash from app_user where login = 'admin'`);
-  const [{ id: userId }] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
-    values (gen_random_uuid(), now(), now(), 'outsider', $1, 'Чужов', 'Пётр') returning id`, [password_hash]);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'ADMIN')`, [userId, schoolUuid]);
-  return { schoolId: Buffer.from(`School:${schoolUuid}`).toString('base64url'), schoolUuid };
-}
-
 const uerr = (payload: { userErrors: { code: string; field: string[] | null; message: string }[] }) => payload.userErrors;
 
 beforeAll(async () => {
   app = await startTestApp();
-  other = await createOtherSchool();
+  other = await createOtherSchool(app, { login: 'outsider', role: 'ADMIN', name: 'МАОУ «Лицей № 3»', timeZone: 'Asia/Novosibirsk' });
   for (const login of ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent', 'outsider']) c[login] = await app.as(login);
   const s = (await c.deputy.ok(STRUCTURE)).schools[0];
   demo = {

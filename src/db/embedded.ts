@@ -140,10 +140,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     const pwTmp = path.join(os.tmpdir(), `otmetka-pw-${process.pid}-${randomBytes(4).toString('hex')}`);
     fs.writeFileSync(pwTmp, `${password}\n`, { mode: 0o644 });
     try {
+      // builtin C.UTF-8: code-point sorting like C, but lower()/upper() know every alphabet.
       const r = spawnSync(
         path.join(bin, 'initdb'),
         [`--pgdata=${pgData}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwTmp}`,
-          '--encoding=UTF8', '--no-locale', ...(opts.fast ? ['--no-sync'] : [])],
+          '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', ...(opts.fast ? ['--no-sync'] : [])],
         { ...runAs, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
       );
       if (r.status !== 0) throw new EmbeddedPostgresError(`initdb failed: ${r.stderr || r.stdout}`);

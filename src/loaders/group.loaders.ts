@@ -1,5 +1,71 @@
+import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { StudyGroup, GroupMembership } from '../entities/study-group.entity';
+import { ClassMembership, Student } from '../entities/student.entity';
+import { SchoolClass } from '../entities/school-class.entity';
+import { Subject } from '../entities/subject.entity';
+import { IndividualPlanSubject } from '../entities/individual-plan.entity';
 
-export function createGroupLoaders(_em: EntityManager) {
-  return {};
+function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const map = new Map((await load([...ids])).map((r) => [r.id, r]));
+    return ids.map((id) => map.get(id) ?? null);
+  });
+}
+
+/** Key of a membership list: parent, day and viewer (the list is scoped by student_access). */
+export const onDateKey = (parentId: string, onDate: string, userId: string) => `${parentId}|${onDate}|${userId}`;
+
+/**
+ * Memberships of many parents on one day each, visible to the viewer, in one query per tick.
+ * `table`/`column` name the membership table and its parent column (fixed strings, not input).
+ */
+function membersOnDate<T>(em: EntityManager, cls: new (...args: never[]) => T, table: string, column: string) {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const parts = keys.map((k) => k.split('|'));
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select m.*, k.key from "${table}" m
+         join student s on s.id = m.student_id
+         join jsonb_to_recordset(?::jsonb) as k(parent_id uuid, on_date date, user_id uuid, key text)
+           on m."${column}" = k.parent_id and m.from_date <= k.on_date and (m.to_date is null or m.to_date >= k.on_date)
+        where m.student_id in (select student_id from student_access a where a.user_id = k.user_id)
+        order by s.pseudonym, m.from_date`,
+      [JSON.stringify(parts.map(([parentId, onDate, userId], i) => ({ parent_id: parentId, on_date: onDate, user_id: userId, key: keys[i] })))]);
+    const byKey = new Map<string, T[]>();
+    for (const row of rows) {
+      const key = row.key as string;
+      delete row.key;
+      const list = byKey.get(key) ?? [];
+      list.push(em.map(cls, row as never));
+      byKey.set(key, list);
+    }
+    return keys.map((k) => byKey.get(k) ?? []);
+  });
+}
+
+/** DataLoaders of study groups, class movement and individual plans (R-YEAR-4, R-YEAR-5, R-YEAR-11). */
+export function createGroupLoaders(em: EntityManager) {
+  return {
+    studyGroupById: byId((ids) => em.find(StudyGroup, { id: { $in: ids } })),
+    groupSchoolClassById: byId((ids) => em.find(SchoolClass, { id: { $in: ids } })),
+    groupSubjectById: byId((ids) => em.find(Subject, { id: { $in: ids } })),
+    groupStudentById: byId((ids) => em.find(Student, { id: { $in: ids } })),
+    groupMembersOnDate: membersOnDate(em, GroupMembership, 'group_membership', 'group_id'),
+    classMembersOnDate: membersOnDate(em, ClassMembership, 'class_membership', 'school_class_id'),
+    individualPlanSubjectsByPlan: new DataLoader<string, IndividualPlanSubject[]>(async (ids) => {
+      const rows = await em.find(IndividualPlanSubject, { plan: { $in: [...ids] } }, { populate: ['subject'], orderBy: { subject: { name: 'asc' } } });
+      return ids.map((id) => rows.filter((r) => r.plan.id === id));
+    }),
+  };
+}
+
+export type GroupLoaders = ReturnType<typeof createGroupLoaders>;
+
+/** Forgets cached rows after a write, so a payload read in the same request sees the change. */
+export function clearGroupLoaders(loaders: GroupLoaders): void {
+  const all: { clearAll(): unknown }[] = [
+    loaders.studyGroupById, loaders.groupSchoolClassById, loaders.groupSubjectById, loaders.groupStudentById,
+    loaders.groupMembersOnDate, loaders.classMembersOnDate, loaders.individualPlanSubjectsByPlan,
+  ];
+  for (const loader of all) loader.clearAll();
 }

@@ -13,6 +13,7 @@ import { Connection, decodeCursor, toConnection } from '../schema/connection';
 import { announceAuthEvent } from '../subscriptions/connections';
 import { runAsActor, AuditActor } from './audit-context';
 import { hashToken, newToken } from './tokens';
+import { foldCase, foldCaseSql } from '../db/text';
 
 // @node-rs/argon2 ships prebuilt binaries per platform (no compiler or header download at install).
 // Algorithm is an ambient const enum, which isolatedModules cannot reference: 2 = Argon2id.
@@ -88,13 +89,6 @@ type UserCursor = [lastName: string, firstName: string, id: string];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isUserCursor = (v: unknown): v is UserCursor =>
   Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') && UUID.test(v[2] as string);
-
-// Case folding that does not depend on the database locale (lower() ignores Cyrillic under the C
-// locale); ё is searched as е, as Russian names are often written without it.
-const CYRILLIC_UPPER = 'АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ';
-const CYRILLIC_LOWER = 'абвгдеежзийклмнопрстуфхцчшщъыьэюя';
-const foldCase = (s: string) => s.toLowerCase().replace(/ё/g, 'е');
-const foldCaseSql = (column: string) => `translate(lower(${column}), '${CYRILLIC_UPPER}ё', '${CYRILLIC_LOWER}е')`;
 
 export type AuthFailure = 'UNKNOWN' | 'EXPIRED' | 'REVOKED' | 'BLOCKED';
 

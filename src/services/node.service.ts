@@ -5,6 +5,13 @@ import { School } from '../entities/school.entity';
 import { Role, User } from '../entities/user.entity';
 import { AcademicYear, Holiday, StudyPeriod } from '../entities/academic-year.entity';
 import { GradingSystem, GradingValue } from '../entities/grading-system.entity';
+import { Room, Subject } from '../entities/subject.entity';
+import { Staff } from '../entities/staff.entity';
+import { TeachingAssignment } from '../entities/teaching-assignment.entity';
+import { CurriculumItem, PlannedTopic, ThematicPlan } from '../entities/curriculum.entity';
+import { StudyGroup } from '../entities/study-group.entity';
+import { SchoolClass } from '../entities/school-class.entity';
+import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
 import type { Node } from '../schema/node';
 import { parseGlobalId } from '../schema/node';
 import { badInput, notFound } from '../schema/errors';
@@ -54,6 +61,42 @@ registerNodeType<User>('User', {
     const roles = await ctx.loaders.rolesByUser.load(u.id);
     return roles.some((r) => hasRole(ctx.viewer, ACCOUNT_READER_ROLES, r.school.id));
   },
+});
+
+registerNodeType<Subject>('Subject', { entity: Subject, visible: ofMemberSchool });
+registerNodeType<Room>('Room', { entity: Room, visible: ofMemberSchool });
+registerNodeType<CurriculumItem>('CurriculumItem', { entity: CurriculumItem, visible: ofMemberSchool });
+registerNodeType<StudyGroup>('StudyGroup', { entity: StudyGroup, visible: ofMemberSchool });
+registerNodeType<SchoolClass>('SchoolClass', { entity: SchoolClass, visible: ofMemberSchool });
+// R-SEC-3: students and guardians only for those taking part in the student's education (student_access).
+registerNodeType<Student>('Student', { entity: Student, visible: (ctx, s) => ctx.services.roster.canSeeStudent(ctx, s.id) });
+registerNodeType<Guardian>('Guardian', { entity: Guardian, visible: (ctx, g) => ctx.services.roster.canSeeGuardian(ctx, g.id) });
+registerNodeType<StudentGuardian>('StudentGuardian', { entity: StudentGuardian, visible: (ctx, l) => ctx.services.roster.canSeeStudent(ctx, l.student.id) });
+// Analysts see no names (R-ROLE-8).
+registerNodeType<Staff>('Staff', {
+  entity: Staff,
+  visible: (ctx, s) => hasRole(ctx.viewer, [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.STUDENT, Role.PARENT], s.school.id),
+});
+// Teaching load and plans: the administration, or the teacher assigned.
+registerNodeType<TeachingAssignment>('TeachingAssignment', {
+  entity: TeachingAssignment,
+  populate: ['teacher'],
+  visible: (ctx, a) => hasRole(ctx.viewer, ACCOUNT_READER_ROLES, a.school.id) || a.teacher.getEntity().user.id === ctx.viewer?.userId,
+});
+async function thematicPlanVisible(ctx: Ctx, p: ThematicPlan): Promise<boolean> {
+  if (hasRole(ctx.viewer, ACCOUNT_READER_ROLES, p.school.id)) return true;
+  const rows = await ctx.em.execute(
+    `select 1 from teaching_assignment ta join staff s on s.id = ta.teacher_id
+      where s.user_id = ? and s.archived_at is null and ta.subject_id = ? and coalesce(ta.school_class_id, ta.group_id) = ? limit 1`,
+    [ctx.viewer?.userId, p.subject.id, p.schoolClass?.id ?? p.group?.id],
+  );
+  return rows.length > 0;
+}
+registerNodeType<ThematicPlan>('ThematicPlan', { entity: ThematicPlan, visible: thematicPlanVisible });
+registerNodeType<PlannedTopic>('PlannedTopic', {
+  entity: PlannedTopic,
+  populate: ['plan'],
+  visible: (ctx, t) => thematicPlanVisible(ctx, t.plan.getEntity()),
 });
 
 export const MAX_NODES = 100;

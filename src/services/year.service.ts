@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { type EntityClass, type FilterQuery, ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole, memberSchoolIds } from '../context';
@@ -337,11 +337,7 @@ export class YearService {
   async studyPeriodUpdate(ctx: Ctx, input: StudyPeriodUpdateInput): Promise<WriteResult<{ studyPeriod: StudyPeriod }>> {
     const id = fromGlobalId(input.studyPeriodId, 'StudyPeriod', 'studyPeriodId');
     return this.write(ctx, async (em) => {
-      const year = await this.lockYearOf(em, 'study_period', id, 'no key update');
-      if (!year) throw notFound('Study period');
-      this.assertCanManage(ctx, year.school.id, 'Study period');
-      const period = await em.findOne(StudyPeriod, id);
-      if (!period) throw notFound('Study period');
+      const { year, row: period } = await this.lockWithYear(ctx, em, StudyPeriod, 'study_period', id, 'no key update', 'Study period');
       const p = new Problems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : period.name;
       const grades = input.grades != null ? p.grades(input.grades, at('grades')) : period.grades;
@@ -372,11 +368,7 @@ export class YearService {
   async studyPeriodDelete(ctx: Ctx, input: StudyPeriodDeleteInput): Promise<WriteResult<{ deletedStudyPeriodId: string; academicYear: AcademicYear }>> {
     const id = fromGlobalId(input.studyPeriodId, 'StudyPeriod', 'studyPeriodId');
     return this.write(ctx, async (em) => {
-      const year = await this.lockYearOf(em, 'study_period', id, 'no key update');
-      if (!year) throw notFound('Study period');
-      this.assertCanManage(ctx, year.school.id, 'Study period');
-      const period = await em.findOne(StudyPeriod, id);
-      if (!period) throw notFound('Study period');
+      const { year, row: period } = await this.lockWithYear(ctx, em, StudyPeriod, 'study_period', id, 'no key update', 'Study period');
       em.remove(period);
       await this.flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The study period «${period.name}» is in use and cannot be deleted`, at('studyPeriodId')) });
       return { deletedStudyPeriodId: toGlobalId('StudyPeriod', id), academicYear: year };
@@ -410,11 +402,7 @@ export class YearService {
   async holidayUpdate(ctx: Ctx, input: HolidayUpdateInput): Promise<WriteResult<{ holiday: Holiday }>> {
     const id = fromGlobalId(input.holidayId, 'Holiday', 'holidayId');
     return this.write(ctx, async (em) => {
-      const year = await this.lockYearOf(em, 'holiday', id, 'share');
-      if (!year) throw notFound('Holiday');
-      this.assertCanManage(ctx, year.school.id, 'Holiday');
-      const holiday = await em.findOne(Holiday, id);
-      if (!holiday) throw notFound('Holiday');
+      const { year, row: holiday } = await this.lockWithYear(ctx, em, Holiday, 'holiday', id, 'share', 'Holiday');
       const p = new Problems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : holiday.name;
       let grades = holiday.grades ?? null;
@@ -434,11 +422,7 @@ export class YearService {
   async holidayDelete(ctx: Ctx, input: HolidayDeleteInput): Promise<WriteResult<{ deletedHolidayId: string; academicYear: AcademicYear }>> {
     const id = fromGlobalId(input.holidayId, 'Holiday', 'holidayId');
     return this.write(ctx, async (em) => {
-      const year = await this.lockYearOf(em, 'holiday', id, 'share');
-      if (!year) throw notFound('Holiday');
-      this.assertCanManage(ctx, year.school.id, 'Holiday');
-      const holiday = await em.findOne(Holiday, id);
-      if (!holiday) throw notFound('Holiday');
+      const { year, row: holiday } = await this.lockWithYear(ctx, em, Holiday, 'holiday', id, 'share', 'Holiday');
       em.remove(holiday);
       await this.flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The holiday «${holiday.name}» is in use and cannot be deleted`, at('holidayId')) });
       return { deletedHolidayId: toGlobalId('Holiday', id), academicYear: year };
@@ -589,6 +573,22 @@ export class YearService {
     const rows = await em.execute<Record<string, unknown>[]>(
       `select y.* from academic_year y join "${table}" c on c.academic_year_id = y.id where c.id = ? for ${mode} of y`, [id]);
     return rows[0] ? em.map(AcademicYear, rows[0] as never) : null;
+  }
+
+  /**
+   * A period or holiday to change or delete, with its academic year locked (see lockYearOf).
+   * NOT_FOUND (`what`) when either is missing or outside the viewer's schools; FORBIDDEN unless
+   * the viewer sets up the school year there.
+   */
+  private async lockWithYear<T extends StudyPeriod | Holiday>(
+    ctx: Ctx, em: EntityManager, entity: EntityClass<T>, table: 'study_period' | 'holiday', id: string, mode: 'no key update' | 'share', what: string,
+  ): Promise<{ year: AcademicYear; row: T }> {
+    const year = await this.lockYearOf(em, table, id, mode);
+    if (!year) throw notFound(what);
+    this.assertCanManage(ctx, year.school.id, what);
+    const row = await em.findOne(entity, id as FilterQuery<T>);
+    if (!row) throw notFound(what);
+    return { year, row };
   }
 
   private yearNameTaken(name: string): UserError {

@@ -3,6 +3,7 @@ import { Migration0002RosterCore } from './0002-roster-core';
 import { teachingMigrations } from './0003-teaching';
 import { consentMigrations } from './0004-consent';
 import { groupMigrations } from './0005-groups';
+import { Migration0006AuditChainHead } from './0006-audit-chain-head';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   ...teachingMigrations,
   ...consentMigrations,
   ...groupMigrations,
+  { name: '0006-audit-chain-head', class: Migration0006AuditChainHead },
 ];

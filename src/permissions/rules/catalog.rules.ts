@@ -1,3 +1,68 @@
+import { Role } from '../../entities/user.entity';
+import { allow, canManageAccounts, canManageYear, holdsRole, isSchoolMember } from './common.rules';
 import type { RuleMap } from '../rule-map';
+import { STAFF_READERS } from '../../services/catalog.service';
 
-export const catalogRules: RuleMap = {};
+/** R-YEAR-3, R-ROLE-8: staff names and positions, for every member of the school except analysts. */
+export const canReadStaff = holdsRole('canReadStaff', STAFF_READERS);
+/** R-ROLE-1..3: the account behind a staff member. */
+export const canReadStaffAccounts = holdsRole('canReadStaffAccounts', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY]);
+/** R-YEAR-7, R-YEAR-8: teaching load and plans; the service narrows a teacher to their own. */
+export const canReadTeaching = holdsRole('canReadTeaching', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER]);
+/** R-YEAR-8: edits thematic plans; the service requires a teacher to be assigned to the subject and class/group. */
+export const canEditThematicPlans = holdsRole('canEditThematicPlans', [Role.ADMIN, Role.DEPUTY, Role.TEACHER]);
+
+/**
+ * Subjects, rooms and staff (R-YEAR-3), curriculum (R-YEAR-5), teaching load (R-YEAR-7) and thematic
+ * plans (R-YEAR-8). The rules check the role; the service checks that it is held in the school of
+ * the record and narrows teachers to what they teach.
+ */
+export const catalogRules: RuleMap = {
+  Query: {
+    subjects: isSchoolMember,
+    rooms: isSchoolMember,
+    staff: canReadStaff,
+    curriculum: isSchoolMember,
+    teachingAssignments: canReadTeaching,
+    teacherLoad: canReadTeaching,
+    thematicPlan: canReadTeaching,
+  },
+  Mutation: {
+    subjectCreate: canManageYear,
+    subjectUpdate: canManageYear,
+    subjectArchive: canManageYear,
+    roomCreate: canManageYear,
+    roomUpdate: canManageYear,
+    roomArchive: canManageYear,
+    staffCreate: canManageAccounts,
+    staffUpdate: canManageAccounts,
+    staffArchive: canManageAccounts,
+    curriculumSet: canManageYear,
+    teachingAssignmentCreate: canManageYear,
+    teachingAssignmentUpdate: canManageYear,
+    teachingAssignmentDelete: canManageYear,
+    thematicPlanReplace: canEditThematicPlans,
+    plannedTopicsReorder: canEditThematicPlans,
+  },
+  Subject: isSchoolMember,
+  Room: isSchoolMember,
+  Staff: { '*': canReadStaff, user: canReadStaffAccounts },
+  StaffConnection: allow,
+  StaffEdge: allow,
+  Curriculum: isSchoolMember,
+  CurriculumItem: isSchoolMember,
+  TeachingAssignment: canReadTeaching,
+  TeacherLoad: canReadTeaching,
+  TeacherLoadLine: canReadTeaching,
+  ThematicPlan: canReadTeaching,
+  PlannedTopic: canReadTeaching,
+  // Payloads carry what their mutation already authorised.
+  SubjectPayload: allow,
+  RoomPayload: allow,
+  StaffCreatePayload: allow,
+  StaffPayload: allow,
+  CurriculumSetPayload: allow,
+  TeachingAssignmentPayload: allow,
+  TeachingAssignmentDeletePayload: allow,
+  ThematicPlanPayload: allow,
+};

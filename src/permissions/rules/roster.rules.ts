@@ -1,3 +1,110 @@
+import { and, rule } from 'graphql-shield';
+import type { Ctx } from '../../context';
+import { Role } from '../../entities/user.entity';
+import { viewerKey } from '../../loaders/roster.loaders';
+import { notFound, unauthenticated } from '../../schema/errors';
+import { allow, holdsRole, isSchoolMember } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
-export const rosterRules: RuleMap = {};
+/** R-ROLE-1, R-ROLE-3: creates and changes classes, enrols student records. */
+export const canManageClasses = holdsRole('canManageClasses', [Role.ADMIN, Role.DEPUTY]);
+/**
+ * R-ROLE-5: maintains students' and guardians' data — the administration, or a teacher who leads
+ * the student's class (checked against the data in the service).
+ */
+export const canMaintainStudents = holdsRole('canMaintainStudents', [Role.ADMIN, Role.DEPUTY, Role.TEACHER]);
+/** R-SEC-1: hands out credentials — an ADMIN, or a teacher who leads the class (checked in the service). */
+export const canIssueCredentials = holdsRole('canIssueCredentials', [Role.ADMIN, Role.TEACHER]);
+
+/**
+ * R-SEC-3: the viewer takes part in the parent student's education (`student_access`); computed
+ * once per student per request through a DataLoader. The field resolvers also return null without
+ * consent or after erasure (R-SEC-4).
+ */
+export const canSeeStudentPersonalData = rule('canSeeStudentPersonalData', { cache: 'no_cache' })(
+  async (parent: { id: string }, _a, ctx: Ctx) => {
+    if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+    return (await ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, parent.id))) ? true : notFound('Student');
+  },
+);
+
+/** R-SEC-3: the viewer has access to one of the parent guardian's children (or administers the school). */
+export const canSeeGuardianPersonalData = rule('canSeeGuardianPersonalData', { cache: 'no_cache' })(
+  async (parent: { id: string }, _a, ctx: Ctx) => {
+    if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+    return (await ctx.loaders.guardianAccess.load(viewerKey(ctx.viewer.userId, parent.id))) ? true : notFound('Guardian');
+  },
+);
+
+const studentPd = and(isSchoolMember, canSeeStudentPersonalData);
+const guardianPd = and(isSchoolMember, canSeeGuardianPersonalData);
+
+/**
+ * Classes and people (R-YEAR-4, R-ROLE-5, R-SEC-1, R-SEC-3). Class names are not personal data:
+ * every member of the school reads classes. Lists of students are scoped in SQL by
+ * `student_access`; personal-data fields are guarded again per student.
+ */
+export const rosterRules: RuleMap = {
+  Query: {
+    classes: isSchoolMember,
+    schoolClass: isSchoolMember,
+    student: isSchoolMember,
+    classCredentialsSheet: canIssueCredentials,
+  },
+  Mutation: {
+    classCreate: canManageClasses,
+    classUpdate: canManageClasses,
+    studentCreate: canManageClasses,
+    studentUpdate: canMaintainStudents,
+    guardianCreate: canMaintainStudents,
+    guardianUpdate: canMaintainStudents,
+    guardianLink: canMaintainStudents,
+    guardianUnlink: canMaintainStudents,
+    credentialsIssue: canIssueCredentials,
+    classCredentialsIssue: canIssueCredentials,
+  },
+  SchoolClass: isSchoolMember,
+  Student: {
+    id: isSchoolMember,
+    pseudonym: isSchoolMember,
+    consentStatus: isSchoolMember,
+    leftOn: isSchoolMember,
+    erasedAt: isSchoolMember,
+    fullName: studentPd,
+    lastName: studentPd,
+    firstName: studentPd,
+    middleName: studentPd,
+    birthDate: studentPd,
+    sex: studentPd,
+    enrolmentNumber: studentPd,
+    phone: studentPd,
+    email: studentPd,
+    guardians: studentPd,
+    currentClass: studentPd,
+  },
+  StudentGuardian: isSchoolMember,
+  Guardian: {
+    id: isSchoolMember,
+    erasedAt: isSchoolMember,
+    fullName: guardianPd,
+    lastName: guardianPd,
+    firstName: guardianPd,
+    middleName: guardianPd,
+    phone: guardianPd,
+    email: guardianPd,
+  },
+  // Rows the parent query (class teacher or ADMIN) already authorised.
+  CredentialsSheetRow: allow,
+  IssuedCredentials: allow,
+  // Payloads carry what their mutation already authorised.
+  ClassCreatePayload: allow,
+  ClassUpdatePayload: allow,
+  StudentCreatePayload: allow,
+  StudentUpdatePayload: allow,
+  GuardianCreatePayload: allow,
+  GuardianUpdatePayload: allow,
+  GuardianLinkPayload: allow,
+  GuardianUnlinkPayload: allow,
+  CredentialsIssuePayload: allow,
+  ClassCredentialsIssuePayload: allow,
+};

@@ -1,0 +1,61 @@
+import { chain, rule } from 'graphql-shield';
+import type { Ctx } from '../../context';
+import { hasRole } from '../../context';
+import { Role } from '../../entities/user.entity';
+import { forbidden } from '../../schema/errors';
+import { allow, isAuthenticated } from './common.rules';
+import type { RuleMap } from '../rule-map';
+
+/**
+ * R-SEC-4, R-ROLE-5: registers consent — ADMIN or DEPUTY of a school, or the class teacher of some
+ * class. The service checks the school and the student's current class (NOT_FOUND for a student the
+ * viewer takes no part in educating, FORBIDDEN for one they may see but not decide for).
+ */
+const leadsSomeClass = rule('leadsSomeClass', { cache: 'contextual' })(async (_p, _a, ctx: Ctx) => {
+  if (!ctx.viewer) return false;
+  if (hasRole(ctx.viewer, [Role.ADMIN, Role.DEPUTY])) return true;
+  const [row] = await ctx.em.execute(
+    `select 1 from school_class c join staff st on st.id = c.class_teacher_id
+      where st.user_id = ? and st.archived_at is null limit 1`, [ctx.viewer.userId]);
+  return row ? true : forbidden('Requires the role ADMIN or DEPUTY, or leading a class as its class teacher');
+});
+
+export const canManageConsent = chain(isAuthenticated, leadsSomeClass);
+
+export const consentRules: RuleMap = {
+  Query: {
+    studentsByConsent: canManageConsent,
+  },
+  Mutation: {
+    consentRegister: canManageConsent,
+    consentWithdraw: canManageConsent,
+  },
+  Consent: {
+    id: canManageConsent,
+    studentId: canManageConsent,
+    guardianId: canManageConsent,
+    decision: canManageConsent,
+    decidedOn: canManageConsent,
+    documentRef: canManageConsent,
+    recordedAt: canManageConsent,
+  },
+  ErasureJob: {
+    id: canManageConsent,
+    reason: canManageConsent,
+    dueAt: canManageConsent,
+    doneAt: canManageConsent,
+    attempts: canManageConsent,
+    guardianNotifiedAt: canManageConsent,
+  },
+  StudentConsentState: {
+    studentId: canManageConsent,
+    pseudonym: canManageConsent,
+    consentStatus: canManageConsent,
+    decidedOn: canManageConsent,
+    erasureDueAt: canManageConsent,
+    erasedAt: canManageConsent,
+  },
+  // Payloads carry what their mutation already authorised.
+  ConsentRegisterPayload: { consent: allow, consentStatus: allow, userErrors: allow },
+  ConsentWithdrawPayload: { consent: allow, consentStatus: allow, erasureJob: allow, userErrors: allow },
+};

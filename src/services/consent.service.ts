@@ -1,0 +1,236 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AppConfig } from '../config';
+import { type Ctx, hasRole, memberSchoolIds } from '../context';
+import { Role } from '../entities/user.entity';
+import { School } from '../entities/school.entity';
+import { ConsentStatus, Guardian, Student } from '../entities/student.entity';
+import { SchoolClass } from '../entities/school-class.entity';
+import { Consent, ConsentDecision, ErasureJob, ErasureReason } from '../entities/consent.entity';
+import { fromGlobalId, toGlobalId } from '../schema/node';
+import { forbidden, notFound } from '../schema/errors';
+import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
+import type { ConsentRegisterInput, ConsentWithdrawInput, StudentConsentState } from '../schema/consent.types';
+
+/** R-ROLE-1, R-ROLE-3: register consent for any student of their school; class teachers for their class (R-ROLE-5). */
+const CONSENT_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
+/** R-SEC-4: personal data are erased within this many working days of a withdrawal. */
+export const ERASURE_WORKING_DAYS = 3;
+const DOCUMENT_REF_MAX = 300;
+
+/** Outcome of a write: the changed objects, or userErrors and nothing changed. */
+export type WriteResult<T> = Partial<T> & { userErrors: UserError[] };
+
+const at = (...path: string[]): string[] => ['input', ...path];
+const fail = (code: UserErrorCode, message: string, field?: string[]): never => {
+  throw new UserErrorsException([userError(code, message, field)]);
+};
+
+/** Adds days to a `YYYY-MM-DD` date. */
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The date of `instant` in a time zone, as `YYYY-MM-DD`. */
+export const dateIn = (timeZone: string, instant: Date): string =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+
+/** Offset of a time zone from UTC at `instant`, in milliseconds. */
+function zoneOffsetMs(timeZone: string, instant: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(instant);
+  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** The instant at which a wall-clock time of a date occurs in a time zone. */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
+  const wall = Date.parse(`${date}T${time}Z`);
+  let t = wall - zoneOffsetMs(timeZone, new Date(wall));
+  // Second pass: the offset at the result may differ from the first guess across a DST change.
+  t = wall - zoneOffsetMs(timeZone, new Date(t));
+  return new Date(t);
+}
+
+/**
+ * R-SEC-4: the end of the `workingDays`-th working day after `decidedOn` (Saturdays and Sundays are
+ * not working days), in the school's time zone. Public holidays are not known to the system and are
+ * counted as working days, which only makes the deadline earlier.
+ */
+export function erasureDueAt(decidedOn: string, timeZone: string, workingDays = ERASURE_WORKING_DAYS): Date {
+  let day = decidedOn;
+  for (let left = workingDays; left > 0;) {
+    day = addDays(day, 1);
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left--;
+  }
+  return zonedInstant(day, '23:59:59', timeZone);
+}
+
+/**
+ * Consent to personal-data processing (R-SEC-4): registering consent and refusal, withdrawal with
+ * a scheduled erasure, and the class list by consent state. The ADMIN and DEPUTY of the school act
+ * for any of its students, a class teacher for the students of their current class (R-ROLE-5).
+ * Writes lock the student's row, so concurrent decisions about one student are serialised.
+ */
+export class ConsentService {
+  constructor(private readonly config: AppConfig) {}
+
+  /** Registers consent given or refused; GIVEN allows personal data to be entered. */
+  async consentRegister(ctx: Ctx, input: ConsentRegisterInput): Promise<WriteResult<{ consent: Consent; consentStatus: ConsentStatus }>> {
+    const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
+    const guardianId = input.guardianId != null ? fromGlobalId(input.guardianId, 'Guardian', 'guardianId') : null;
+    return this.write(ctx, async (em) => {
+      const { student, school } = await this.lockStudentFor(ctx, em, studentId);
+      const documentRef = this.documentRef(input.documentRef);
+      this.checkDecidedOn(input.decidedOn, school);
+      const guardian = guardianId ? await this.guardianOf(em, studentId, guardianId) : null;
+      if (student.leftOn) fail(UserErrorCode.ALREADY_LEFT, `The student left the school on ${student.leftOn}`, at('studentId'));
+      const decision = input.decision === 'GIVEN' ? ConsentDecision.GIVEN : ConsentDecision.REFUSED;
+      if (student.consentStatus === ConsentStatus.WITHDRAWN && !student.erasedAt) {
+        const job = await em.findOne(ErasureJob, { student: studentId, doneAt: null });
+        fail(UserErrorCode.INVALID,
+          `The consent was withdrawn and the personal data are being erased${job ? ` (by ${job.dueAt.toISOString()})` : ''}: register a new decision after the erasure`, at('decision'));
+      }
+      if (decision === ConsentDecision.REFUSED && student.consentStatus === ConsentStatus.GIVEN) {
+        fail(UserErrorCode.INVALID, 'Consent was given: record its withdrawal with consentWithdraw', at('decision'));
+      }
+      const consent = em.create(Consent, {
+        school: school.id, student: studentId, guardian: guardian?.id ?? null, decision,
+        decidedOn: input.decidedOn, documentRef, recordedBy: ctx.viewer!.userId,
+      });
+      student.consentStatus = decision === ConsentDecision.GIVEN ? ConsentStatus.GIVEN : ConsentStatus.REFUSED;
+      await em.flush();
+      return { consent, consentStatus: student.consentStatus };
+    });
+  }
+
+  /**
+   * Withdraws consent: records it, sets WITHDRAWN and schedules the erasure of the personal data by
+   * the end of the third working day (R-SEC-4); the erasure job then blocks the diary account.
+   */
+  async consentWithdraw(ctx: Ctx, input: ConsentWithdrawInput): Promise<WriteResult<{ consent: Consent; consentStatus: ConsentStatus; erasureJob: ErasureJob }>> {
+    const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
+    const guardianId = input.guardianId != null ? fromGlobalId(input.guardianId, 'Guardian', 'guardianId') : null;
+    return this.write(ctx, async (em) => {
+      const { student, school } = await this.lockStudentFor(ctx, em, studentId);
+      const documentRef = this.documentRef(input.documentRef);
+      this.checkDecidedOn(input.decidedOn, school);
+      const guardian = guardianId ? await this.guardianOf(em, studentId, guardianId) : null;
+      if (student.consentStatus !== ConsentStatus.GIVEN) {
+        fail(UserErrorCode.NO_CONSENT, `There is no consent to withdraw (the state is ${student.consentStatus})`, at('studentId'));
+      }
+      const consent = em.create(Consent, {
+        school: school.id, student: studentId, guardian: guardian?.id ?? null, decision: ConsentDecision.WITHDRAWN,
+        decidedOn: input.decidedOn, documentRef, recordedBy: ctx.viewer!.userId,
+      });
+      student.consentStatus = ConsentStatus.WITHDRAWN;
+      const erasureJob = em.create(ErasureJob, {
+        school: school.id, student: studentId, reason: ErasureReason.WITHDRAWAL, dueAt: erasureDueAt(input.decidedOn, school.timeZone),
+      });
+      try {
+        await em.flush();
+      } catch (e) {
+        // A pending erasure of the student (e.g. after leaving the school) already exists.
+        if (e instanceof UniqueConstraintViolationException) fail(UserErrorCode.INVALID, 'An erasure of the student\'s personal data is already scheduled', at('studentId'));
+        throw e;
+      }
+      return { consent, consentStatus: student.consentStatus, erasureJob };
+    });
+  }
+
+  /** R-SEC-4: students currently in a class with the given consent state, by pseudonym. */
+  async studentsByConsent(ctx: Ctx, classGlobalId: string, status: ConsentStatus): Promise<StudentConsentState[]> {
+    const classId = fromGlobalId(classGlobalId, 'SchoolClass', 'classId');
+    const schoolClass = await ctx.em.findOne(SchoolClass, classId, { populate: ['school'] });
+    if (!schoolClass || !memberSchoolIds(ctx.viewer).includes(schoolClass.school.id)) throw notFound('Class');
+    const school = schoolClass.school.getEntity();
+    const today = dateIn(school.timeZone, new Date());
+    if (!hasRole(ctx.viewer, CONSENT_MANAGERS, school.id)) {
+      const [lead] = await ctx.em.execute(
+        `select 1 from school_class c join staff st on st.id = c.class_teacher_id
+          where c.id = ? and st.user_id = ? and st.archived_at is null`, [classId, ctx.viewer!.userId]);
+      if (!lead) throw forbidden('Only the class teacher, the ADMIN or the DEPUTY of the school list students by consent');
+    }
+    const rows = await ctx.em.execute<{ id: string; pseudonym: string; consent_status: ConsentStatus; decided_on: string | null; due_at: Date | null; erased_at: Date | null }[]>(
+      `select s.id, s.pseudonym, s.consent_status, s.erased_at,
+              (select to_char(c.decided_on, 'YYYY-MM-DD') from consent c where c.student_id = s.id order by c.created_at desc, c.id desc limit 1) as decided_on,
+              (select j.due_at from erasure_job j where j.student_id = s.id and j.done_at is null order by j.due_at limit 1) as due_at
+         from class_membership cm join student s on s.id = cm.student_id
+        where cm.school_class_id = ? and cm.from_date <= ? and (cm.to_date is null or cm.to_date >= ?) and s.consent_status = ?
+        order by s.pseudonym`,
+      [classId, today, today, status]);
+    return rows.map((r) => ({
+      studentId: toGlobalId('Student', r.id), pseudonym: r.pseudonym, consentStatus: r.consent_status,
+      decidedOn: r.decided_on, erasureDueAt: r.due_at ? new Date(r.due_at) : null, erasedAt: r.erased_at ? new Date(r.erased_at) : null,
+    }));
+  }
+
+  studentIdOf(consent: Consent): string {
+    return toGlobalId('Student', consent.student.id);
+  }
+
+  guardianIdOf(consent: Consent): string | null {
+    return consent.guardian ? toGlobalId('Guardian', consent.guardian.id) : null;
+  }
+
+  // ---- helpers ----
+
+  private async write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
+    try {
+      const result = await ctx.em.fork().transactional((em) => work(em));
+      return { ...result, userErrors: [] };
+    } catch (e) {
+      if (e instanceof UserErrorsException) return { userErrors: e.userErrors } as WriteResult<T>;
+      throw e;
+    }
+  }
+
+  /**
+   * Locks the student's row for a decision by the viewer: NOT_FOUND outside the viewer's schools or
+   * for a student the viewer takes no part in educating (R-SEC-3); FORBIDDEN for one they do but may
+   * not register consent for (a subject teacher, a former class teacher).
+   */
+  private async lockStudentFor(ctx: Ctx, em: EntityManager, studentId: string): Promise<{ student: Student; school: School }> {
+    const rows = await em.execute<Record<string, unknown>[]>('select * from "student" where id = ? for no key update', [studentId]);
+    const student = rows[0] ? em.map(Student, rows[0] as never) : null;
+    if (!student || !memberSchoolIds(ctx.viewer).includes(student.school.id)) throw notFound('Student');
+    const school = await em.findOneOrFail(School, student.school.id);
+    if (hasRole(ctx.viewer, CONSENT_MANAGERS, school.id)) return { student, school };
+    const today = dateIn(school.timeZone, new Date());
+    const [row] = await em.execute<{ lead: boolean; access: boolean }[]>(
+      `select exists (select 1 from class_membership cm join school_class c on c.id = cm.school_class_id join staff st on st.id = c.class_teacher_id
+                       where cm.student_id = ? and st.user_id = ? and st.archived_at is null
+                         and cm.from_date <= ? and (cm.to_date is null or cm.to_date >= ?)) as lead,
+              exists (select 1 from student_access a where a.student_id = ? and a.user_id = ?) as access`,
+      [studentId, ctx.viewer!.userId, today, today, studentId, ctx.viewer!.userId]);
+    if (row.lead) return { student, school };
+    if (row.access) throw forbidden('Only the class teacher of the student\'s class, the ADMIN or the DEPUTY of the school register consent');
+    throw notFound('Student');
+  }
+
+  private documentRef(value: string): string {
+    const v = value.normalize('NFC').trim();
+    if (!v) fail(UserErrorCode.REQUIRED, 'The document reference must not be empty', at('documentRef'));
+    if (v.length > DOCUMENT_REF_MAX) fail(UserErrorCode.TOO_LONG, `The document reference is longer than ${DOCUMENT_REF_MAX} characters`, at('documentRef'));
+    return v;
+  }
+
+  /** A decision is registered from a signed document: it cannot be dated in the future. */
+  private checkDecidedOn(decidedOn: string, school: School): void {
+    const today = dateIn(school.timeZone, new Date());
+    if (decidedOn > today) fail(UserErrorCode.DATE_INVALID, `The decision date (${decidedOn}) is in the future (today is ${today})`, at('decidedOn'));
+  }
+
+  /** A current, not erased guardian of the student. */
+  private async guardianOf(em: EntityManager, studentId: string, guardianId: string): Promise<Guardian> {
+    const [link] = await em.execute('select 1 from student_guardian where student_id = ? and guardian_id = ? and removed_at is null', [studentId, guardianId]);
+    const guardian = link ? await em.findOne(Guardian, guardianId) : null;
+    if (!guardian || guardian.erasedAt) fail(UserErrorCode.INVALID, 'Not a current guardian of the student', at('guardianId'));
+    return guardian!;
+  }
+}

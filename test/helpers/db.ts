@@ -1,0 +1,52 @@
+import type { TestApp } from './app';
+
+/** The tables the school-year feature writes (audit trail included). */
+export const YEAR_TABLES = ['school', 'academic_year', 'study_period', 'holiday', 'grading_system', 'grading_value', 'audit_entry'];
+
+/** Row count and content fingerprint of every table in `tables`. */
+export async function tableSnapshot(app: TestApp, tables: readonly string[]): Promise<Record<string, string>> {
+  const cols = tables.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
+  return (await app.sql(`select ${cols.join(', ')}`))[0];
+}
+
+/** Runs `fn` and asserts it changed nothing in `tables`. */
+export async function expectUnchanged<T>(app: TestApp, tables: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const before = await tableSnapshot(app, tables);
+  const r = await fn();
+  expect(await tableSnapshot(app, tables)).toEqual(before);
+  return r;
+}
+
+/**
+ * A second school (`name`, `timeZone`) with its own user `login` (the demo password) holding `role`
+ * there, who is no member of the demo school.
+ */
+export async function createOtherSchool(
+  app: TestApp,
+  { login, role, name, timeZone }: { login: string; role: string; name: string; timeZone: string },
+): Promise<{ schoolId: string; schoolUuid: string }> {
+  const [{ id: schoolUuid }] = await app.sql(`insert into school (id, created_at, updated_at, name, time_zone)
+    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [name, timeZone]);
+  const [{ password_hash }] = await app.sql(`select password_hash from app_user where login = 'admin'`);
+  const [{ id: userId }] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
+    values (gen_random_uuid(), now(), now(), $1, $2, 'Чужов', 'Пётр') returning id`, [login, password_hash]);
+  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3::role)`, [userId, schoolUuid, role]);
+  return { schoolId: Buffer.from(`School:${schoolUuid}`).toString('base64url'), schoolUuid };
+}
+
+/**
+ * Counts that a refused auth call must leave unchanged: audit entries, sessions (all and revoked),
+ * tokens, a fingerprint of the users, and with `usedTokens` the tokens already spent (`used`).
+ */
+export async function authCounts(app: TestApp, { usedTokens = false } = {}) {
+  const used = usedTokens ? `(select count(*) from auth_token where used_at is not null)::int as used,` : '';
+  const [row] = await app.sql(
+    `select (select count(*) from audit_entry)::int as audit,
+            (select count(*) from auth_session)::int as sessions,
+            (select count(*) from auth_session where revoked_at is not null)::int as revoked,
+            (select count(*) from auth_token)::int as tokens, ${used}
+            (select md5(string_agg(u::text, ',' order by u.id)) from app_user u) as users`,
+  );
+  return row;
+}

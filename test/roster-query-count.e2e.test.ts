@@ -1,0 +1,79 @@
+import { startTestApp, TestApp, HttpClient } from './helpers/app';
+import { toGlobalId } from '../src/schema/node';
+
+/** CONVENTIONS / R-SEC-3: listing a class with its students and guardians costs the same number of statements for 3 or 30 students. */
+let app: TestApp;
+let admin: HttpClient;
+let parent: HttpClient;
+let schoolUuid: string;
+let yearUuid: string;
+let letterCode = 0x410; // А
+
+const LIST = `query($c: ID!) { schoolClass(id: $c) { name studentCount classTeacherName
+  students { id pseudonym fullName birthDate sex phone currentClass { name }
+    guardians { kind guardian { id fullName phone email } } } } }`;
+
+/** A class of `n` students with consent, each with one guardian; returns its global ID. */
+async function classWith(n: number): Promise<string> {
+  const letter = String.fromCharCode(letterCode++);
+  const [{ id: classId }] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
+    values (gen_random_uuid(), now(), now(), $1, $2, 9, $3) returning id`, [schoolUuid, yearUuid, letter]);
+  await app.sql(`
+    with s as (
+      insert into student (id, created_at, updated_at, school_id, pseudonym, last_name, first_name, birth_date, sex, phone, consent_status)
+      select gen_random_uuid(), now(), now(), $1, 'Q-' || $2 || '-' || i, 'Фамилия' || i, 'Имя', '2011-01-01', 'FEMALE', '+7 900 000-00-00', 'GIVEN'
+        from generate_series(1, $3::int) i returning id),
+    m as (
+      insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
+      select gen_random_uuid(), now(), now(), s.id, $4, '2020-01-01' from s returning student_id),
+    g as (
+      insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, phone)
+      select gen_random_uuid(), now(), now(), $1, 'Родитель', s.id::text, '+7 911 000-00-00' from s returning id, first_name)
+    insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind)
+    select gen_random_uuid(), now(), now(), g.first_name::uuid, g.id, 'MOTHER' from g`, [schoolUuid, letter, n, classId]);
+  return toGlobalId('SchoolClass', classId);
+}
+
+/** Counts SQL statements the server runs while `fn` runs. */
+async function countQueries(fn: () => Promise<unknown>): Promise<number> {
+  const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
+  const original = conn.logQuery;
+  let n = 0;
+  conn.logQuery = function (this: unknown, ...a: unknown[]) { n++; return original.apply(this, a); };
+  try {
+    await fn();
+  } finally {
+    conn.logQuery = original;
+  }
+  return n;
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  admin = await app.as('admin');
+  parent = await app.as('parent');
+  [{ id: schoolUuid }] = await app.sql(`select id from school limit 1`);
+  [{ id: yearUuid }] = await app.sql(`select id from academic_year where school_id = $1 limit 1`, [schoolUuid]);
+});
+afterAll(async () => { await app?.stop(); });
+
+test('R-SEC-3, CONVENTIONS: a class with students and guardians is listed in a constant number of statements (3 vs 30 students)', async () => {
+  const small = await classWith(3);
+  const large = await classWith(30);
+  let smallData: any;
+  let largeData: any;
+  const nSmall = await countQueries(async () => { smallData = await admin.ok(LIST, { c: small }); });
+  const nLarge = await countQueries(async () => { largeData = await admin.ok(LIST, { c: large }); });
+  expect(smallData.schoolClass.students).toHaveLength(3);
+  expect(largeData.schoolClass.students).toHaveLength(30);
+  expect(largeData.schoolClass.students[0].guardians[0].guardian.fullName).toMatch(/^Родитель /);
+  expect(largeData.schoolClass.students[0].currentClass).not.toBeNull();
+  expect(nSmall).toBeGreaterThan(0);
+  expect(nLarge).toBe(nSmall);
+});
+
+test('R-SEC-3: a parent with no child in the class lists nobody, whatever the class size', async () => {
+  const large = await classWith(5);
+  const r = await parent.ok(LIST, { c: large });
+  expect(r.schoolClass).toMatchObject({ studentCount: 0, students: [] });
+});

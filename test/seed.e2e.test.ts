@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { verify as argon2Verify } from '@node-rs/argon2';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { initOrm, migrate } from '../src/db/orm';
+import { withDatabase } from '../src/db/embedded';
+import { DEMO_PASSWORD, seedDemo } from '../src/db/seed/demo';
+
+/**
+ * The full demo seed (foundation + roster) on a database of its own: a clone of the shared test
+ * template (migrated, foundation step only), built here the way the app helper builds it when this
+ * file runs first. The server is not needed: everything is checked in the database.
+ */
+const adminUrl = process.env.OTMETKA_TEST_ADMIN_URL!;
+const template = process.env.OTMETKA_TEST_TEMPLATE!;
+const dbName = `otmetka_t_${template.split('_').slice(2).join('_')}_${randomBytes(4).toString('hex')}`;
+let orm: MikroORM;
+let pool: pg.Pool;
+let applied: string[];
+let seedMs: number;
+const app = {
+  async sql<R = any>(text: string, params?: unknown[]): Promise<R[]> {
+    return (await pool.query(text, params as unknown[])).rows;
+  },
+};
+
+async function createDatabase(): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock(hashtext($1))', [template]);
+    try {
+      const exists = await admin.query('select 1 from pg_database where datname = $1', [template]);
+      if (exists.rowCount === 0) {
+        await admin.query(`create database "${template}"`);
+        const tplOrm = await initOrm(withDatabase(adminUrl, template), 2);
+        try {
+          await migrate(tplOrm);
+          await seedDemo(tplOrm, ['foundation']);
+        } finally {
+          await tplOrm.close();
+        }
+      }
+    } finally {
+      await admin.query('select pg_advisory_unlock(hashtext($1))', [template]);
+    }
+    await admin.query(`create database "${dbName}" template "${template}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+beforeAll(async () => {
+  await createDatabase();
+  const url = withDatabase(adminUrl, dbName);
+  orm = await initOrm(url, 3);
+  pool = new pg.Pool({ connectionString: url, max: 2 });
+  const started = Date.now();
+  applied = await seedDemo(orm);
+  seedMs = Date.now() - started;
+}, 120_000);
+afterAll(async () => {
+  await orm?.close();
+  await pool?.end();
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists "${dbName}" with (force)`);
+  await admin.end();
+});
+
+const COUNTED = [
+  'subject', 'room', 'staff', 'app_user', 'role_assignment', 'school_class', 'student', 'guardian', 'student_guardian',
+  'class_membership', 'study_group', 'group_membership', 'teaching_assignment', 'audit_entry',
+];
+async function counts(): Promise<Record<string, number>> {
+  const cols = COUNTED.map((t) => `(select count(*)::int from "${t}") as "${t}"`);
+  return (await app.sql(`select ${cols.join(', ')}`))[0];
+}
+
+/** Current members of a class, by class name ("5А"). */
+async function members(cls: string): Promise<{ id: string; consent_status: string; last_name: string | null }[]> {
+  return app.sql(
+    `select s.id, s.consent_status, s.last_name from class_membership cm join school_class c on c.id = cm.school_class_id
+      join student s on s.id = cm.student_id where c.grade || c.letter = $1 and cm.to_date is null`, [cls]);
+}
+
+
+describe('demo roster seed', () => {
+  test('R-YEAR-3: applies the roster step quickly', () => {
+    expect(applied).toEqual(expect.arrayContaining(['roster', 'roster-guardians', 'roster-groups']));
+    if (process.env.OTMETKA_SEED_TIMING) process.stdout.write(`roster seed: ${seedMs} ms\n`);
+    expect(seedMs).toBeLessThan(30_000); // a guard against gross regressions; typically well under 5 s on an idle machine
+  });
+
+  test('R-YEAR-3: federal and school-component subjects, rooms, staff of the demo accounts and ~25 teachers', async () => {
+    const subjects = await app.sql<{ name: string; component: string }>(`select name, component from subject`);
+    const federal = subjects.filter((s) => s.component === 'FEDERAL').map((s) => s.name);
+    expect(federal).toEqual(expect.arrayContaining(['Математика', 'Русский язык', 'Иностранный язык', 'Информатика', 'Физическая культура', 'ОБЗР']));
+    expect(subjects.some((s) => s.component === 'SCHOOL' && s.name === 'Финансовая грамотность')).toBe(true);
+    const rooms = (await app.sql<{ name: string }>(`select name from room`)).map((r) => r.name);
+    expect(rooms).toEqual(expect.arrayContaining(['101', '130', 'Спортзал', 'Актовый зал']));
+    const staff = await app.sql<{ login: string; position: string }>(`select u.login, s.position from staff s join app_user u on u.id = s.user_id`);
+    const pos = Object.fromEntries(staff.map((s) => [s.login, s.position]));
+    expect(pos).toMatchObject({ director: 'Директор', deputy: 'Заместитель директора по УВР', teacher: 'Учитель', classteacher: 'Учитель', admin: 'Системный администратор' });
+    const teachers = await app.sql<{ login: string }>(
+      `select u.login from staff s join app_user u on u.id = s.user_id join role_assignment ra on ra.user_id = u.id and ra.role = 'TEACHER'`);
+    expect(teachers.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(teachers.map((t) => t.login)).size).toBe(teachers.length);
+    // The new teachers' accounts are no demo logins: their passwords are unknown.
+    const other = teachers.map((t) => t.login).find((l) => !['teacher', 'classteacher'].includes(l))!;
+    expect(other).toMatch(/^[a-z]\.[a-z]+\d*$/);
+    const [{ password_hash: hash }] = await app.sql(`select password_hash from app_user where login = $1`, [other]);
+    expect(hash).toMatch(/^\$argon2id\$/);
+    expect(await argon2Verify(hash, DEMO_PASSWORD)).toBe(false);
+  });
+
+  test('R-YEAR-4: classes 1–11 with letters, profiles in 10–11, a class teacher each; 5А led by classteacher', async () => {
+    const classes = await app.sql<{ name: string; profile: string | null; teacher: string | null }>(
+      `select c.grade || c.letter as name, c.profile, u.login as teacher from school_class c
+         join academic_year y on y.id = c.academic_year_id and y.name = '2025/2026'
+         left join staff s on s.id = c.class_teacher_id left join app_user u on u.id = s.user_id order by c.grade, c.letter`);
+    expect(classes.map((c) => c.name)).toEqual(['1А', '1Б', '2А', '3А', '4А', '5А', '5Б', '6А', '7А', '8А', '9А', '9Б', '10А', '10Б', '11А', '11Б']);
+    expect(classes.every((c) => c.teacher)).toBe(true);
+    expect(new Set(classes.map((c) => c.teacher)).size).toBe(classes.length);
+    expect(classes.find((c) => c.name === '5А')!.teacher).toBe('classteacher');
+    expect(classes.find((c) => c.name === '10А')!.profile).toBe('технологический');
+    expect(classes.find((c) => c.name === '10Б')!.profile).toBe('социально-экономический');
+    expect(classes.filter((c) => c.profile).map((c) => c.name)).toEqual(['10А', '10Б', '11А', '11Б']);
+  });
+
+  test('R-YEAR-4: each class has 20–30 current members; every student is in exactly one class', async () => {
+    const rows = await app.sql<{ name: string; n: number }>(
+      `select c.grade || c.letter as name, count(cm.id)::int as n from school_class c
+         left join class_membership cm on cm.school_class_id = c.id and cm.to_date is null and cm.from_date = '2025-09-01' group by 1`);
+    for (const r of rows) {
+      expect(r.n).toBeGreaterThanOrEqual(20);
+      expect(r.n).toBeLessThanOrEqual(30);
+    }
+    const [{ students, memberships }] = await app.sql(
+      `select (select count(*)::int from student) as students, (select count(distinct student_id)::int from class_membership where to_date is null) as memberships`);
+    expect(memberships).toBe(students);
+  });
+
+  test('R-SEC-4: consenting students have names, sex and a birth date fitting the grade; pseudonyms unique and sequential', async () => {
+    const rows = await app.sql<{ consent_status: string; last_name: string | null; first_name: string | null; middle_name: string | null; sex: string | null; birth_date: string | null; grade: number; pseudonym: string; enrolment_number: string | null }>(
+      `select s.consent_status, s.last_name, s.first_name, s.middle_name, s.sex, s.birth_date::text, s.pseudonym, s.enrolment_number, c.grade
+         from student s join class_membership cm on cm.student_id = s.id join school_class c on c.id = cm.school_class_id`);
+    const given = rows.filter((r) => r.consent_status === 'GIVEN');
+    expect(given.length).toBeGreaterThan(300);
+    for (const s of given) {
+      expect(s.last_name && s.first_name && s.middle_name && s.sex && s.birth_date && s.enrolment_number).toBeTruthy();
+      const born = Number(s.birth_date!.slice(0, 4));
+      expect(Math.abs(2025 - born - (s.grade + 6))).toBeLessThanOrEqual(1);
+      if (s.sex === 'FEMALE') {
+        expect(s.middle_name).toMatch(/(на|чна)$/);
+        expect(s.last_name).toMatch(/(а|ая)$/);
+      } else {
+        expect(s.middle_name).toMatch(/(ич)$/);
+      }
+    }
+    const pseudonyms = rows.map((r) => r.pseudonym).sort();
+    expect(new Set(pseudonyms).size).toBe(rows.length);
+    expect(pseudonyms[0]).toBe('У-0001');
+    expect(pseudonyms[pseudonyms.length - 1]).toBe(`У-${String(rows.length).padStart(4, '0')}`);
+  });
+
+  test('R-SEC-4: 2–3 students refused consent and have no personal data', async () => {
+    const refused = await app.sql(`select * from student where consent_status = 'REFUSED'`);
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+    expect(refused.length).toBeLessThanOrEqual(3);
+    for (const s of refused) {
+      expect(s.pseudonym).toMatch(/^У-\d{4}$/);
+      for (const k of ['last_name', 'first_name', 'middle_name', 'birth_date', 'sex', 'enrolment_number', 'phone', 'email', 'user_id']) expect(s[k]).toBeNull();
+    }
+    const [{ n }] = await app.sql(`select count(*)::int as n from student_guardian sg join student s on s.id = sg.student_id where s.consent_status = 'REFUSED'`);
+    expect(n).toBe(0);
+  });
+
+  test('R-ROLE-6, R-ROLE-7: the demo student is in 5А; the demo parent is his mother and the mother of a sibling in 2А', async () => {
+    const rows = await app.sql<{ cls: string; last_name: string; first_name: string; middle_name: string; kind: string; g_last: string }>(
+      `select c.grade || c.letter as cls, s.last_name, s.first_name, s.middle_name, sg.kind, g.last_name as g_last
+         from guardian g join app_user pu on pu.id = g.user_id and pu.login = 'parent'
+         join student_guardian sg on sg.guardian_id = g.id and sg.removed_at is null join student s on s.id = sg.student_id
+         join class_membership cm on cm.student_id = s.id and cm.to_date is null join school_class c on c.id = cm.school_class_id order by c.grade desc`);
+    expect(rows.map((r) => r.cls)).toEqual(['5А', '2А']);
+    expect(rows.every((r) => r.kind === 'MOTHER' && r.g_last === 'Морозова')).toBe(true);
+    expect(rows[0]).toMatchObject({ last_name: 'Морозов', first_name: 'Кирилл', middle_name: 'Дмитриевич' });
+    expect(rows[1].last_name).toBe('Морозова');
+    const [own] = await app.sql(`select s.last_name from student s join app_user u on u.id = s.user_id where u.login = 'student'`);
+    expect(own.last_name).toBe('Морозов');
+    // The access view grants the demo accounts what the diary needs (R-SEC-3).
+    const access = await app.sql(`select u.login || ':' || a.reason as reason from student_access a join app_user u on u.id = a.user_id join student s on s.id = a.student_id
+      where s.first_name = 'Кирилл' and s.last_name = 'Морозов' and u.login in ('student', 'parent', 'classteacher', 'teacher') order by 1`);
+    expect(access.map((a) => a.reason)).toEqual(['classteacher:CLASS_TEACHER', 'classteacher:TEACHER', 'parent:GUARDIAN', 'student:SELF', 'teacher:TEACHER']);
+  });
+
+  test('R-YEAR-4: guardians: 1–2 per consenting student, surnames matching, some with children in two classes', async () => {
+    const perStudent = await app.sql<{ n: number }>(
+      `select count(sg.id)::int as n from student s left join student_guardian sg on sg.student_id = s.id where s.consent_status = 'GIVEN' group by s.id`);
+    expect(perStudent.every((r) => r.n >= 1 && r.n <= 2)).toBe(true);
+    const mismatched = await app.sql(
+      `select 1 from student_guardian sg join student s on s.id = sg.student_id join guardian g on g.id = sg.guardian_id
+        where regexp_replace(g.last_name, 'а$', '') <> regexp_replace(s.last_name, 'а$', '')
+           or (sg.kind = 'MOTHER' and g.last_name !~ 'а$') or (sg.kind = 'FATHER' and g.last_name ~ 'а$')`);
+    expect(mismatched).toEqual([]);
+    const siblings = await app.sql(
+      `select sg.guardian_id from student_guardian sg join class_membership cm on cm.student_id = sg.student_id
+        group by sg.guardian_id having count(distinct cm.school_class_id) > 1`);
+    expect(siblings.length).toBeGreaterThan(5);
+    const [{ n }] = await app.sql(`select count(*)::int as n from guardian`);
+    expect(n).toBeGreaterThan(300);
+  });
+
+  test('R-YEAR-4: 5А English subgroups partition the class alphabetically; informatics subgroups (grades 7–11) partition theirs', async () => {
+    const classMembers = (await members('5А')).map((m) => m.id).sort();
+    for (const subject of ['Иностранный язык']) {
+      const groups = await app.sql<{ id: string; name: string }>(
+        `select g.id, g.name from study_group g join subject su on su.id = g.subject_id join school_class c on c.id = g.school_class_id
+          where g.kind = 'SUBGROUP' and su.name = $1 and c.grade = 5 and c.letter = 'А' order by g.name`, [subject]);
+      expect(groups).toHaveLength(2);
+      const parts = await Promise.all(groups.map((g) => app.sql<{ student_id: string; last_name: string | null }>(
+        `select gm.student_id, s.last_name from group_membership gm join student s on s.id = gm.student_id
+          where gm.group_id = $1 and gm.to_date is null and gm.from_date = '2025-09-01'`, [g.id])));
+      expect(parts.flat().map((p) => p.student_id).sort()).toEqual(classMembers);
+      expect(Math.abs(parts[0].length - parts[1].length)).toBeLessThanOrEqual(1);
+      const lastOfFirst = parts[0].map((p) => p.last_name!).filter(Boolean).sort((a, b) => a.localeCompare(b, 'ru')).pop()!;
+      const firstOfSecond = parts[1].map((p) => p.last_name!).filter(Boolean).sort((a, b) => a.localeCompare(b, 'ru'))[0];
+      expect(lastOfFirst.localeCompare(firstOfSecond, 'ru')).toBeLessThanOrEqual(0);
+    }
+    // Informatics starts in grade 7: 7А–11Б have its subgroups, partitioning each class.
+    const inf = await app.sql<{ cls: string; groups: number; members: number; distinct_members: number; class_size: number }>(
+      `select c.grade || c.letter as cls, count(distinct g.id)::int as groups, count(gm.id)::int as members,
+              count(distinct gm.student_id)::int as distinct_members,
+              (select count(*)::int from class_membership cm where cm.school_class_id = c.id and cm.to_date is null) as class_size
+         from study_group g join subject su on su.id = g.subject_id and su.name = 'Информатика'
+         join school_class c on c.id = g.school_class_id left join group_membership gm on gm.group_id = g.id
+        where g.kind = 'SUBGROUP' group by c.id`);
+    expect(inf.map((r) => r.cls).sort()).toEqual(['10А', '10Б', '11А', '11Б', '7А', '8А', '9А', '9Б']);
+    for (const r of inf) {
+      expect(r.groups).toBe(2);
+      expect(r.members).toBe(r.class_size);
+      expect(r.distinct_members).toBe(r.class_size);
+    }
+  });
+
+  test('R-YEAR-4: a PE stream joins 10А and 10Б with more than 30 students; an elective across 9А/9Б', async () => {
+    const [stream] = await app.sql(
+      `select g.id, g.stream_class_ids, su.name as subject, (select count(*)::int from group_membership gm where gm.group_id = g.id) as n
+         from study_group g join subject su on su.id = g.subject_id where g.kind = 'STREAM'`);
+    expect(stream.subject).toBe('Физическая культура');
+    expect(stream.n).toBeGreaterThan(30);
+    const streamClasses = await app.sql(`select grade || letter as name from school_class where id = any($1::uuid[]) order by 1`, [stream.stream_class_ids]);
+    expect(streamClasses.map((c) => c.name)).toEqual(['10А', '10Б']);
+    const tenth = [...await members('10А'), ...await members('10Б')];
+    expect(stream.n).toBe(tenth.length);
+    const elective = await app.sql(
+      `select distinct c.grade || c.letter as cls from study_group g join group_membership gm on gm.group_id = g.id
+         join class_membership cm on cm.student_id = gm.student_id join school_class c on c.id = cm.school_class_id
+        where g.kind = 'ELECTIVE' order by 1`);
+    expect(elective.map((e) => e.cls)).toEqual(['9А', '9Б']);
+  });
+
+  test('R-YEAR-7: 5А has every grade-5 subject assigned with curriculum hours; demo teacher teaches Математика, classteacher Русский язык', async () => {
+    const rows = await app.sql<{ subject: string; login: string; hours: string; via: string }>(
+      `select su.name as subject, u.login, ta.hours_per_week::text as hours, case when ta.group_id is null then 'class' else 'group' end as via
+         from teaching_assignment ta join subject su on su.id = ta.subject_id join staff s on s.id = ta.teacher_id join app_user u on u.id = s.user_id
+         left join study_group g on g.id = ta.group_id
+         join school_class c on c.id = coalesce(ta.school_class_id, g.school_class_id) where c.grade = 5 and c.letter = 'А'`);
+    const grade5 = ['Русский язык', 'Литература', 'Иностранный язык', 'Математика', 'История', 'География', 'Биология', 'Музыка', 'Изобразительное искусство', 'Труд (технология)', 'Физическая культура', 'ОДНКНР'];
+    expect(new Set(rows.map((r) => r.subject))).toEqual(new Set(grade5));
+    expect(rows.find((r) => r.subject === 'Математика')).toMatchObject({ login: 'teacher', hours: '5.0', via: 'class' });
+    expect(rows.filter((r) => ['Русский язык', 'Литература'].includes(r.subject)).map((r) => r.login)).toEqual(['classteacher', 'classteacher']);
+    expect(rows.filter((r) => r.subject === 'Иностранный язык').map((r) => r.via)).toEqual(['group', 'group']);
+    // Every class's curriculum is covered (grades 1–4 mostly by their class teacher).
+    const [{ uncovered }] = await app.sql(
+      `select count(*)::int as uncovered from school_class c where not exists (select 1 from teaching_assignment ta where ta.school_class_id = c.id)`);
+    expect(uncovered).toBe(0);
+  });
+
+  test('R-SEC-5: the roster changes are in the audit trail under seed:roster (and its later steps)', async () => {
+    const rows = await app.sql<{ operation: string; entity_type: string; n: number }>(
+      `select operation, entity_type, count(*)::int as n from audit_entry where operation like 'seed:roster%' group by 1, 2`);
+    const by = Object.fromEntries(rows.map((r) => [r.entity_type, r.n]));
+    const op = Object.fromEntries(rows.map((r) => [r.entity_type, r.operation]));
+    expect(op).toMatchObject({ Student: 'seed:roster', SchoolClass: 'seed:roster', Staff: 'seed:roster', Subject: 'seed:roster', Guardian: 'seed:roster-guardians', StudyGroup: 'seed:roster-groups', TeachingAssignment: 'seed:roster-groups' });
+    // Every roster row has its CREATE entry.
+    const [{ missing }] = await app.sql(`select count(*)::int as missing from (
+      select id::text from student union all select id::text from guardian union all select id::text from student_guardian
+      union all select id::text from class_membership union all select id::text from group_membership union all select id::text from teaching_assignment
+      except select entity_id from audit_entry where action = 'CREATE') x`);
+    expect(missing).toBe(0);
+    const [c] = await app.sql(`select (select count(*)::int from student) as student, (select count(*)::int from guardian) as guardian, (select count(*)::int from school_class) as school_class`);
+    expect(by.Student).toBe(c.student);
+    expect(by.Guardian).toBe(c.guardian);
+    expect(by.SchoolClass).toBe(c.school_class);
+    expect(by.TeachingAssignment).toBeGreaterThan(100);
+  });
+
+  test('R-YEAR-3: applying the seed again changes nothing', async () => {
+    const before = await counts();
+    expect(await seedDemo(orm)).toEqual([]);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('demo plans seed', () => {
+  test('R-YEAR-5, R-YEAR-8: curriculum of every grade; thematic plan of Математика in 5А with ~30 dated topics; an individual plan', async () => {
+    expect(applied).toContain('roster-plans');
+    const [{ grades, items }] = await app.sql(`select count(distinct grade)::int as grades, count(*)::int as items from curriculum_item`);
+    expect(grades).toBe(11);
+    expect(items).toBeGreaterThan(100);
+    const topics = await app.sql<{ position: number; hours: number; planned_date: string }>(
+      `select t.position, t.hours, t.planned_date::text from planned_topic t join thematic_plan p on p.id = t.plan_id
+         join subject su on su.id = p.subject_id and su.name = 'Математика' join school_class c on c.id = p.school_class_id and c.grade = 5 and c.letter = 'А'
+        order by t.position`);
+    expect(topics.length).toBeGreaterThanOrEqual(25);
+    expect(topics[0].planned_date).toBe('2025-09-01');
+    for (let i = 1; i < topics.length; i++) expect(topics[i].planned_date > topics[i - 1].planned_date).toBe(true);
+    const [{ n }] = await app.sql(`select count(*)::int as n from individual_plan ip join individual_plan_subject s on s.plan_id = ip.id`);
+    expect(n).toBeGreaterThan(5);
+  });
+});
