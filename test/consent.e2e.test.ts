@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
+import { expectUnchanged } from './helpers/db';
 import { ErasureJobRunner } from '../src/services/erasure.job';
 import { erasureDueAt } from '../src/services/consent.service';
 
@@ -20,16 +21,7 @@ const BY_CONSENT = `query($classId: ID!, $status: ConsentStatus!) { studentsByCo
   studentId pseudonym consentStatus decidedOn erasureDueAt erasedAt } }`;
 
 const TABLES = ['student', 'guardian', 'consent', 'erasure_job', 'audit_entry'];
-async function snapshot(): Promise<Record<string, string>> {
-  const cols = TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
-  return (await app.sql(`select ${cols.join(', ')}`))[0];
-}
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const r = await fn();
-  expect(await snapshot()).toEqual(before);
-  return r;
-}
+const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 
 async function userWith(login: string, role: string): Promise<string> {
   const [{ id }] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)

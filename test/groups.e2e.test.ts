@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
+import { countQueries, expectUnchanged } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
 
 /** R-YEAR-4, R-YEAR-5: study groups, subgroups, streams, membership by date, individual plans. */
@@ -22,17 +23,8 @@ const PLAN_REMOVE = `mutation($i: IndividualPlanRemoveInput!) { individualPlanRe
 const PLAN = `query($s: ID!, $y: ID!) { individualPlan(studentId: $s, academicYearId: $y) { id reason subjects { hoursPerWeek } } }`;
 
 const TABLES = ['study_group', 'group_membership', 'individual_plan', 'individual_plan_subject', 'audit_entry'];
-async function snapshot(): Promise<Record<string, string>> {
-  const cols = TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
-  return (await app.sql(`select ${cols.join(', ')}`))[0];
-}
-/** Runs `fn` and asserts it changed nothing (audit trail included). */
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const r = await fn();
-  expect(await snapshot()).toEqual(before);
-  return r;
-}
+/** Runs `fn` and asserts it changed nothing in TABLES (audit trail included). */
+const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 
 async function newClass(grade: number, yearId = year): Promise<string> {
   const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
@@ -252,16 +244,6 @@ describe('R-YEAR-4 membership by date', () => {
 });
 
 describe('data access', () => {
-  /** Counts SQL statements the server runs while `fn` runs. */
-  async function countQueries(fn: () => Promise<unknown>): Promise<number> {
-    const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
-    const original = conn.logQuery;
-    let count = 0;
-    conn.logQuery = function (this: unknown, ...a: unknown[]) { count++; return original.apply(this, a); };
-    try { await fn(); } finally { conn.logQuery = original; }
-    return count;
-  }
-
   test('groups with their members and classes: queries do not grow with the number of groups', async () => {
     const [{ id: y }] = await app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date)
       values (gen_random_uuid(), now(), now(), $1, '2040/2041', '2040-09-01', '2041-05-31') returning id`, [school]);
@@ -276,10 +258,10 @@ describe('data access', () => {
       }
     };
     await addGroups(2);
-    const few = await countQueries(() => c.deputy.ok(q, { y: gid('AcademicYear', y) }));
+    const few = await countQueries(app, () => c.deputy.ok(q, { y: gid('AcademicYear', y) }));
     await addGroups(6);
     let r: any;
-    const many = await countQueries(async () => { r = await c.deputy.ok(q, { y: gid('AcademicYear', y) }); });
+    const many = await countQueries(app, async () => { r = await c.deputy.ok(q, { y: gid('AcademicYear', y) }); });
     expect(r.studyGroups).toHaveLength(8);
     expect(r.studyGroups.every((g: any) => g.members.length === 1)).toBe(true);
     expect(many).toBe(few);

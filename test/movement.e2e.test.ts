@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode, onClosed, wsExecute } from './helpers/app';
+import { expectUnchanged } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
 
 /** R-YEAR-11, R-SEC-8: enrolment, transfer and leaving, with history by date. */
@@ -20,16 +21,7 @@ const LEAVE = `mutation($i: StudentLeaveInput!) { studentLeave(input: $i) {
 const CLASS_MEMBERS = `query($c: ID!, $d: LocalDate!) { classMembers(classId: $c, onDate: $d) { id fromDate toDate } }`;
 
 const TABLES = ['class_membership', 'group_membership', 'student', 'app_user', 'auth_session', 'audit_entry'];
-async function snapshot(): Promise<Record<string, string>> {
-  const cols = TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
-  return (await app.sql(`select ${cols.join(', ')}`))[0];
-}
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const r = await fn();
-  expect(await snapshot()).toEqual(before);
-  return r;
-}
+const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 
 async function newClass(grade: number): Promise<string> {
   const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
@@ -181,7 +173,7 @@ describe('R-YEAR-11, R-SEC-8 leaving', () => {
     const r = await leave('2025-11-10');
     expect(r.studentLeave).toMatchObject({ membership: { toDate: '2025-11-10' }, closedGroupMemberships: [{ toDate: '2025-11-10' }], userErrors: [] });
     expect(r.studentLeave.blockedUserIds.sort()).toEqual([gid('User', studentUser.id), gid('User', onlyChild.id)].sort());
-    expect((await app.sql(`select left_on::text from student where id = $1`, [s]))[0].left_on).toBe('2025-11-10');
+    expect((await app.sql(`select left_on::text, left_reason from student where id = $1`, [s]))[0]).toEqual({ left_on: '2025-11-10', left_reason: 'переезд' });
     const users = await app.sql(`select id, blocked_reason from app_user where id = any($1::uuid[]) order by login`, [[studentUser.id, onlyChild.id, twoChildren.id]]);
     expect(Object.fromEntries(users.map((u: any) => [u.id, u.blocked_reason]))).toEqual({ [studentUser.id]: 'left school', [onlyChild.id]: 'left school', [twoChildren.id]: null });
     expect(await app.sql(`select 1 from auth_session where user_id = any($1::uuid[]) and revoked_at is null`, [[studentUser.id, onlyChild.id]])).toEqual([]);

@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
+import { countQueries } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
 
 /** CONVENTIONS / R-SEC-3: listing a class with its students and guardians costs the same number of statements for 3 or 30 students. */
@@ -34,20 +35,6 @@ async function classWith(n: number): Promise<string> {
   return toGlobalId('SchoolClass', classId);
 }
 
-/** Counts SQL statements the server runs while `fn` runs. */
-async function countQueries(fn: () => Promise<unknown>): Promise<number> {
-  const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
-  const original = conn.logQuery;
-  let n = 0;
-  conn.logQuery = function (this: unknown, ...a: unknown[]) { n++; return original.apply(this, a); };
-  try {
-    await fn();
-  } finally {
-    conn.logQuery = original;
-  }
-  return n;
-}
-
 beforeAll(async () => {
   app = await startTestApp();
   admin = await app.as('admin');
@@ -62,8 +49,8 @@ test('R-SEC-3, CONVENTIONS: a class with students and guardians is listed in a c
   const large = await classWith(30);
   let smallData: any;
   let largeData: any;
-  const nSmall = await countQueries(async () => { smallData = await admin.ok(LIST, { c: small }); });
-  const nLarge = await countQueries(async () => { largeData = await admin.ok(LIST, { c: large }); });
+  const nSmall = await countQueries(app, async () => { smallData = await admin.ok(LIST, { c: small }); });
+  const nLarge = await countQueries(app, async () => { largeData = await admin.ok(LIST, { c: large }); });
   expect(smallData.schoolClass.students).toHaveLength(3);
   expect(largeData.schoolClass.students).toHaveLength(30);
   expect(largeData.schoolClass.students[0].guardians[0].guardian.fullName).toMatch(/^Родитель /);

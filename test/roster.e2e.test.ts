@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode, LOGIN } from './helpers/app';
+import { expectUnchanged } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
 
 /** Classes and people: R-YEAR-4, R-ROLE-5, R-SEC-1, R-SEC-3, R-SEC-4. */
@@ -33,16 +34,7 @@ async function auditCount(operation: string): Promise<number> {
 }
 
 const TABLES = ['school_class', 'student', 'guardian', 'student_guardian', 'app_user', 'role_assignment', 'audit_entry'];
-async function snapshot(): Promise<Record<string, string>> {
-  const cols = TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
-  return (await app.sql(`select ${cols.join(', ')}`))[0];
-}
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const r = await fn();
-  expect(await snapshot()).toEqual(before);
-  return r;
-}
+const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 
 /** A student with consent GIVEN and names, enrolled in a class from 2025-09-01. */
 async function newStudent(lastName: string, firstName: string, classGid?: string): Promise<string> {

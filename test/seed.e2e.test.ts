@@ -1,19 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { verify as argon2Verify } from '@node-rs/argon2';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { initOrm, migrate } from '../src/db/orm';
-import { withDatabase } from '../src/db/embedded';
+import { initOrm } from '../src/db/orm';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/seed/demo';
+import { createTestDatabase, type TestDatabase } from './helpers/app';
 
 /**
  * The full demo seed (foundation + roster) on a database of its own: a clone of the shared test
- * template (migrated, foundation step only), built here the way the app helper builds it when this
- * file runs first. The server is not needed: everything is checked in the database.
+ * template (migrated, foundation step only). The server is not needed: everything is checked in
+ * the database.
  */
-const adminUrl = process.env.OTMETKA_TEST_ADMIN_URL!;
-const template = process.env.OTMETKA_TEST_TEMPLATE!;
-const dbName = `otmetka_t_${template.split('_').slice(2).join('_')}_${randomBytes(4).toString('hex')}`;
+let database: TestDatabase;
 let orm: MikroORM;
 let pool: pg.Pool;
 let applied: string[];
@@ -24,35 +21,9 @@ const app = {
   },
 };
 
-async function createDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query('select pg_advisory_lock(hashtext($1))', [template]);
-    try {
-      const exists = await admin.query('select 1 from pg_database where datname = $1', [template]);
-      if (exists.rowCount === 0) {
-        await admin.query(`create database "${template}"`);
-        const tplOrm = await initOrm(withDatabase(adminUrl, template), 2);
-        try {
-          await migrate(tplOrm);
-          await seedDemo(tplOrm, ['foundation']);
-        } finally {
-          await tplOrm.close();
-        }
-      }
-    } finally {
-      await admin.query('select pg_advisory_unlock(hashtext($1))', [template]);
-    }
-    await admin.query(`create database "${dbName}" template "${template}"`);
-  } finally {
-    await admin.end();
-  }
-}
-
 beforeAll(async () => {
-  await createDatabase();
-  const url = withDatabase(adminUrl, dbName);
+  database = await createTestDatabase();
+  const url = database.databaseUrl;
   orm = await initOrm(url, 3);
   pool = new pg.Pool({ connectionString: url, max: 2 });
   const started = Date.now();
@@ -62,10 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await orm?.close();
   await pool?.end();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists "${dbName}" with (force)`);
-  await admin.end();
+  await database?.drop();
 });
 
 const COUNTED = [

@@ -1,4 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
+import { countQueries, expectUnchanged } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
 
 let app: TestApp;
@@ -28,24 +29,7 @@ const PLAN = `query($y: ID!, $s: ID!, $c: ID, $g: ID) { thematicPlan(academicYea
 const REORDER = `mutation($i: PlannedTopicsReorderInput!) { plannedTopicsReorder(input: $i) { thematicPlan { id topics { id position title } } userErrors { code field message } } }`;
 
 const TABLES = ['teaching_assignment', 'curriculum_item', 'thematic_plan', 'planned_topic', 'audit_entry'];
-async function snapshot(): Promise<Record<string, string>> {
-  const cols = TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x) as "${t}"`);
-  return (await app.sql(`select ${cols.join(', ')}`))[0];
-}
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const r = await fn();
-  expect(await snapshot()).toEqual(before);
-  return r;
-}
-async function countQueries(fn: () => Promise<unknown>): Promise<number> {
-  const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
-  const original = conn.logQuery;
-  let n = 0;
-  conn.logQuery = function (this: unknown, ...a: unknown[]) { n++; return original.apply(this, a); };
-  try { await fn(); } finally { conn.logQuery = original; }
-  return n;
-}
+const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 async function staffFor(login: string): Promise<string> {
   const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
     select gen_random_uuid(), now(), now(), $2, id, 'Учитель' from app_user where login = $1 returning id`, [login, schoolUuid]);
@@ -153,9 +137,9 @@ describe('R-YEAR-7 teaching assignments and load', () => {
 
   test('R-YEAR-7: the assignment list is batched: the query count does not grow with the number of rows', async () => {
     await assign({ subjectId: await newSubject(), teacherId: otherStaff });
-    const few = await countQueries(() => c.deputy.ok(TA_LIST, { y: yearId, t: otherStaff }));
+    const few = await countQueries(app, () => c.deputy.ok(TA_LIST, { y: yearId, t: otherStaff }));
     for (let i = 0; i < 4; i++) await assign({ subjectId: await newSubject(), teacherId: otherStaff });
-    const many = await countQueries(() => c.deputy.ok(TA_LIST, { y: yearId, t: otherStaff }));
+    const many = await countQueries(app, () => c.deputy.ok(TA_LIST, { y: yearId, t: otherStaff }));
     expect(many).toBe(few);
   });
 });

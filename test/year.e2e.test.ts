@@ -1,5 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
-import { YEAR_TABLES, expectUnchanged, createOtherSchool } from './helpers/db';
+import { YEAR_TABLES, expectUnchanged, createOtherSchool, countQueries } from './helpers/db';
 
 type Client = HttpClient;
 let app: TestApp;
@@ -25,20 +25,6 @@ const SCHOOL_UPDATE = `mutation($input: SchoolUpdateInput!) { schoolUpdate(input
 
 /** Runs `fn` and asserts it changed nothing the feature writes (audit trail included). */
 const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, YEAR_TABLES, fn);
-
-/** Counts SQL statements the server runs while `fn` runs. */
-async function countQueries(fn: () => Promise<unknown>): Promise<number> {
-  const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
-  const original = conn.logQuery;
-  let n = 0;
-  conn.logQuery = function (this: unknown, ...a: unknown[]) { n++; return original.apply(this, a); };
-  try {
-    await fn();
-  } finally {
-    conn.logQuery = original;
-  }
-  return n;
-}
 
 const uerr = (payload: { userErrors: { code: string; field: string[] | null; message: string }[] }) => payload.userErrors;
 
@@ -135,13 +121,13 @@ describe('R-YEAR-1 reading the school-year structure', () => {
         { input: { academicYearId: y.id, name: 'Зимние', startDate: `${from}-12-26`, endDate: `${+from + 1}-01-09` } });
       await c.outsider.ok(`mutation($input: GradingSystemCreateInput!) { gradingSystemCreate(input: $input) { userErrors { code } } }`,
         { input: { schoolId: other.schoolId, name: `Шкала ${i}`, kind: 'PASS_FAIL', values: [{ code: 'зач', label: 'зачтено', passing: true }, { code: 'незач', label: 'не зачтено', passing: false }] } });
-      if (i === 0) before = await countQueries(() => c.outsider.ok(q));
+      if (i === 0) before = await countQueries(app, () => c.outsider.ok(q));
     }
     const r = await c.outsider.ok(q);
     expect(r.schools[0].academicYears).toHaveLength(3);
     expect(r.schools[0].academicYears.flatMap((y: any) => y.periods)).toHaveLength(6);
     expect(r.schools[0].gradingSystems.flatMap((g: any) => g.values)).toHaveLength(6);
-    const after = await countQueries(() => c.outsider.ok(q));
+    const after = await countQueries(app, () => c.outsider.ok(q));
     expect(after).toBe(before);
     // authentication, schools, years, periods, their years, holidays, grading systems, values
     expect(after).toBeLessThanOrEqual(8);

@@ -86,6 +86,10 @@ export class Student extends Node<'consentStatus'> {
   @Property({ type: 'date', nullable: true })
   leftOn?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Why the student left (R-YEAR-11), as recorded by the school.' })
+  @Property({ type: 'text', nullable: true })
+  leftReason?: string | null;
+
   @Field(() => Date, { nullable: true, description: 'When the personal data were erased (R-SEC-4, R-SEC-8).' })
   @Property({ type: 'timestamptz', nullable: true })
   erasedAt?: Date | null;

@@ -1,43 +1,11 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Ctx, hasRole, memberSchoolIds } from '../context';
-import type { Role } from '../entities/user.entity';
-import { forbidden, notFound } from '../schema/errors';
-import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
+import type { Ctx } from '../context';
+import { UserErrorCode } from '../schema/user-error';
 import { clearCatalogLoaders } from '../loaders/catalog.loaders';
+import { NAME_MAX, Problems, type WriteResult, write } from './shared';
 
-/** Outcome of a write: the changed objects, or userErrors and nothing changed. */
-export type WriteResult<T> = Partial<T> & { userErrors: UserError[] };
-
-export const at = (...path: (string | number)[]): string[] => ['input', ...path.map(String)];
-
-export const NAME_MAX = 200;
-
-/** Collects the userErrors of one input. */
-export class Problems {
-  readonly list: UserError[] = [];
-
-  add(code: UserErrorCode, message: string, field: string[]): void {
-    this.list.push(userError(code, message, field));
-  }
-
-  get any(): boolean {
-    return this.list.length > 0;
-  }
-
-  throwIfAny(): void {
-    if (this.any) throw new UserErrorsException(this.list);
-  }
-
-  /** A trimmed, non-empty text of at most `max` characters, or null. */
-  text(value: string, field: string[], what: string, max = NAME_MAX): string | null {
-    const v = value.normalize('NFC').trim();
-    if (!v) this.add(UserErrorCode.REQUIRED, `${what} must not be empty`, field);
-    else if (v.length > max) this.add(UserErrorCode.TOO_LONG, `${what} is longer than ${max} characters`, field);
-    else return v;
-    return null;
-  }
-
+/** Collects the userErrors of one catalog or teaching input. */
+export class CatalogProblems extends Problems {
   /** A trimmed optional text: empty means none (null); too long is an error (undefined). */
   optionalText(value: string, field: string[], what: string, max = NAME_MAX): string | null | undefined {
     const v = value.normalize('NFC').trim();
@@ -59,49 +27,7 @@ export class Problems {
   }
 }
 
-export const isMember = (ctx: Ctx, schoolId: string): boolean => memberSchoolIds(ctx.viewer).includes(schoolId);
-
-/** A school the viewer is no member of does not exist for them. */
-export function assertMember(ctx: Ctx, schoolId: string, what: string): void {
-  if (!isMember(ctx, schoolId)) throw notFound(what);
-}
-
-/** Member of the school and holding one of `roles` there (else NOT_FOUND / FORBIDDEN). */
-export function assertRole(ctx: Ctx, roles: readonly Role[], schoolId: string, what: string): void {
-  assertMember(ctx, schoolId, what);
-  if (!hasRole(ctx.viewer, roles, schoolId)) throw forbidden(`Requires one of the roles ${roles.join(', ')} in this school`);
-}
-
-/**
- * Runs `work` in a transaction of its own; a UserErrorsException rolls it back and becomes the
- * payload's userErrors. After a commit the request's loaders forget what they cached.
- */
-export async function write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
-  try {
-    const result = await ctx.em.fork().transactional((em) => work(em));
-    clearCatalogLoaders(ctx.loaders);
-    return { ...result, userErrors: [] };
-  } catch (e) {
-    if (e instanceof UserErrorsException) return { userErrors: e.userErrors } as WriteResult<T>;
-    throw e;
-  }
-}
-
-/** Flushes, turning a unique violation that raced past the checks into a userError. */
-export async function flush(em: EntityManager, unique: () => UserError): Promise<void> {
-  try {
-    await em.flush();
-  } catch (e) {
-    if (e instanceof UniqueConstraintViolationException) throw new UserErrorsException([unique()]);
-    throw e;
-  }
-}
-
-/**
- * Reads and locks a row until the transaction ends. NO KEY UPDATE: inserts of rows that reference
- * it are not blocked.
- */
-export async function lock<T extends object>(em: EntityManager, entity: new (...args: never[]) => T, table: string, id: string): Promise<T | null> {
-  const rows = await em.execute<Record<string, unknown>[]>(`select * from "${table}" where id = ? for no key update`, [id]);
-  return rows[0] ? em.map(entity, rows[0] as never) : null;
+/** A write (see `write`) after whose commit the request's catalog loaders forget what they cached. */
+export function writeCatalog<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
+  return write(ctx, work, () => clearCatalogLoaders(ctx.loaders));
 }

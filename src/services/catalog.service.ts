@@ -11,7 +11,8 @@ import { notFound } from '../schema/errors';
 import { type Connection, decodeCursor, toConnection } from '../schema/connection';
 import { UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
 import { hashPassword, oneTimePassword } from './auth.service';
-import { Problems, WriteResult, assertMember, assertRole, at, flush, lock, write } from './catalog-support';
+import { CatalogProblems, writeCatalog } from './catalog-support';
+import { type WriteResult, assertMember, assertRole, at, flush, lockRow } from './shared';
 import { TeachingService } from './teaching.service';
 import type {
   RoomArchiveInput, RoomCreateInput, RoomUpdateInput, StaffArchiveInput, StaffCreateInput, StaffUpdateInput,
@@ -91,26 +92,26 @@ export class CatalogService {
   async subjectCreate(ctx: Ctx, input: SubjectCreateInput): Promise<WriteResult<{ subject: Subject }>> {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     assertRole(ctx, CATALOG_MANAGERS, schoolId, 'School');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       // Serialises name checks of the school.
-      const school = await lock(em, School, 'school', schoolId);
+      const school = await lockRow(em, School, 'school', schoolId);
       if (!school) throw notFound('School');
-      const p = new Problems();
+      const p = new CatalogProblems();
       const name = p.text(input.name, at('name'), 'The name');
       const shortName = input.shortName != null ? p.optionalText(input.shortName, at('shortName'), 'The short name', 50) : null;
       if (name) await this.checkName(em, p, 'subject', schoolId, name);
       p.throwIfAny();
       const subject = em.create(Subject, { school, name: name!, shortName: shortName ?? null, component: input.component });
-      await flush(em, () => this.nameTaken('subject', name!));
+      await flush(em, { unique: () => this.nameTaken('subject', name!) });
       return { subject };
     });
   }
 
   async subjectUpdate(ctx: Ctx, input: SubjectUpdateInput): Promise<WriteResult<{ subject: Subject }>> {
     const id = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const subject = await this.lockOwned(ctx, em, Subject, 'subject', id);
-      const p = new Problems();
+      const p = new CatalogProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : undefined;
       const shortName = input.shortName != null ? p.optionalText(input.shortName, at('shortName'), 'The short name', 50) : undefined;
       if (name && name !== subject.name) await this.checkName(em, p, 'subject', subject.school.id, name, id);
@@ -118,14 +119,14 @@ export class CatalogService {
       if (name) subject.name = name;
       if (shortName !== undefined) subject.shortName = shortName;
       if (input.component != null) subject.component = input.component;
-      await flush(em, () => this.nameTaken('subject', name!));
+      await flush(em, { unique: () => this.nameTaken('subject', name!) });
       return { subject };
     });
   }
 
   async subjectArchive(ctx: Ctx, input: SubjectArchiveInput): Promise<WriteResult<{ subject: Subject }>> {
     const id = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const subject = await this.lockOwned(ctx, em, Subject, 'subject', id);
       this.archive(subject, `The subject «${subject.name}»`, at('subjectId'));
       await em.flush();
@@ -138,39 +139,39 @@ export class CatalogService {
   async roomCreate(ctx: Ctx, input: RoomCreateInput): Promise<WriteResult<{ room: Room }>> {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     assertRole(ctx, CATALOG_MANAGERS, schoolId, 'School');
-    return write(ctx, async (em) => {
-      const school = await lock(em, School, 'school', schoolId);
+    return writeCatalog(ctx, async (em) => {
+      const school = await lockRow(em, School, 'school', schoolId);
       if (!school) throw notFound('School');
-      const p = new Problems();
+      const p = new CatalogProblems();
       const name = p.text(input.name, at('name'), 'The name');
       this.checkCapacity(p, input.capacity);
       if (name) await this.checkName(em, p, 'room', schoolId, name);
       p.throwIfAny();
       const room = em.create(Room, { school, name: name!, capacity: input.capacity ?? null });
-      await flush(em, () => this.nameTaken('room', name!));
+      await flush(em, { unique: () => this.nameTaken('room', name!) });
       return { room };
     });
   }
 
   async roomUpdate(ctx: Ctx, input: RoomUpdateInput): Promise<WriteResult<{ room: Room }>> {
     const id = fromGlobalId(input.roomId, 'Room', 'roomId');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const room = await this.lockOwned(ctx, em, Room, 'room', id);
-      const p = new Problems();
+      const p = new CatalogProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : undefined;
       this.checkCapacity(p, input.capacity);
       if (name && name !== room.name) await this.checkName(em, p, 'room', room.school.id, name, id);
       p.throwIfAny();
       if (name) room.name = name;
       if (input.capacity != null) room.capacity = input.capacity;
-      await flush(em, () => this.nameTaken('room', name!));
+      await flush(em, { unique: () => this.nameTaken('room', name!) });
       return { room };
     });
   }
 
   async roomArchive(ctx: Ctx, input: RoomArchiveInput): Promise<WriteResult<{ room: Room }>> {
     const id = fromGlobalId(input.roomId, 'Room', 'roomId');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const room = await this.lockOwned(ctx, em, Room, 'room', id);
       this.archive(room, `The room «${room.name}»`, at('roomId'));
       await em.flush();
@@ -190,10 +191,10 @@ export class CatalogService {
     const password = oneTimePassword();
     // Hashing is slow: done before the transaction opens.
     const passwordHash = await hashPassword(password);
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const school = await em.findOne(School, schoolId);
       if (!school) throw notFound('School');
-      const p = new Problems();
+      const p = new CatalogProblems();
       const login = input.login.trim().toLowerCase();
       if (!LOGIN.test(login)) p.add(UserErrorCode.INVALID, 'A login has 3–50 characters of a–z, 0–9, ".", "_" and "-"', at('login'));
       else if (await em.findOne(User, { login })) p.list.push(this.loginTaken(login));
@@ -209,7 +210,7 @@ export class CatalogService {
       const user = em.create(User, { login, passwordHash, lastName: lastName!, firstName: firstName!, middleName: middleName ?? null, mustChangePassword: true });
       for (const role of roles) em.create(RoleAssignment, { user, school, role });
       const staff = em.create(Staff, { school, user, position: position! });
-      await flush(em, () => this.loginTaken(login));
+      await flush(em, { unique: () => this.loginTaken(login) });
       return { staff, oneTimePassword: password };
     });
   }
@@ -217,9 +218,9 @@ export class CatalogService {
   /** Changes the position or the names of a staff member. */
   async staffUpdate(ctx: Ctx, input: StaffUpdateInput): Promise<WriteResult<{ staff: Staff }>> {
     const id = fromGlobalId(input.staffId, 'Staff', 'staffId');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const staff = await this.lockStaff(ctx, em, id);
-      const p = new Problems();
+      const p = new CatalogProblems();
       const position = input.position != null ? p.text(input.position, at('position'), 'The position') : undefined;
       const lastName = input.lastName != null ? p.text(input.lastName, at('lastName'), 'The family name') : undefined;
       const firstName = input.firstName != null ? p.text(input.firstName, at('firstName'), 'The given name') : undefined;
@@ -240,7 +241,7 @@ export class CatalogService {
   /** A staff member who left: history stays, no new assignments. */
   async staffArchive(ctx: Ctx, input: StaffArchiveInput): Promise<WriteResult<{ staff: Staff }>> {
     const id = fromGlobalId(input.staffId, 'Staff', 'staffId');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const staff = await this.lockStaff(ctx, em, id);
       const user = await em.findOneOrFail(User, staff.user.id);
       this.archive(staff, `${user.fullName}`, at('staffId'));
@@ -253,16 +254,16 @@ export class CatalogService {
 
   private async lockOwned<T extends Subject | Room>(ctx: Ctx, em: EntityManager, entity: new () => T, table: CatalogTable, id: string): Promise<T> {
     const what = table === 'subject' ? 'Subject' : 'Room';
-    const row = await lock(em, entity, table, id);
+    const row = await lockRow(em, entity, table, id);
     if (!row) throw notFound(what);
     assertRole(ctx, CATALOG_MANAGERS, row.school.id, what);
     // Serialises name checks of the school with creates.
-    await lock(em, School, 'school', row.school.id);
+    await lockRow(em, School, 'school', row.school.id);
     return row;
   }
 
   private async lockStaff(ctx: Ctx, em: EntityManager, id: string): Promise<Staff> {
-    const staff = await lock(em, Staff, 'staff', id);
+    const staff = await lockRow(em, Staff, 'staff', id);
     if (!staff) throw notFound('Staff member');
     assertRole(ctx, STAFF_MANAGERS, staff.school.id, 'Staff member');
     return staff;
@@ -273,12 +274,12 @@ export class CatalogService {
     row.archivedAt = new Date();
   }
 
-  private checkCapacity(p: Problems, capacity: number | null | undefined): void {
+  private checkCapacity(p: CatalogProblems, capacity: number | null | undefined): void {
     if (capacity != null && (capacity < 1 || capacity > CAPACITY_MAX)) p.add(UserErrorCode.INVALID, `Seats are 1–${CAPACITY_MAX}`, at('capacity'));
   }
 
   /** Names are unique per school regardless of case. */
-  private async checkName(em: EntityManager, p: Problems, table: CatalogTable, schoolId: string, name: string, exceptId?: string): Promise<void> {
+  private async checkName(em: EntityManager, p: CatalogProblems, table: CatalogTable, schoolId: string, name: string, exceptId?: string): Promise<void> {
     const rows = await em.execute(`select 1 from "${table}" where school_id = ? and ${lowerSql('name')} = ${lowerSql('?')} and id <> ?`,
       [schoolId, name, exceptId ?? '00000000-0000-0000-0000-000000000000']);
     if (rows.length) p.list.push(this.nameTaken(table, name));

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
-import { type Ctx, hasRole, memberSchoolIds } from '../context';
+import { type Ctx, hasRole } from '../context';
 import { Role } from '../entities/user.entity';
 import { School } from '../entities/school.entity';
 import { ConsentStatus, Guardian, Student } from '../entities/student.entity';
@@ -9,33 +9,15 @@ import { SchoolClass } from '../entities/school-class.entity';
 import { Consent, ConsentDecision, ErasureJob, ErasureReason } from '../entities/consent.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { forbidden, notFound } from '../schema/errors';
-import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
+import { UserErrorCode } from '../schema/user-error';
 import type { ConsentRegisterInput, ConsentWithdrawInput, StudentConsentState } from '../schema/consent.types';
+import { type WriteResult, addDays, at, dateIn, fail, isMember, lockRow, write } from './shared';
 
 /** R-ROLE-1, R-ROLE-3: register consent for any student of their school; class teachers for their class (R-ROLE-5). */
 const CONSENT_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
 /** R-SEC-4: personal data are erased within this many working days of a withdrawal. */
 export const ERASURE_WORKING_DAYS = 3;
 const DOCUMENT_REF_MAX = 300;
-
-/** Outcome of a write: the changed objects, or userErrors and nothing changed. */
-export type WriteResult<T> = Partial<T> & { userErrors: UserError[] };
-
-const at = (...path: string[]): string[] => ['input', ...path];
-const fail = (code: UserErrorCode, message: string, field?: string[]): never => {
-  throw new UserErrorsException([userError(code, message, field)]);
-};
-
-/** Adds days to a `YYYY-MM-DD` date. */
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-/** The date of `instant` in a time zone, as `YYYY-MM-DD`. */
-export const dateIn = (timeZone: string, instant: Date): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 
 /** Offset of a time zone from UTC at `instant`, in milliseconds. */
 function zoneOffsetMs(timeZone: string, instant: Date): number {
@@ -84,7 +66,7 @@ export class ConsentService {
   async consentRegister(ctx: Ctx, input: ConsentRegisterInput): Promise<WriteResult<{ consent: Consent; consentStatus: ConsentStatus }>> {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
     const guardianId = input.guardianId != null ? fromGlobalId(input.guardianId, 'Guardian', 'guardianId') : null;
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const { student, school } = await this.lockStudentFor(ctx, em, studentId);
       const documentRef = this.documentRef(input.documentRef);
       this.checkDecidedOn(input.decidedOn, school);
@@ -116,7 +98,7 @@ export class ConsentService {
   async consentWithdraw(ctx: Ctx, input: ConsentWithdrawInput): Promise<WriteResult<{ consent: Consent; consentStatus: ConsentStatus; erasureJob: ErasureJob }>> {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
     const guardianId = input.guardianId != null ? fromGlobalId(input.guardianId, 'Guardian', 'guardianId') : null;
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const { student, school } = await this.lockStudentFor(ctx, em, studentId);
       const documentRef = this.documentRef(input.documentRef);
       this.checkDecidedOn(input.decidedOn, school);
@@ -147,7 +129,7 @@ export class ConsentService {
   async studentsByConsent(ctx: Ctx, classGlobalId: string, status: ConsentStatus): Promise<StudentConsentState[]> {
     const classId = fromGlobalId(classGlobalId, 'SchoolClass', 'classId');
     const schoolClass = await ctx.em.findOne(SchoolClass, classId, { populate: ['school'] });
-    if (!schoolClass || !memberSchoolIds(ctx.viewer).includes(schoolClass.school.id)) throw notFound('Class');
+    if (!schoolClass || !isMember(ctx, schoolClass.school.id)) throw notFound('Class');
     const school = schoolClass.school.getEntity();
     const today = dateIn(school.timeZone, new Date());
     if (!hasRole(ctx.viewer, CONSENT_MANAGERS, school.id)) {
@@ -180,25 +162,14 @@ export class ConsentService {
 
   // ---- helpers ----
 
-  private async write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
-    try {
-      const result = await ctx.em.fork().transactional((em) => work(em));
-      return { ...result, userErrors: [] };
-    } catch (e) {
-      if (e instanceof UserErrorsException) return { userErrors: e.userErrors } as WriteResult<T>;
-      throw e;
-    }
-  }
-
   /**
    * Locks the student's row for a decision by the viewer: NOT_FOUND outside the viewer's schools or
    * for a student the viewer takes no part in educating (R-SEC-3); FORBIDDEN for one they do but may
    * not register consent for (a subject teacher, a former class teacher).
    */
   private async lockStudentFor(ctx: Ctx, em: EntityManager, studentId: string): Promise<{ student: Student; school: School }> {
-    const rows = await em.execute<Record<string, unknown>[]>('select * from "student" where id = ? for no key update', [studentId]);
-    const student = rows[0] ? em.map(Student, rows[0] as never) : null;
-    if (!student || !memberSchoolIds(ctx.viewer).includes(student.school.id)) throw notFound('Student');
+    const student = await lockRow(em, Student, 'student', studentId);
+    if (!student || !isMember(ctx, student.school.id)) throw notFound('Student');
     const school = await em.findOneOrFail(School, student.school.id);
     if (hasRole(ctx.viewer, CONSENT_MANAGERS, school.id)) return { student, school };
     const today = dateIn(school.timeZone, new Date());

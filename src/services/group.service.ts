@@ -16,9 +16,8 @@ import type {
   StudyGroupArchiveInput, StudyGroupCreateInput, StudyGroupUpdateInput,
 } from '../schema/group.types';
 import type { StudentEnrolInput, StudentLeaveInput, StudentTransferInput } from '../schema/movement.types';
-import {
-  WriteResult, assertCanManage, assertMember, at, canSeeStudent, fail, isMember, lockRow, requiredText, write,
-} from './membership.helpers';
+import { assertCanManage, canSeeStudent, requiredText, write } from './membership.helpers';
+import { type WriteResult, assertMember, at, fail, isMember, lockRow } from './shared';
 import { MovementService } from './movement.service';
 
 const NAME_MAX = 200;

@@ -13,7 +13,8 @@ import { notFound } from '../schema/errors';
 import { UserErrorCode } from '../schema/user-error';
 import { announceAuthEvent } from '../subscriptions/connections';
 import type { StudentEnrolInput, StudentLeaveInput, StudentTransferInput } from '../schema/movement.types';
-import { WriteResult, addDays, assertCanManage, at, fail, lockRow, requiredText, todayIn, write } from './membership.helpers';
+import { assertCanManage, requiredText, todayIn, write } from './membership.helpers';
+import { type WriteResult, addDays, at, fail, lockRow } from './shared';
 
 const LEAVE_REASON_MAX = 500;
 /** R-SEC-8: the reason recorded on accounts whose diary service ended. */
@@ -110,6 +111,7 @@ export class MovementService {
       const closedGroupMemberships = this.close(groups, date, at('date'));
       membership.toDate = date;
       student.leftOn = date;
+      student.leftReason = input.reason.trim();
       const blocked = await this.endDiaryService(em, student);
       await em.flush();
       for (const userId of blocked) await announceAuthEvent(em, { userId, reason: 'blocked' });

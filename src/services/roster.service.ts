@@ -1,7 +1,6 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
-import { type Ctx, hasRole, memberSchoolIds } from '../context';
+import { type Ctx, hasRole } from '../context';
 import { Role, RoleAssignment, User } from '../entities/user.entity';
 import { School } from '../entities/school.entity';
 import { AcademicYear } from '../entities/academic-year.entity';
@@ -12,6 +11,7 @@ import { fromGlobalId, toGlobalId } from '../schema/node';
 import { badInput, forbidden, notFound, unauthenticated } from '../schema/errors';
 import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
 import { clearRosterLoaders, uuidArray, viewerKey } from '../loaders/roster.loaders';
+import { NAME_MAX, Problems, type WriteResult, at, dateIn, flush, isMember, lockRow, write } from './shared';
 import { hashPassword, oneTimePassword } from './auth.service';
 import {
   CredentialHolder, type ClassCreateInput, type ClassCredentialsIssueInput, type ClassUpdateInput, type CredentialsIssueInput,
@@ -25,7 +25,6 @@ const ROSTER_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
 const CREDENTIAL_ISSUERS = [Role.ADMIN] as const;
 const MIN_GRADE = 1;
 const MAX_GRADE = 11;
-const NAME_MAX = 200;
 const SHORT_MAX = 50;
 const LETTER_MAX = 5;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -33,11 +32,8 @@ const PHONE = /^[0-9+()\-\s]{5,30}$/;
 /** Student pseudonyms: "У-0001", numbered per school. */
 const PSEUDONYM_PREFIX = 'У-';
 
-export type WriteResult<T> = Partial<T> & { userErrors: UserError[] };
-
-const at = (...path: (string | number)[]): string[] => ['input', ...path.map(String)];
-
 /** Today in the school's sense; UTC date (good enough for membership on a date). */
+/** UTC date: only for the plausibility check of birth dates. */
 const today = () => new Date().toISOString().slice(0, 10);
 
 export const fullName = (p: { lastName?: string | null; firstName?: string | null; middleName?: string | null }): string | null => {
@@ -58,27 +54,8 @@ export function loginStem(lastName: string, firstName: string): string {
   return stem;
 }
 
-/** Collects the userErrors of one input. */
-class Problems {
-  readonly list: UserError[] = [];
-
-  add(code: UserErrorCode, message: string, field: string[]): void {
-    this.list.push(userError(code, message, field));
-  }
-
-  throwIfAny(): void {
-    if (this.list.length) throw new UserErrorsException(this.list);
-  }
-
-  /** A trimmed, non-empty text of at most `max` characters, or null. */
-  text(value: string, field: string[], what: string, max = NAME_MAX): string | null {
-    const v = value.normalize('NFC').trim();
-    if (!v) this.add(UserErrorCode.REQUIRED, `${what} must not be empty`, field);
-    else if (v.length > max) this.add(UserErrorCode.TOO_LONG, `${what} is longer than ${max} characters`, field);
-    else return v;
-    return null;
-  }
-
+/** Collects the userErrors of one roster input. */
+class RosterProblems extends Problems {
   /** Like `text`, but null/empty clears the value. */
   optionalText(value: string | null, field: string[], what: string, max = NAME_MAX): string | null {
     if (value == null || !value.trim()) return null;
@@ -121,7 +98,7 @@ export class RosterService {
   async classes(ctx: Ctx, academicYearGlobalId: string): Promise<SchoolClass[]> {
     const yearId = fromGlobalId(academicYearGlobalId, 'AcademicYear', 'academicYearId');
     const year = await ctx.loaders.academicYearById.load(yearId);
-    if (!year || !this.isMember(ctx, year.school.id)) throw notFound('Academic year');
+    if (!year || !isMember(ctx, year.school.id)) throw notFound('Academic year');
     return ctx.em.find(SchoolClass, { academicYear: yearId }, { orderBy: { grade: 'asc', letter: 'asc' } });
   }
 
@@ -132,7 +109,7 @@ export class RosterService {
 
   async classOf(ctx: Ctx, classId: string): Promise<SchoolClass> {
     const c = await ctx.loaders.schoolClassById.load(classId);
-    if (!c || !this.isMember(ctx, c.school.id)) throw notFound('Class');
+    if (!c || !isMember(ctx, c.school.id)) throw notFound('Class');
     return c;
   }
 
@@ -149,7 +126,13 @@ export class RosterService {
   /** R-SEC-3: members of the class on `onDate` (default today) whom the viewer takes part in educating. */
   async classStudents(ctx: Ctx, c: SchoolClass, onDate?: string | null): Promise<Student[]> {
     const viewer = this.viewerId(ctx);
-    return ctx.loaders.classStudents.load(`${viewer}|${c.id}|${onDate ?? today()}`);
+    return ctx.loaders.classStudents.load(`${viewer}|${c.id}|${onDate ?? (await this.schoolToday(ctx, c.school.id))}`);
+  }
+
+  /** Today's date where the school is (memberships change at the school's midnight). */
+  private async schoolToday(ctx: Ctx, schoolId: string): Promise<string> {
+    const school = await ctx.loaders.schoolById.load(schoolId);
+    return dateIn(school?.timeZone ?? 'UTC', new Date());
   }
 
   // ---- classes: writing ----
@@ -160,9 +143,9 @@ export class RosterService {
     const teacherId = input.classTeacherId != null ? fromGlobalId(input.classTeacherId, 'Staff', 'classTeacherId') : null;
     return this.write(ctx, async (em) => {
       const year = await em.findOne(AcademicYear, yearId);
-      if (!year || !this.isMember(ctx, year.school.id)) throw notFound('Academic year');
+      if (!year || !isMember(ctx, year.school.id)) throw notFound('Academic year');
       this.assertManager(ctx, year.school.id);
-      const p = new Problems();
+      const p = new RosterProblems();
       p.grade(input.grade, at('grade'));
       const letter = p.text(input.letter, at('letter'), 'The letter', LETTER_MAX)?.toLocaleUpperCase('ru') ?? null;
       const profile = p.optionalText(input.profile ?? null, at('profile'), 'The profile');
@@ -174,7 +157,7 @@ export class RosterService {
       const schoolClass = em.create(SchoolClass, {
         school: year.school, academicYear: year, grade: input.grade, letter: letter!, profile, classTeacher: teacher,
       });
-      await this.flushUnique(em, () => userError(UserErrorCode.TAKEN, `The year already has a class ${input.grade}${letter}`, at('letter')));
+      await flush(em, { unique: () => userError(UserErrorCode.TAKEN, `The year already has a class ${input.grade}${letter}`, at('letter')) });
       return { schoolClass };
     });
   }
@@ -184,10 +167,10 @@ export class RosterService {
     const id = fromGlobalId(input.classId, 'SchoolClass', 'classId');
     const teacherId = input.classTeacherId != null ? fromGlobalId(input.classTeacherId, 'Staff', 'classTeacherId') : null;
     return this.write(ctx, async (em) => {
-      const c = await this.lock(em, SchoolClass, 'school_class', id);
-      if (!c || !this.isMember(ctx, c.school.id)) throw notFound('Class');
+      const c = await lockRow(em, SchoolClass, 'school_class', id);
+      if (!c || !isMember(ctx, c.school.id)) throw notFound('Class');
       this.assertManager(ctx, c.school.id);
-      const p = new Problems();
+      const p = new RosterProblems();
       if (input.grade != null) p.grade(input.grade, at('grade'));
       const letter = input.letter != null ? p.text(input.letter, at('letter'), 'The letter', LETTER_MAX)?.toLocaleUpperCase('ru') : undefined;
       const profile = input.profile !== undefined ? p.optionalText(input.profile, at('profile'), 'The profile') : undefined;
@@ -203,7 +186,7 @@ export class RosterService {
       c.letter = newLetter;
       if (profile !== undefined) c.profile = profile;
       if (input.classTeacherId !== undefined) c.classTeacher = teacher ? em.getReference(Staff, teacher.id) as never : null;
-      await this.flushUnique(em, () => userError(UserErrorCode.TAKEN, `The year already has a class ${grade}${newLetter}`, at('letter')));
+      await flush(em, { unique: () => userError(UserErrorCode.TAKEN, `The year already has a class ${grade}${newLetter}`, at('letter')) });
       return { schoolClass: c };
     });
   }
@@ -248,7 +231,7 @@ export class RosterService {
 
   async currentClass(ctx: Ctx, s: Student): Promise<SchoolClass | null> {
     if (!(await this.canSeeStudent(ctx, s.id))) return null;
-    return ctx.loaders.classOfStudent.load(`${s.id}|${today()}`);
+    return ctx.loaders.classOfStudent.load(`${s.id}|${await this.schoolToday(ctx, s.school.id)}`);
   }
 
   async linkGuardian(ctx: Ctx, link: StudentGuardian): Promise<Guardian | null> {
@@ -277,13 +260,13 @@ export class RosterService {
   /** Enrols a student record with the next pseudonym of the school; personal data wait for consent (R-SEC-4). */
   async studentCreate(ctx: Ctx, input: StudentCreateInput): Promise<WriteResult<{ student: Student }>> {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
-    if (!this.isMember(ctx, schoolId)) throw notFound('School');
+    if (!isMember(ctx, schoolId)) throw notFound('School');
     this.assertManager(ctx, schoolId);
     return this.write(ctx, async (em) => {
       // Serialises pseudonym numbering within the school.
-      const school = await this.lock(em, School, 'school', schoolId);
+      const school = await lockRow(em, School, 'school', schoolId);
       if (!school) throw notFound('School');
-      const p = new Problems();
+      const p = new RosterProblems();
       const pd = this.checkStudentPd(p, input, ConsentStatus.NONE);
       p.throwIfAny();
       const [{ n }] = await em.execute<{ n: number }[]>(
@@ -299,9 +282,9 @@ export class RosterService {
     const id = fromGlobalId(input.studentId, 'Student', 'studentId');
     return this.write(ctx, async (em) => {
       // Locked against a concurrent consent withdrawal.
-      const student = await this.lock(em, Student, 'student', id);
+      const student = await lockRow(em, Student, 'student', id);
       await this.assertCanEditStudent(ctx, em, student);
-      const p = new Problems();
+      const p = new RosterProblems();
       if (student!.erasedAt) {
         p.add(UserErrorCode.NO_CONSENT, 'The personal data of this student were erased', at('studentId'));
         p.throwIfAny();
@@ -318,9 +301,9 @@ export class RosterService {
   async guardianCreate(ctx: Ctx, input: GuardianCreateInput): Promise<WriteResult<{ guardian: Guardian; link: StudentGuardian }>> {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
     return this.write(ctx, async (em) => {
-      const student = await this.lock(em, Student, 'student', studentId, 'share');
+      const student = await lockRow(em, Student, 'student', studentId, 'share');
       await this.assertCanEditStudent(ctx, em, student);
-      const p = new Problems();
+      const p = new RosterProblems();
       const lastName = p.text(input.lastName, at('lastName'), 'The family name');
       const firstName = p.text(input.firstName, at('firstName'), 'The given name');
       const middleName = p.optionalText(input.middleName ?? null, at('middleName'), 'The patronymic');
@@ -338,9 +321,9 @@ export class RosterService {
   async guardianUpdate(ctx: Ctx, input: GuardianUpdateInput): Promise<WriteResult<{ guardian: Guardian }>> {
     const id = fromGlobalId(input.guardianId, 'Guardian', 'guardianId');
     return this.write(ctx, async (em) => {
-      const guardian = await this.lock(em, Guardian, 'guardian', id);
+      const guardian = await lockRow(em, Guardian, 'guardian', id);
       await this.assertCanEditGuardian(ctx, em, guardian);
-      const p = new Problems();
+      const p = new RosterProblems();
       if (guardian!.erasedAt) {
         p.add(UserErrorCode.NO_CONSENT, 'The personal data of this guardian were erased', at('guardianId'));
         p.throwIfAny();
@@ -367,7 +350,7 @@ export class RosterService {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
     const guardianId = fromGlobalId(input.guardianId, 'Guardian', 'guardianId');
     return this.write(ctx, async (em) => {
-      const student = await this.lock(em, Student, 'student', studentId);
+      const student = await lockRow(em, Student, 'student', studentId);
       await this.assertCanEditStudent(ctx, em, student);
       const guardian = await em.findOne(Guardian, guardianId);
       // A guardian of another school does not exist for this student.
@@ -376,7 +359,7 @@ export class RosterService {
         throw new UserErrorsException([userError(UserErrorCode.ALREADY_MEMBER, 'The guardian is already linked to the student', at('guardianId'))]);
       }
       const link = em.create(StudentGuardian, { student: student!, guardian, kind: input.kind });
-      await this.flushUnique(em, () => userError(UserErrorCode.ALREADY_MEMBER, 'The guardian is already linked to the student', at('guardianId')));
+      await flush(em, { unique: () => userError(UserErrorCode.ALREADY_MEMBER, 'The guardian is already linked to the student', at('guardianId')) });
       return { link };
     });
   }
@@ -386,7 +369,7 @@ export class RosterService {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
     const guardianId = fromGlobalId(input.guardianId, 'Guardian', 'guardianId');
     return this.write(ctx, async (em) => {
-      const student = await this.lock(em, Student, 'student', studentId);
+      const student = await lockRow(em, Student, 'student', studentId);
       await this.assertCanEditStudent(ctx, em, student);
       const link = await em.findOne(StudentGuardian, { student: studentId, guardian: guardianId, removedAt: null });
       if (!link) throw new UserErrorsException([userError(UserErrorCode.NOT_MEMBER, 'The guardian is not linked to the student', at('guardianId'))]);
@@ -405,13 +388,13 @@ export class RosterService {
     const guardianId = input.guardianId != null ? fromGlobalId(input.guardianId, 'Guardian', 'guardianId') : null;
     return this.write(ctx, async (em) => {
       if (studentId) {
-        const student = await this.lock(em, Student, 'student', studentId);
+        const student = await lockRow(em, Student, 'student', studentId);
         await this.assertCanEditStudent(ctx, em, student, CREDENTIAL_ISSUERS);
         const problem = this.studentIssueProblem(student!);
         if (problem) throw new UserErrorsException([problem]);
         return { credentials: await this.issueToStudent(em, student!) };
       }
-      const guardian = await this.lock(em, Guardian, 'guardian', guardianId!);
+      const guardian = await lockRow(em, Guardian, 'guardian', guardianId!);
       await this.assertCanEditGuardian(ctx, em, guardian, CREDENTIAL_ISSUERS);
       const problem = this.guardianIssueProblem(guardian!);
       if (problem) throw new UserErrorsException([problem]);
@@ -423,7 +406,7 @@ export class RosterService {
   async classCredentialsIssue(ctx: Ctx, input: ClassCredentialsIssueInput): Promise<WriteResult<{ issued: IssuedCredentials[] }>> {
     const classId = fromGlobalId(input.classId, 'SchoolClass', 'classId');
     return this.write(ctx, async (em) => {
-      const c = await this.lock(em, SchoolClass, 'school_class', classId, 'share');
+      const c = await lockRow(em, SchoolClass, 'school_class', classId, 'share');
       await this.assertClassTeacherOrIssuer(ctx, em, c);
       const { students, guardians } = await this.classPeople(em, classId, true);
       const issued: IssuedCredentials[] = [];
@@ -460,10 +443,6 @@ export class RosterService {
 
   // ---- helpers ----
 
-  private isMember(ctx: Ctx, schoolId: string): boolean {
-    return memberSchoolIds(ctx.viewer).includes(schoolId);
-  }
-
   private viewerId(ctx: Ctx): string {
     if (!ctx.viewer) throw unauthenticated();
     return ctx.viewer.userId;
@@ -478,9 +457,11 @@ export class RosterService {
     if (!studentIds.length) return false;
     const rows = await em.execute(
       `select 1 from class_membership cm join school_class c on c.id = cm.school_class_id join staff st on st.id = c.class_teacher_id
+         join school sch on sch.id = c.school_id
         where cm.student_id = any(?::uuid[]) and st.user_id = ? and st.archived_at is null
-          and cm.from_date <= ?::date and (cm.to_date is null or cm.to_date >= ?::date) limit 1`,
-      [uuidArray(studentIds), this.viewerId(ctx), today(), today()]);
+          and cm.from_date <= (now() at time zone sch.time_zone)::date
+          and (cm.to_date is null or cm.to_date >= (now() at time zone sch.time_zone)::date) limit 1`,
+      [uuidArray(studentIds), this.viewerId(ctx)]);
     return rows.length > 0;
   }
 
@@ -501,7 +482,7 @@ export class RosterService {
   }
 
   private async assertClassTeacherOrIssuer(ctx: Ctx, em: EntityManager, c: SchoolClass | null): Promise<void> {
-    if (!c || !this.isMember(ctx, c.school.id)) throw notFound('Class');
+    if (!c || !isMember(ctx, c.school.id)) throw notFound('Class');
     if (hasRole(ctx.viewer, CREDENTIAL_ISSUERS, c.school.id)) return;
     if (c.classTeacher) {
       const rows = await em.execute('select 1 from staff where id = ? and user_id = ? and archived_at is null', [c.classTeacher.id, this.viewerId(ctx)]);
@@ -513,10 +494,11 @@ export class RosterService {
   /** Current students of a class (by last name) and their current guardians. */
   private async classPeople(em: EntityManager, classId: string, lock: boolean) {
     const rows = await em.execute<Record<string, unknown>[]>(
-      `select s.* from student s join class_membership cm on cm.student_id = s.id
-        where cm.school_class_id = ? and cm.from_date <= ?::date and (cm.to_date is null or cm.to_date >= ?::date)
+      `select s.* from student s join class_membership cm on cm.student_id = s.id join school sch on sch.id = s.school_id
+        where cm.school_class_id = ? and cm.from_date <= (now() at time zone sch.time_zone)::date
+          and (cm.to_date is null or cm.to_date >= (now() at time zone sch.time_zone)::date)
         order by s.last_name asc nulls last, s.pseudonym asc${lock ? ' for no key update of s' : ''}`,
-      [classId, today(), today()]);
+      [classId]);
     const students = rows.map((r) => em.map(Student, r as never));
     const links = students.length
       ? await em.find(StudentGuardian, { student: { $in: students.map((s) => s.id) }, removedAt: null }, { populate: ['guardian'], orderBy: { createdAt: 'asc' } })
@@ -589,7 +571,7 @@ export class RosterService {
   }
 
   /** R-SEC-4: personal data given while consent is not GIVEN are refused, one NO_CONSENT per field. */
-  private checkStudentPd(p: Problems, input: Partial<StudentPd>, consent: ConsentStatus): Partial<StudentPd> {
+  private checkStudentPd(p: RosterProblems, input: Partial<StudentPd>, consent: ConsentStatus): Partial<StudentPd> {
     const out: Partial<StudentPd> = {};
     if (consent !== ConsentStatus.GIVEN) {
       for (const f of STUDENT_PD_FIELDS) {
@@ -613,7 +595,7 @@ export class RosterService {
     return out;
   }
 
-  private async checkTeacher(em: EntityManager, p: Problems, schoolId: string, staffId: string): Promise<Staff | null> {
+  private async checkTeacher(em: EntityManager, p: RosterProblems, schoolId: string, staffId: string): Promise<Staff | null> {
     const staff = await em.findOne(Staff, staffId);
     if (!staff) {
       p.add(UserErrorCode.INVALID, 'No such staff member', at('classTeacherId'));
@@ -624,33 +606,8 @@ export class RosterService {
     return staff;
   }
 
-  /**
-   * Runs `work` in a transaction of its own; a UserErrorsException rolls it back and becomes
-   * the payload's userErrors. After a commit the request's loaders forget what they cached.
-   */
-  private async write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
-    try {
-      const result = await ctx.em.fork().transactional((em) => work(em));
-      clearRosterLoaders(ctx.loaders);
-      return { ...result, userErrors: [] };
-    } catch (e) {
-      if (e instanceof UserErrorsException) return { userErrors: e.userErrors } as WriteResult<T>;
-      throw e;
-    }
-  }
-
-  private async flushUnique(em: EntityManager, taken: () => UserError): Promise<void> {
-    try {
-      await em.flush();
-    } catch (e) {
-      if (e instanceof UniqueConstraintViolationException) throw new UserErrorsException([taken()]);
-      throw e;
-    }
-  }
-
-  /** Reads and locks a row until the transaction ends (NO KEY UPDATE: referencing inserts are not blocked). */
-  private async lock<T extends object>(em: EntityManager, entity: new (...args: never[]) => T, table: string, id: string, mode: 'no key update' | 'share' = 'no key update'): Promise<T | null> {
-    const rows = await em.execute<Record<string, unknown>[]>(`select * from "${table}" where id = ? for ${mode}`, [id]);
-    return rows[0] ? em.map(entity, rows[0] as never) : null;
+  /** A write (see `write`) after whose commit the request's roster loaders forget what they cached. */
+  private write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
+    return write(ctx, work, () => clearRosterLoaders(ctx.loaders));
   }
 }

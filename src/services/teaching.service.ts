@@ -13,7 +13,8 @@ import { CurriculumItem, PlannedTopic, ThematicPlan } from '../entities/curricul
 import { fromGlobalId, parseGlobalId, toGlobalId } from '../schema/node';
 import { badInput, forbidden, notFound } from '../schema/errors';
 import { UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
-import { Problems, WriteResult, assertRole, at, flush, isMember, lock, write } from './catalog-support';
+import { CatalogProblems, writeCatalog } from './catalog-support';
+import { type WriteResult, assertRole, at, flush, isMember, lockRow } from './shared';
 import { Curriculum, TeacherLoad, TeacherLoadLine } from '../schema/teaching.types';
 import type {
   CurriculumSetInput, PlannedTopicsReorderInput, TeachingAssignmentCreateInput, TeachingAssignmentDeleteInput,
@@ -64,12 +65,12 @@ export class TeachingService {
   /** Replaces the curriculum of one grade level and profile in one transaction. */
   async curriculumSet(ctx: Ctx, input: CurriculumSetInput): Promise<WriteResult<{ curriculum: Curriculum }>> {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       // Serialises curriculum writers of the year.
-      const year = await lock(em, AcademicYear, 'academic_year', yearId);
+      const year = await lockRow(em, AcademicYear, 'academic_year', yearId);
       if (!year) throw notFound('Academic year');
       assertRole(ctx, MANAGERS, year.school.id, 'Academic year');
-      const p = new Problems();
+      const p = new CatalogProblems();
       if (!Number.isInteger(input.grade) || input.grade < MIN_GRADE || input.grade > MAX_GRADE) {
         p.add(UserErrorCode.GRADE_INVALID, `Grade levels are ${MIN_GRADE}–${MAX_GRADE}`, at('grade'));
       }
@@ -165,11 +166,11 @@ export class TeachingService {
     const teacherId = fromGlobalId(input.teacherId, 'Staff', 'teacherId');
     const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
     const periodId = input.periodId ? fromGlobalId(input.periodId, 'StudyPeriod', 'periodId') : null;
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const ref = this.targetRef(input.classId, input.groupId);
       const target = await this.loadTarget(ctx, em, ref);
       assertRole(ctx, MANAGERS, target.schoolId, target.group ? 'Study group' : 'Class');
-      const p = new Problems();
+      const p = new CatalogProblems();
       // The teacher's row lock serialises their assignment writers for the uniqueness check.
       await this.checkTeacher(em, p, teacherId, target.schoolId);
       const subject = await em.findOne(Subject, { id: subjectId, school: target.schoolId });
@@ -183,7 +184,7 @@ export class TeachingService {
         school: target.schoolId, academicYear: target.yearId, teacher: teacherId, subject: subjectId,
         schoolClass: target.schoolClass ?? null, group: target.group ?? null, period: periodId, hoursPerWeek: input.hoursPerWeek,
       });
-      await flush(em, () => this.assignmentTaken());
+      await flush(em, { unique: () => this.assignmentTaken() });
       return { teachingAssignment };
     });
   }
@@ -193,15 +194,15 @@ export class TeachingService {
     const id = fromGlobalId(input.teachingAssignmentId, 'TeachingAssignment', 'teachingAssignmentId');
     const teacherId = input.teacherId ? fromGlobalId(input.teacherId, 'Staff', 'teacherId') : undefined;
     const periodId = input.periodId === undefined ? undefined : input.periodId ? fromGlobalId(input.periodId, 'StudyPeriod', 'periodId') : null;
-    return write(ctx, async (em) => {
-      const a = await lock(em, TeachingAssignment, 'teaching_assignment', id);
+    return writeCatalog(ctx, async (em) => {
+      const a = await lockRow(em, TeachingAssignment, 'teaching_assignment', id);
       if (!a) throw notFound('Teaching assignment');
       assertRole(ctx, MANAGERS, a.school.id, 'Teaching assignment');
-      const p = new Problems();
+      const p = new CatalogProblems();
       const newTeacher = teacherId ?? a.teacher.id;
       const newPeriod = periodId === undefined ? a.period?.id ?? null : periodId;
       if (teacherId && teacherId !== a.teacher.id) await this.checkTeacher(em, p, teacherId, a.school.id);
-      else await lock(em, Staff, 'staff', a.teacher.id);
+      else await lockRow(em, Staff, 'staff', a.teacher.id);
       if (periodId) await this.checkPeriod(em, p, periodId, a.academicYear.id);
       if (input.hoursPerWeek != null) p.hours(input.hoursPerWeek, at('hoursPerWeek'));
       if (!p.any) await this.checkAssignmentUnique(em, p, newTeacher, a.subject.id, (a.schoolClass ?? a.group)!.id, newPeriod, id);
@@ -209,15 +210,15 @@ export class TeachingService {
       a.teacher = em.getReference(Staff, newTeacher, { wrapped: true });
       a.period = newPeriod ? em.getReference(StudyPeriod, newPeriod, { wrapped: true }) : null;
       if (input.hoursPerWeek != null) a.hoursPerWeek = input.hoursPerWeek;
-      await flush(em, () => this.assignmentTaken());
+      await flush(em, { unique: () => this.assignmentTaken() });
       return { teachingAssignment: a };
     });
   }
 
   async teachingAssignmentDelete(ctx: Ctx, input: TeachingAssignmentDeleteInput): Promise<WriteResult<{ deletedTeachingAssignmentId: string }>> {
     const id = fromGlobalId(input.teachingAssignmentId, 'TeachingAssignment', 'teachingAssignmentId');
-    return write(ctx, async (em) => {
-      const a = await lock(em, TeachingAssignment, 'teaching_assignment', id);
+    return writeCatalog(ctx, async (em) => {
+      const a = await lockRow(em, TeachingAssignment, 'teaching_assignment', id);
       if (!a) throw notFound('Teaching assignment');
       assertRole(ctx, MANAGERS, a.school.id, 'Teaching assignment');
       em.remove(a);
@@ -250,17 +251,17 @@ export class TeachingService {
   async thematicPlanReplace(ctx: Ctx, input: ThematicPlanReplaceInput): Promise<WriteResult<{ thematicPlan: ThematicPlan }>> {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
     const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
-    return write(ctx, async (em) => {
+    return writeCatalog(ctx, async (em) => {
       const ref = this.targetRef(input.classId, input.groupId);
       const target = await this.loadTarget(ctx, em, ref);
       const year = await em.findOne(AcademicYear, yearId);
       if (!year || year.school.id !== target.schoolId) throw notFound('Academic year');
       await this.assertMayWritePlan(ctx, em, target, subjectId);
-      const p = new Problems();
+      const p = new CatalogProblems();
       if (target.yearId !== yearId) p.add(UserErrorCode.INVALID, `«${target.name}» is not of the academic year «${year.name}»`, at(target.group ? 'groupId' : 'classId'));
       // The class/group row lock serialises plan writers, so a plan is created once.
-      if (target.group) await lock(em, StudyGroup, 'study_group', target.id);
-      else await lock(em, SchoolClass, 'school_class', target.id);
+      if (target.group) await lockRow(em, StudyGroup, 'study_group', target.id);
+      else await lockRow(em, SchoolClass, 'school_class', target.id);
       const subject = await em.findOne(Subject, { id: subjectId, school: target.schoolId });
       if (!subject) throw notFound('Subject');
       let plan = await em.findOne(ThematicPlan, { academicYear: yearId, subject: subjectId, ...(target.group ? { group: target.id } : { schoolClass: target.id }) });
@@ -290,8 +291,8 @@ export class TeachingService {
   /** Puts the topics of a plan in a new order; `topicIds` must list each topic exactly once. */
   async plannedTopicsReorder(ctx: Ctx, input: PlannedTopicsReorderInput): Promise<WriteResult<{ thematicPlan: ThematicPlan }>> {
     const planId = fromGlobalId(input.planId, 'ThematicPlan', 'planId');
-    return write(ctx, async (em) => {
-      const plan = await lock(em, ThematicPlan, 'thematic_plan', planId);
+    return writeCatalog(ctx, async (em) => {
+      const plan = await lockRow(em, ThematicPlan, 'thematic_plan', planId);
       if (!plan) throw notFound('Thematic plan');
       const target = await this.loadTarget(ctx, em, plan.group ? { kind: 'group', id: plan.group.id } : { kind: 'class', id: plan.schoolClass!.id });
       await this.assertMayWritePlan(ctx, em, target, plan.subject.id);
@@ -395,19 +396,19 @@ export class TeachingService {
     return { group: g, id: g.id, schoolId: g.school.id, yearId: g.academicYear.id, name: g.name };
   }
 
-  private async checkTeacher(em: EntityManager, p: Problems, teacherId: string, schoolId: string): Promise<void> {
-    const teacher = await lock(em, Staff, 'staff', teacherId);
+  private async checkTeacher(em: EntityManager, p: CatalogProblems, teacherId: string, schoolId: string): Promise<void> {
+    const teacher = await lockRow(em, Staff, 'staff', teacherId);
     if (!teacher || teacher.school.id !== schoolId) throw notFound('Staff member');
     if (teacher.archivedAt) p.add(UserErrorCode.ARCHIVED, 'The staff member is archived (has left)', at('teacherId'));
   }
 
-  private async checkPeriod(em: EntityManager, p: Problems, periodId: string | null, yearId: string): Promise<void> {
+  private async checkPeriod(em: EntityManager, p: CatalogProblems, periodId: string | null, yearId: string): Promise<void> {
     if (!periodId) return;
     const period = await em.findOne(StudyPeriod, periodId);
     if (!period || period.academicYear.id !== yearId) p.add(UserErrorCode.INVALID, 'The study period is not one of the academic year of the class/group', at('periodId'));
   }
 
-  private async checkAssignmentUnique(em: EntityManager, p: Problems, teacherId: string, subjectId: string, targetId: string, periodId: string | null, exceptId?: string): Promise<void> {
+  private async checkAssignmentUnique(em: EntityManager, p: CatalogProblems, teacherId: string, subjectId: string, targetId: string, periodId: string | null, exceptId?: string): Promise<void> {
     const rows = await em.execute(
       `select 1 from teaching_assignment where teacher_id = ? and subject_id = ? and coalesce(school_class_id, group_id) = ?
         and period_id is not distinct from ? and id <> ?`,
@@ -441,7 +442,7 @@ export class TeachingService {
     throw notFound('Thematic plan');
   }
 
-  private checkTopics(p: Problems, input: ThematicPlanReplaceInput, year: AcademicYear): { title: string; hours: number; plannedDate: string | null }[] {
+  private checkTopics(p: CatalogProblems, input: ThematicPlanReplaceInput, year: AcademicYear): { title: string; hours: number; plannedDate: string | null }[] {
     if (input.topics.length > TOPICS_MAX) {
       p.add(UserErrorCode.INVALID, `A plan has at most ${TOPICS_MAX} topics`, at('topics'));
       return [];

@@ -1,15 +1,16 @@
-import { type EntityClass, type FilterQuery, ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityClass, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
-import { type Ctx, hasRole, memberSchoolIds } from '../context';
+import { type Ctx, memberSchoolIds } from '../context';
 import { Role } from '../entities/user.entity';
 import { School } from '../entities/school.entity';
 import { AcademicYear, Holiday, StudyPeriod } from '../entities/academic-year.entity';
 import { GradingSystem, GradingValue } from '../entities/grading-system.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
-import { badInput, forbidden, notFound } from '../schema/errors';
+import { badInput, notFound } from '../schema/errors';
 import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
 import { clearYearLoaders } from '../loaders/year.loaders';
+import { Problems, type WriteResult, addDays, assertMember, assertRole, at, flush, isMember, lockRow, write } from './shared';
 import type {
   AcademicYearCreateInput, AcademicYearDeleteInput, AcademicYearUpdateInput, GradingSystemCreateInput,
   GradingSystemDeleteInput, GradingSystemUpdateInput, GradingValueInput, HolidayCreateInput, HolidayDeleteInput,
@@ -20,24 +21,11 @@ import type {
 const YEAR_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
 export const MIN_GRADE = 1;
 export const MAX_GRADE = 11;
-const NAME_MAX = 200;
 const CODE_MAX = 20;
 const LABEL_MAX = 100;
 const VALUES_MAX = 50;
 /** R-YEAR-2, R-JOUR-8: exempt and not attested; never current marks. */
 const SPECIAL_FINAL_CODES = ['осв', 'н/а'];
-
-/** Outcome of a write: the changed objects, or userErrors and nothing changed. */
-export type WriteResult<T> = Partial<T> & { userErrors: UserError[] };
-
-const at = (...path: (string | number)[]): string[] => ['input', ...path.map(String)];
-
-/** Adds days to a `YYYY-MM-DD` date. */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 /** R-JOUR-8: final marks are due two days before a period ends (its first day for a shorter period). */
 export function defaultFinalMarkDeadline(startDate: string, endDate: string): string {
@@ -61,31 +49,8 @@ const range = (start: string, end: string) => `${start} – ${end}`;
 const names = (rows: { name: string }[]) => rows.map((r) => `«${r.name}»`).join(', ');
 const codeKey = (code: string) => code.toLocaleLowerCase('ru');
 
-/** Collects the userErrors of one input. */
-class Problems {
-  readonly list: UserError[] = [];
-
-  add(code: UserErrorCode, message: string, field: string[]): void {
-    this.list.push(userError(code, message, field));
-  }
-
-  get any(): boolean {
-    return this.list.length > 0;
-  }
-
-  throwIfAny(): void {
-    if (this.any) throw new UserErrorsException(this.list);
-  }
-
-  /** A trimmed, non-empty text of at most `max` characters, or null. */
-  text(value: string, field: string[], what: string, max = NAME_MAX): string | null {
-    const v = value.normalize('NFC').trim();
-    if (!v) this.add(UserErrorCode.REQUIRED, `${what} must not be empty`, field);
-    else if (v.length > max) this.add(UserErrorCode.TOO_LONG, `${what} is longer than ${max} characters`, field);
-    else return v;
-    return null;
-  }
-
+/** Collects the userErrors of one school-year input. */
+class YearProblems extends Problems {
   /** Start on or before end. */
   range(start: string, end: string): boolean {
     if (start <= end) return true;
@@ -162,13 +127,13 @@ export class YearService {
   }
 
   async academicYears(ctx: Ctx, school: School): Promise<AcademicYear[]> {
-    this.assertMember(ctx, school.id, 'School');
+    assertMember(ctx, school.id, 'School');
     return ctx.loaders.academicYearsBySchool.load(school.id);
   }
 
   /** A school by its uuid, for the viewer's schools only. */
   async schoolOf(ctx: Ctx, schoolId: string): Promise<School> {
-    this.assertMember(ctx, schoolId, 'School');
+    assertMember(ctx, schoolId, 'School');
     const school = await ctx.loaders.schoolById.load(schoolId);
     if (!school) throw notFound('School');
     return school;
@@ -177,13 +142,13 @@ export class YearService {
   /** An academic year by its uuid, for the viewer's schools only. */
   async academicYearOf(ctx: Ctx, yearId: string): Promise<AcademicYear> {
     const year = await ctx.loaders.academicYearById.load(yearId);
-    if (!year || !this.isMember(ctx, year.school.id)) throw notFound('Academic year');
+    if (!year || !isMember(ctx, year.school.id)) throw notFound('Academic year');
     return year;
   }
 
   /** Periods of a year, optionally only those of one grade level. */
   async studyPeriods(ctx: Ctx, year: AcademicYear, grade?: number | null): Promise<StudyPeriod[]> {
-    this.assertMember(ctx, year.school.id, 'Academic year');
+    assertMember(ctx, year.school.id, 'Academic year');
     this.checkGradeArg(grade);
     const periods = await ctx.loaders.studyPeriodsByYear.load(year.id);
     return grade == null ? periods : periods.filter((p) => p.grades.includes(grade));
@@ -191,19 +156,19 @@ export class YearService {
 
   /** Holidays of a year, optionally only those that apply to one grade level. */
   async holidays(ctx: Ctx, year: AcademicYear, grade?: number | null): Promise<Holiday[]> {
-    this.assertMember(ctx, year.school.id, 'Academic year');
+    assertMember(ctx, year.school.id, 'Academic year');
     this.checkGradeArg(grade);
     const holidays = await ctx.loaders.holidaysByYear.load(year.id);
     return grade == null ? holidays : holidays.filter((h) => h.grades == null || h.grades.includes(grade));
   }
 
   async gradingSystems(ctx: Ctx, school: School): Promise<GradingSystem[]> {
-    this.assertMember(ctx, school.id, 'School');
+    assertMember(ctx, school.id, 'School');
     return ctx.loaders.gradingSystemsBySchool.load(school.id);
   }
 
   async gradingValues(ctx: Ctx, system: GradingSystem): Promise<GradingValue[]> {
-    this.assertMember(ctx, system.school.id, 'Grading system');
+    assertMember(ctx, system.school.id, 'Grading system');
     return ctx.loaders.gradingValuesBySystem.load(system.id);
   }
 
@@ -214,9 +179,9 @@ export class YearService {
     const id = fromGlobalId(input.schoolId, 'School', 'schoolId');
     this.assertCanManage(ctx, id, 'School');
     return this.write(ctx, async (em) => {
-      const school = await this.lock(em, School, 'school', id);
+      const school = await lockRow(em, School, 'school', id);
       if (!school) throw notFound('School');
-      const p = new Problems();
+      const p = new YearProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name', 300) : undefined;
       let timeZone: string | undefined;
       if (input.timeZone != null) {
@@ -239,16 +204,16 @@ export class YearService {
     this.assertCanManage(ctx, schoolId, 'School');
     return this.write(ctx, async (em) => {
       // Serialises year writers of the school for the overlap check.
-      const school = await this.lock(em, School, 'school', schoolId);
+      const school = await lockRow(em, School, 'school', schoolId);
       if (!school) throw notFound('School');
-      const p = new Problems();
+      const p = new YearProblems();
       const name = p.text(input.name, at('name'), 'The name');
       const rangeOk = p.range(input.startDate, input.endDate);
       if (name) await this.checkYearName(em, p, schoolId, name);
       if (rangeOk) await this.checkYearOverlap(em, p, schoolId, input.startDate, input.endDate);
       p.throwIfAny();
       const academicYear = em.create(AcademicYear, { school, name: name!, startDate: input.startDate, endDate: input.endDate });
-      await this.flush(em, { unique: () => this.yearNameTaken(name!) });
+      await flush(em, { unique: () => this.yearNameTaken(name!) });
       return { academicYear };
     });
   }
@@ -257,13 +222,13 @@ export class YearService {
   async academicYearUpdate(ctx: Ctx, input: AcademicYearUpdateInput): Promise<WriteResult<{ academicYear: AcademicYear }>> {
     const id = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
     return this.write(ctx, async (em) => {
-      const year = await this.lock(em, AcademicYear, 'academic_year', id);
+      const year = await lockRow(em, AcademicYear, 'academic_year', id);
       if (!year) throw notFound('Academic year');
       const schoolId = year.school.id;
       this.assertCanManage(ctx, schoolId, 'Academic year');
       // Serialises year writers of the school for the overlap check.
-      await this.lock(em, School, 'school', schoolId);
-      const p = new Problems();
+      await lockRow(em, School, 'school', schoolId);
+      const p = new YearProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : undefined;
       const start = input.startDate ?? year.startDate;
       const end = input.endDate ?? year.endDate;
@@ -277,7 +242,7 @@ export class YearService {
       if (name) year.name = name;
       year.startDate = start;
       year.endDate = end;
-      await this.flush(em, { unique: () => this.yearNameTaken(name!) });
+      await flush(em, { unique: () => this.yearNameTaken(name!) });
       return { academicYear: year };
     });
   }
@@ -286,7 +251,7 @@ export class YearService {
   async academicYearDelete(ctx: Ctx, input: AcademicYearDeleteInput): Promise<WriteResult<{ deletedAcademicYearId: string; school: School }>> {
     const id = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
     return this.write(ctx, async (em) => {
-      const year = await this.lock(em, AcademicYear, 'academic_year', id);
+      const year = await lockRow(em, AcademicYear, 'academic_year', id);
       if (!year) throw notFound('Academic year');
       this.assertCanManage(ctx, year.school.id, 'Academic year');
       const periods = await em.count(StudyPeriod, { academicYear: id });
@@ -297,7 +262,7 @@ export class YearService {
       }
       const school = await em.findOneOrFail(School, year.school.id);
       em.remove(year);
-      await this.flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The academic year «${year.name}» is in use and cannot be deleted`, at('academicYearId')) });
+      await flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The academic year «${year.name}» is in use and cannot be deleted`, at('academicYearId')) });
       return { deletedAcademicYearId: toGlobalId('AcademicYear', id), school };
     });
   }
@@ -309,10 +274,10 @@ export class YearService {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
     return this.write(ctx, async (em) => {
       // The year's row lock serialises period writers of the year for the overlap check.
-      const year = await this.lock(em, AcademicYear, 'academic_year', yearId);
+      const year = await lockRow(em, AcademicYear, 'academic_year', yearId);
       if (!year) throw notFound('Academic year');
       this.assertCanManage(ctx, year.school.id, 'Academic year');
-      const p = new Problems();
+      const p = new YearProblems();
       const name = p.text(input.name, at('name'), 'The name');
       const grades = p.grades(input.grades, at('grades'));
       const rangeOk = p.range(input.startDate, input.endDate);
@@ -338,7 +303,7 @@ export class YearService {
     const id = fromGlobalId(input.studyPeriodId, 'StudyPeriod', 'studyPeriodId');
     return this.write(ctx, async (em) => {
       const { year, row: period } = await this.lockWithYear(ctx, em, StudyPeriod, 'study_period', id, 'no key update', 'Study period');
-      const p = new Problems();
+      const p = new YearProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : period.name;
       const grades = input.grades != null ? p.grades(input.grades, at('grades')) : period.grades;
       const start = input.startDate ?? period.startDate;
@@ -370,7 +335,7 @@ export class YearService {
     return this.write(ctx, async (em) => {
       const { year, row: period } = await this.lockWithYear(ctx, em, StudyPeriod, 'study_period', id, 'no key update', 'Study period');
       em.remove(period);
-      await this.flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The study period «${period.name}» is in use and cannot be deleted`, at('studyPeriodId')) });
+      await flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The study period «${period.name}» is in use and cannot be deleted`, at('studyPeriodId')) });
       return { deletedStudyPeriodId: toGlobalId('StudyPeriod', id), academicYear: year };
     });
   }
@@ -382,10 +347,10 @@ export class YearService {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
     return this.write(ctx, async (em) => {
       // Shared lock: holidays do not conflict with each other, only with a year being moved.
-      const year = await this.lock(em, AcademicYear, 'academic_year', yearId, 'share');
+      const year = await lockRow(em, AcademicYear, 'academic_year', yearId, 'share');
       if (!year) throw notFound('Academic year');
       this.assertCanManage(ctx, year.school.id, 'Academic year');
-      const p = new Problems();
+      const p = new YearProblems();
       const name = p.text(input.name, at('name'), 'The name');
       const grades = input.grades != null ? p.grades(input.grades, at('grades')) : null;
       if (p.range(input.startDate, input.endDate)) p.insideYear(year, input.startDate, input.endDate);
@@ -403,7 +368,7 @@ export class YearService {
     const id = fromGlobalId(input.holidayId, 'Holiday', 'holidayId');
     return this.write(ctx, async (em) => {
       const { year, row: holiday } = await this.lockWithYear(ctx, em, Holiday, 'holiday', id, 'share', 'Holiday');
-      const p = new Problems();
+      const p = new YearProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : holiday.name;
       let grades = holiday.grades ?? null;
       if (input.grades === null) grades = null;
@@ -424,7 +389,7 @@ export class YearService {
     return this.write(ctx, async (em) => {
       const { year, row: holiday } = await this.lockWithYear(ctx, em, Holiday, 'holiday', id, 'share', 'Holiday');
       em.remove(holiday);
-      await this.flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The holiday «${holiday.name}» is in use and cannot be deleted`, at('holidayId')) });
+      await flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The holiday «${holiday.name}» is in use and cannot be deleted`, at('holidayId')) });
       return { deletedHolidayId: toGlobalId('Holiday', id), academicYear: year };
     });
   }
@@ -436,14 +401,14 @@ export class YearService {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     this.assertCanManage(ctx, schoolId, 'School');
     return this.write(ctx, async (em) => {
-      const p = new Problems();
+      const p = new YearProblems();
       const name = p.text(input.name, at('name'), 'The name');
       const values = this.checkValues(p, input.values);
       if (name) await this.checkSystemName(em, p, schoolId, name);
       p.throwIfAny();
       const gradingSystem = em.create(GradingSystem, { school: schoolId, name: name!, kind: input.kind });
       for (const v of values!) em.create(GradingValue, { gradingSystem, ...v });
-      await this.flush(em, { unique: () => this.systemNameTaken(name!) });
+      await flush(em, { unique: () => this.systemNameTaken(name!) });
       return { gradingSystem };
     });
   }
@@ -456,10 +421,10 @@ export class YearService {
   async gradingSystemUpdate(ctx: Ctx, input: GradingSystemUpdateInput): Promise<WriteResult<{ gradingSystem: GradingSystem }>> {
     const id = fromGlobalId(input.gradingSystemId, 'GradingSystem', 'gradingSystemId');
     return this.write(ctx, async (em) => {
-      const system = await this.lock(em, GradingSystem, 'grading_system', id);
+      const system = await lockRow(em, GradingSystem, 'grading_system', id);
       if (!system) throw notFound('Grading system');
       this.assertCanManage(ctx, system.school.id, 'Grading system');
-      const p = new Problems();
+      const p = new YearProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : undefined;
       const values = input.values != null ? this.checkValues(p, input.values) : undefined;
       if (name && name !== system.name) await this.checkSystemName(em, p, system.school.id, name, id);
@@ -482,7 +447,7 @@ export class YearService {
         removed.push(...byCode.values());
         for (const v of removed) em.remove(v);
       }
-      await this.flush(em, {
+      await flush(em, {
         unique: () => this.systemNameTaken(name!),
         foreignKey: (detail) => {
           const inUse = removed.filter((v) => detail.includes(v.id));
@@ -498,74 +463,30 @@ export class YearService {
   async gradingSystemDelete(ctx: Ctx, input: GradingSystemDeleteInput): Promise<WriteResult<{ deletedGradingSystemId: string; school: School }>> {
     const id = fromGlobalId(input.gradingSystemId, 'GradingSystem', 'gradingSystemId');
     return this.write(ctx, async (em) => {
-      const system = await this.lock(em, GradingSystem, 'grading_system', id);
+      const system = await lockRow(em, GradingSystem, 'grading_system', id);
       if (!system) throw notFound('Grading system');
       this.assertCanManage(ctx, system.school.id, 'Grading system');
       const school = await em.findOneOrFail(School, system.school.id);
       em.remove(await em.find(GradingValue, { gradingSystem: id }));
       em.remove(system);
-      await this.flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The grading system «${system.name}» is in use and cannot be deleted`, at('gradingSystemId')) });
+      await flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The grading system «${system.name}» is in use and cannot be deleted`, at('gradingSystemId')) });
       return { deletedGradingSystemId: toGlobalId('GradingSystem', id), school };
     });
   }
 
   // ---- helpers ----
 
-  private isMember(ctx: Ctx, schoolId: string): boolean {
-    return memberSchoolIds(ctx.viewer).includes(schoolId);
-  }
-
-  /** A school the viewer is no member of does not exist for them. */
-  private assertMember(ctx: Ctx, schoolId: string, what: string): void {
-    if (!this.isMember(ctx, schoolId)) throw notFound(what);
-  }
-
   private assertCanManage(ctx: Ctx, schoolId: string, what: string): void {
-    this.assertMember(ctx, schoolId, what);
-    if (!hasRole(ctx.viewer, YEAR_MANAGERS, schoolId)) throw forbidden('Setting up the school year requires the ADMIN or DEPUTY role in this school');
+    assertRole(ctx, YEAR_MANAGERS, schoolId, what, 'Setting up the school year requires the ADMIN or DEPUTY role in this school');
   }
 
   private checkGradeArg(grade: number | null | undefined): void {
     if (grade != null && (grade < MIN_GRADE || grade > MAX_GRADE)) throw badInput(`"grade" must be ${MIN_GRADE}–${MAX_GRADE}`, 'grade');
   }
 
-  /**
-   * Runs `work` in a transaction of its own; a UserErrorsException rolls it back and becomes
-   * the payload's userErrors. After a commit the request's loaders forget what they cached.
-   */
-  private async write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
-    try {
-      const result = await ctx.em.fork().transactional((em) => work(em));
-      clearYearLoaders(ctx.loaders);
-      return { ...result, userErrors: [] };
-    } catch (e) {
-      if (e instanceof UserErrorsException) return { userErrors: e.userErrors } as WriteResult<T>;
-      throw e;
-    }
-  }
-
-  /** Flushes, turning constraint violations that race past the checks into userErrors. */
-  private async flush(em: EntityManager, on: { unique?: () => UserError; foreignKey?: (detail: string) => UserError }): Promise<void> {
-    try {
-      await em.flush();
-    } catch (e) {
-      if (e instanceof UniqueConstraintViolationException && on.unique) throw new UserErrorsException([on.unique()]);
-      // PostgreSQL 18 reports ON DELETE RESTRICT as restrict_violation (23001), older ones as 23503.
-      const restrict = e instanceof ForeignKeyConstraintViolationException || (e as { code?: string }).code === '23001';
-      if (restrict && on.foreignKey) {
-        throw new UserErrorsException([on.foreignKey(String((e as { detail?: unknown }).detail ?? ''))]);
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * Reads and locks a row until the transaction ends. NO KEY UPDATE, not UPDATE: inserts of rows
-   * that reference it (FOR KEY SHARE) are not blocked.
-   */
-  private async lock<T extends object>(em: EntityManager, entity: new (...args: never[]) => T, table: string, id: string, mode: 'no key update' | 'share' = 'no key update'): Promise<T | null> {
-    const rows = await em.execute<Record<string, unknown>[]>(`select * from "${table}" where id = ? for ${mode}`, [id]);
-    return rows[0] ? em.map(entity, rows[0] as never) : null;
+  /** A write (see `write`) after whose commit the request's year loaders forget what they cached. */
+  private write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
+    return write(ctx, work, () => clearYearLoaders(ctx.loaders));
   }
 
   /** Locks the academic year of a period or holiday. */
@@ -599,17 +520,17 @@ export class YearService {
     return userError(UserErrorCode.TAKEN, `The school already has a grading system named «${name}»`, at('name'));
   }
 
-  private async checkYearName(em: EntityManager, p: Problems, schoolId: string, name: string, exceptId?: string): Promise<void> {
+  private async checkYearName(em: EntityManager, p: YearProblems, schoolId: string, name: string, exceptId?: string): Promise<void> {
     const other = await em.findOne(AcademicYear, { school: schoolId, name, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
     if (other) p.list.push(this.yearNameTaken(name));
   }
 
-  private async checkSystemName(em: EntityManager, p: Problems, schoolId: string, name: string, exceptId?: string): Promise<void> {
+  private async checkSystemName(em: EntityManager, p: YearProblems, schoolId: string, name: string, exceptId?: string): Promise<void> {
     const other = await em.findOne(GradingSystem, { school: schoolId, name, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
     if (other) p.list.push(this.systemNameTaken(name));
   }
 
-  private async checkYearOverlap(em: EntityManager, p: Problems, schoolId: string, start: string, end: string, exceptId?: string): Promise<void> {
+  private async checkYearOverlap(em: EntityManager, p: YearProblems, schoolId: string, start: string, end: string, exceptId?: string): Promise<void> {
     const others = await em.find(AcademicYear,
       { school: schoolId, startDate: { $lte: end }, endDate: { $gte: start }, ...(exceptId ? { id: { $ne: exceptId } } : {}) },
       { orderBy: { startDate: 'asc' } });
@@ -619,7 +540,7 @@ export class YearService {
   }
 
   /** Moving a year must not leave its periods or holidays outside it. */
-  private async checkChildrenInside(em: EntityManager, p: Problems, yearId: string, start: string, end: string): Promise<void> {
+  private async checkChildrenInside(em: EntityManager, p: YearProblems, yearId: string, start: string, end: string): Promise<void> {
     const outside = { academicYear: yearId, $or: [{ startDate: { $lt: start } }, { endDate: { $gt: end } }] };
     const rows: { name: string; startDate: string; endDate: string }[] = [
       ...(await em.find(StudyPeriod, outside, { orderBy: { startDate: 'asc' } })),
@@ -632,7 +553,7 @@ export class YearService {
   }
 
   /** R-JOUR-8: the deadline for final marks lies within the period. */
-  private checkDeadline(p: Problems, deadline: string, start: string, end: string, kept: boolean): void {
+  private checkDeadline(p: YearProblems, deadline: string, start: string, end: string, kept: boolean): void {
     if (deadline >= start && deadline <= end) return;
     p.add(UserErrorCode.DEADLINE_INVALID, kept
       ? `The current deadline for final marks (${deadline}) would lie outside the period (${range(start, end)}): give a new one`
@@ -640,7 +561,7 @@ export class YearService {
   }
 
   /** Periods of one year that share a grade level must not overlap. */
-  private async checkPeriodOverlap(em: EntityManager, p: Problems, yearId: string, grades: number[], start: string, end: string, exceptId?: string): Promise<void> {
+  private async checkPeriodOverlap(em: EntityManager, p: YearProblems, yearId: string, grades: number[], start: string, end: string, exceptId?: string): Promise<void> {
     const others = await em.find(StudyPeriod,
       { academicYear: yearId, startDate: { $lte: end }, endDate: { $gte: start }, ...(exceptId ? { id: { $ne: exceptId } } : {}) },
       { orderBy: { startDate: 'asc' } });
@@ -653,7 +574,7 @@ export class YearService {
   }
 
   /** R-YEAR-2: codes unique and non-empty; «осв» and «н/а» only as final marks. */
-  private checkValues(p: Problems, values: GradingValueInput[]): CheckedValue[] | null {
+  private checkValues(p: YearProblems, values: GradingValueInput[]): CheckedValue[] | null {
     if (values.length === 0) {
       p.add(UserErrorCode.REQUIRED, 'Give at least one value', at('values'));
       return null;

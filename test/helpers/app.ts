@@ -64,36 +64,66 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+/** A database of its own for one test file: a clone of the migrated, seeded template. */
+export interface TestDatabase {
+  databaseUrl: string;
+  /** Drops the database (connections still open to it are closed). */
+  drop(): Promise<void>;
+}
+
 /**
- * Starts the real server on its own database (a clone of the migrated, seeded template).
- * `env` overrides configuration variables (e.g. limits) for this app only.
+ * Creates a database for a test file as a clone of the shared template, which is built (migrated,
+ * foundation seed step only) by whichever test file gets here first.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env.OTMETKA_TEST_ADMIN_URL!;
   const template = process.env.OTMETKA_TEST_TEMPLATE!;
   const dbName = `otmetka_t_${template.split('_').slice(2).join('_')}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query('select pg_advisory_lock(hashtext($1))', [template]);
   try {
-    const exists = await admin.query('select 1 from pg_database where datname = $1', [template]);
-    if (exists.rowCount === 0) {
-      await admin.query(`create database "${template}"`);
-      const tplOrm = await initOrm(withDatabase(adminUrl, template), 2);
-      try {
-        await migrate(tplOrm);
-        // Tests build the roster they need; the full demo roster is tested on its own (seed test).
-        await seedDemo(tplOrm, ['foundation']);
-      } finally {
-        await tplOrm.close();
+    await admin.query('select pg_advisory_lock(hashtext($1))', [template]);
+    try {
+      const exists = await admin.query('select 1 from pg_database where datname = $1', [template]);
+      if (exists.rowCount === 0) {
+        await admin.query(`create database "${template}"`);
+        const tplOrm = await initOrm(withDatabase(adminUrl, template), 2);
+        try {
+          await migrate(tplOrm);
+          // Tests build the roster they need; the full demo roster is tested on its own (seed test).
+          await seedDemo(tplOrm, ['foundation']);
+        } finally {
+          await tplOrm.close();
+        }
       }
+    } finally {
+      await admin.query('select pg_advisory_unlock(hashtext($1))', [template]);
     }
+    await admin.query(`create database "${dbName}" template "${template}"`);
   } finally {
-    await admin.query('select pg_advisory_unlock(hashtext($1))', [template]);
+    await admin.end();
   }
-  await admin.query(`create database "${dbName}" template "${template}"`);
-  await admin.end();
-  const databaseUrl = withDatabase(adminUrl, dbName);
+  return {
+    databaseUrl: withDatabase(adminUrl, dbName),
+    async drop() {
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      try {
+        await a.query(`drop database if exists "${dbName}" with (force)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
+/**
+ * Starts the real server on its own database (a clone of the migrated, seeded template).
+ * `env` overrides configuration variables (e.g. limits) for this app only.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const { databaseUrl } = database;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const orm = await initOrm(databaseUrl, 5);
   const server = await startServer({ config, orm, log: createLogger(config.logLevel), databaseUrl, port: 0, host: '127.0.0.1' });
@@ -133,10 +163,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await server.stop();
       await orm.close();
       await sqlPool.end();
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`drop database if exists "${dbName}" with (force)`);
-      await a.end();
+      await database.drop();
     },
   };
   return app;

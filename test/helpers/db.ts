@@ -50,3 +50,17 @@ export async function authCounts(app: TestApp, { usedTokens = false } = {}) {
   );
   return row;
 }
+
+/** Counts the SQL statements the server runs while `fn` runs. */
+export async function countQueries(app: TestApp, fn: () => Promise<unknown>): Promise<number> {
+  const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
+  const original = conn.logQuery;
+  let n = 0;
+  conn.logQuery = function (this: unknown, ...a: unknown[]) { n++; return original.apply(this, a); };
+  try {
+    await fn();
+  } finally {
+    conn.logQuery = original;
+  }
+  return n;
+}

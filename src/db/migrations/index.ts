@@ -4,6 +4,7 @@ import { teachingMigrations } from './0003-teaching';
 import { consentMigrations } from './0004-consent';
 import { groupMigrations } from './0005-groups';
 import { Migration0006AuditChainHead } from './0006-audit-chain-head';
+import { Migration0007StudentLeftReason } from './0007-student-left-reason';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -13,4 +14,5 @@ export const migrationsList = [
   ...consentMigrations,
   ...groupMigrations,
   { name: '0006-audit-chain-head', class: Migration0006AuditChainHead },
+  { name: '0007-student-left-reason', class: Migration0007StudentLeftReason },
 ];

@@ -69,6 +69,7 @@ export const rosterRules: RuleMap = {
     pseudonym: isSchoolMember,
     consentStatus: isSchoolMember,
     leftOn: isSchoolMember,
+    leftReason: studentPd,
     erasedAt: isSchoolMember,
     fullName: studentPd,
     lastName: studentPd,

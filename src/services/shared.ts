@@ -1,0 +1,112 @@
+import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Ctx, hasRole, memberSchoolIds } from '../context';
+import type { Role } from '../entities/user.entity';
+import { forbidden, notFound } from '../schema/errors';
+import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
+
+/** Outcome of a write: the changed objects, or userErrors and nothing changed. */
+export type WriteResult<T> = Partial<T> & { userErrors: UserError[] };
+
+/** The field path of a userError, below the mutation's `input`. */
+export const at = (...path: (string | number)[]): string[] => ['input', ...path.map(String)];
+
+export const NAME_MAX = 200;
+
+/** Stops with one userError: the transaction rolls back. */
+export function fail(code: UserErrorCode, message: string, field?: string[]): never {
+  throw new UserErrorsException([userError(code, message, field)]);
+}
+
+/** Collects the userErrors of one input. */
+export class Problems {
+  readonly list: UserError[] = [];
+
+  add(code: UserErrorCode, message: string, field: string[]): void {
+    this.list.push(userError(code, message, field));
+  }
+
+  get any(): boolean {
+    return this.list.length > 0;
+  }
+
+  throwIfAny(): void {
+    if (this.any) throw new UserErrorsException(this.list);
+  }
+
+  /** A trimmed, non-empty text of at most `max` characters, or null. */
+  text(value: string, field: string[], what: string, max = NAME_MAX): string | null {
+    const v = value.normalize('NFC').trim();
+    if (!v) this.add(UserErrorCode.REQUIRED, `${what} must not be empty`, field);
+    else if (v.length > max) this.add(UserErrorCode.TOO_LONG, `${what} is longer than ${max} characters`, field);
+    else return v;
+    return null;
+  }
+}
+
+/** Adds days to a `YYYY-MM-DD` date. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The date of `instant` in a time zone, as `YYYY-MM-DD`. */
+export const dateIn = (timeZone: string, instant: Date): string =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+
+export const isMember = (ctx: Ctx, schoolId: string): boolean => memberSchoolIds(ctx.viewer).includes(schoolId);
+
+/** A school the viewer is no member of does not exist for them. */
+export function assertMember(ctx: Ctx, schoolId: string, what: string): void {
+  if (!isMember(ctx, schoolId)) throw notFound(what);
+}
+
+/**
+ * Member of the school (else NOT_FOUND `what`) and holding one of `roles` there (else FORBIDDEN,
+ * with `message` or a list of the roles).
+ */
+export function assertRole(ctx: Ctx, roles: readonly Role[], schoolId: string, what: string, message?: string): void {
+  assertMember(ctx, schoolId, what);
+  if (!hasRole(ctx.viewer, roles, schoolId)) throw forbidden(message ?? `Requires one of the roles ${roles.join(', ')} in this school`);
+}
+
+/**
+ * Runs `work` in a transaction of its own; a UserErrorsException rolls it back and becomes the
+ * payload's userErrors. After a commit `afterCommit` runs (the request's loaders forget what they
+ * cached).
+ */
+export async function write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>, afterCommit?: () => void): Promise<WriteResult<T>> {
+  try {
+    const result = await ctx.em.fork().transactional((em) => work(em));
+    afterCommit?.();
+    return { ...result, userErrors: [] };
+  } catch (e) {
+    if (e instanceof UserErrorsException) return { userErrors: e.userErrors } as WriteResult<T>;
+    throw e;
+  }
+}
+
+/** Flushes, turning constraint violations that race past the checks into userErrors. */
+export async function flush(em: EntityManager, on: { unique?: () => UserError; foreignKey?: (detail: string) => UserError }): Promise<void> {
+  try {
+    await em.flush();
+  } catch (e) {
+    if (e instanceof UniqueConstraintViolationException && on.unique) throw new UserErrorsException([on.unique()]);
+    // PostgreSQL 18 reports ON DELETE RESTRICT as restrict_violation (23001), older ones as 23503.
+    const restrict = e instanceof ForeignKeyConstraintViolationException || (e as { code?: string }).code === '23001';
+    if (restrict && on.foreignKey) {
+      throw new UserErrorsException([on.foreignKey(String((e as { detail?: unknown }).detail ?? ''))]);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Reads and locks a row until the transaction ends. NO KEY UPDATE, not UPDATE: inserts of rows
+ * that reference it (FOR KEY SHARE) are not blocked, but two writers of the same row take turns.
+ */
+export async function lockRow<T extends object>(em: EntityManager, entity: new (...args: never[]) => T, table: string, id: string, mode: 'no key update' | 'share' = 'no key update'): Promise<T | null> {
+  const rows = await em.execute<Record<string, unknown>[]>(`select * from "${table}" where id = ? for ${mode}`, [id]);
+  return rows[0] ? em.map(entity, rows[0] as never) : null;
+}
