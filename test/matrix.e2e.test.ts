@@ -21,6 +21,11 @@ const ALL: Actor[] = ['anonymous', ...EVERY_USER];
 
 beforeAll(async () => {
   app = await startTestApp();
+  // R-ROLE-8: an education-authority analyst of the demo school (not a demo login).
+  await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password)
+    select gen_random_uuid(), now(), now(), 'analyst', password_hash, 'Аналитиков', 'Андрей', false from app_user where login = 'admin'`);
+  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
+    select gen_random_uuid(), now(), now(), u.id, s.id, 'ANALYST' from app_user u, school s where u.login = 'analyst'`);
   for (const actor of ACTORS) clients.set(actor, actor === 'anonymous' ? app.anon() : await app.as(actor));
   const [s] = await app.sql(`select id from school limit 1`);
   schoolId = toGlobalId('School', s.id);
@@ -289,7 +294,8 @@ const OPS: MatrixOp[] = [
   // subjects, rooms, staff (R-YEAR-3)
   { field: 'Query.subjects', requirement: 'R-YEAR-3', allowed: EVERY_USER, document: `query($s: ID!) { subjects(schoolId: $s) { id name } }`, variables: () => ({ s: schoolId }) },
   { field: 'Query.rooms', requirement: 'R-YEAR-3', allowed: EVERY_USER, document: `query($s: ID!) { rooms(schoolId: $s) { id name } }`, variables: () => ({ s: schoolId }) },
-  { field: 'Query.staff', requirement: 'R-YEAR-3', allowed: EVERY_USER, document: `query($s: ID!) { staff(schoolId: $s, first: 5) { nodes { id fullName position } } }`, variables: () => ({ s: schoolId }) },
+  // R-ROLE-8: staff names are personal data, not for analysts
+  { field: 'Query.staff', requirement: 'R-YEAR-3', allowed: EVERY_USER.filter((a) => a !== 'analyst'), document: `query($s: ID!) { staff(schoolId: $s, first: 5) { nodes { id fullName position } } }`, variables: () => ({ s: schoolId }) },
   { field: 'Mutation.subjectCreate', requirement: 'R-YEAR-3', allowed: MANAGERS,
     document: `mutation($i: SubjectCreateInput!) { subjectCreate(input: $i) { subject { id } userErrors { code message } } }`,
     variables: () => ({ i: { schoolId, name: `Предмет ${next()}`, component: 'SCHOOL' } }) },
@@ -355,7 +361,7 @@ const OPS: MatrixOp[] = [
   { field: 'Query.schoolClass', requirement: 'R-SEC-3', allowed: EVERY_USER,
     document: `query($c: ID!) { schoolClass(id: $c) { name studentCount students { pseudonym fullName guardians { kind guardian { fullName } } } } }`,
     variables: async ({ actor }) => ({ c: (await studentFor(actor)).classId }) },
-  { field: 'Query.student', requirement: 'R-SEC-3', allowed: EVERY_USER,
+  { field: 'Query.student', requirement: 'R-SEC-3', allowed: EVERY_USER, hidden: ['analyst'],
     document: `query($s: ID!) { student(id: $s) { pseudonym fullName birthDate currentClass { name } } }`,
     variables: async ({ actor }) => ({ s: (await studentFor(actor)).studentId }) },
   { field: 'Query.classCredentialsSheet', requirement: 'R-SEC-1', allowed: ISSUERS,
@@ -413,7 +419,7 @@ const OPS: MatrixOp[] = [
   { field: 'Query.classMembers', requirement: 'R-YEAR-11', allowed: EVERY_USER,
     document: `query($c: ID!) { classMembers(classId: $c, onDate: "2025-10-01") { id fromDate } }`,
     variables: async () => ({ c: await newPlainClass() }) },
-  { field: 'Query.individualPlan', requirement: 'R-YEAR-5', allowed: EVERY_USER,
+  { field: 'Query.individualPlan', requirement: 'R-YEAR-5', allowed: EVERY_USER, hidden: ['analyst'],
     document: `query($s: ID!, $y: ID!) { individualPlan(studentId: $s, academicYearId: $y) { id } }`,
     variables: async ({ actor }) => ({ s: (await studentFor(actor)).studentId, y: yearId }) },
   { field: 'Mutation.studyGroupCreate', requirement: 'R-YEAR-4', allowed: MANAGERS,
@@ -470,7 +476,7 @@ test('R-SEC-2: the matrix covers every root operation of the schema', async () =
 });
 
 describe.each(OPS.map((op) => [`${op.requirement}: ${op.field}`, op] as const))('%s', (_name, op) => {
-  test.each(ACTORS.map((a) => [a, op.allowed.includes(a) ? 'allowed' : 'refused'] as const))('%s is %s', async (actor, expected) => {
+  test.each(ACTORS.map((a) => [a, op.hidden?.includes(a) ? 'allowed, record hidden' : op.allowed.includes(a) ? 'allowed' : 'refused'] as const))('%s is %s', async (actor, expected) => {
     const env: MatrixEnv = {
       app, schoolId, unique: String(next()), actor,
       client: op.freshSession && actor !== 'anonymous' ? await app.as(actor) : clients.get(actor)!,
@@ -485,6 +491,11 @@ describe.each(OPS.map((op) => [`${op.requirement}: ${op.field}`, op] as const))(
       expect(DENIED_CODES).toContain(r.errors?.[0]?.extensions?.code);
       expect(r.data?.[op.field.split('.')[1]] ?? null).toBeNull();
       expect(after).toBe(before); // R-SEC-5: refused operations leave no audit entry
+      return;
+    }
+    if (op.hidden?.includes(actor)) {
+      expect(r.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(after).toBe(before);
       return;
     }
     const denied = (r.errors ?? []).filter((e) => DENIED_CODES.includes(e.extensions?.code));

@@ -1,11 +1,11 @@
 import type { TestApp, HttpClient, GqlResult } from './app';
 
 /** Who runs an operation in the role × operation matrix. */
-export const ACTORS = ['anonymous', 'admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent'] as const;
+export const ACTORS = ['anonymous', 'admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent', 'analyst'] as const;
 export type Actor = (typeof ACTORS)[number];
 
 export const STAFF_ADMIN: Actor[] = ['admin', 'director', 'deputy'];
-export const EVERY_USER: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent'];
+export const EVERY_USER: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent', 'analyst'];
 
 export interface MatrixEnv {
   app: TestApp;
@@ -25,6 +25,8 @@ export interface MatrixOp {
   document: string;
   variables?: (env: MatrixEnv) => Promise<Record<string, unknown>> | Record<string, unknown>;
   allowed: readonly Actor[];
+  /** allowed by the permission layer, but the record is not theirs to see: NOT_FOUND (R-SEC-3) */
+  hidden?: readonly Actor[];
   /** logs the actor in afresh for this operation (it ends or changes the session) */
   freshSession?: boolean;
   /** runs after the call, e.g. to restore what it changed for the calls that follow */

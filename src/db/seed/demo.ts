@@ -21,7 +21,9 @@ const DEMO_USERS: { login: string; roles: Role[]; lastName: string; firstName: s
   { login: 'student', roles: [Role.STUDENT], lastName: 'Морозов', firstName: 'Кирилл', middleName: 'Дмитриевич' },
   { login: 'parent', roles: [Role.PARENT], lastName: 'Морозова', firstName: 'Ольга', middleName: 'Петровна' },
 ];
-export const DEMO_LOGINS = DEMO_USERS.map((u) => u.login);
+/** R-ROLE-8: an education-authority analyst (added after the first demo release, hence its own step). */
+const DEMO_ANALYST = { login: 'analyst', lastName: 'Лебедев', firstName: 'Андрей', middleName: 'Игоревич' };
+export const DEMO_LOGINS = [...DEMO_USERS.map((u) => u.login), DEMO_ANALYST.login];
 
 /** Quarters for grades 1–9 and half-years for 10–11; final marks due two days before a period ends (R-JOUR-8). */
 export function twoDaysBefore(date: string): string {
@@ -70,6 +72,14 @@ const foundationSteps: SeedStep[] = [
         const user = em.create(User, { login: u.login, passwordHash: hash, lastName: u.lastName, firstName: u.firstName, middleName: u.middleName, mustChangePassword: false });
         for (const role of u.roles) em.create(RoleAssignment, { user, school, role });
       }
+    },
+  },
+  {
+    name: 'analyst',
+    run: async (em) => {
+      const school = await em.findOneOrFail(School, { name: DEMO_SCHOOL_NAME });
+      const user = em.create(User, { ...DEMO_ANALYST, passwordHash: await hashPassword(DEMO_PASSWORD), mustChangePassword: false });
+      em.create(RoleAssignment, { user, school, role: Role.ANALYST });
     },
   },
 ];
