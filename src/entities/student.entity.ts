@@ -31,7 +31,8 @@ registerEnumType(ConsentStatus, {
 
 /**
  * A student. Only `pseudonym` exists without consent (R-SEC-4): the paper journal refers to it.
- * Personal data (names, birth date, sex, contacts) are filled only with consent and erased on withdrawal.
+ * Personal data (names, birth date, sex, contacts) are filled only with consent and erased on
+ * withdrawal; they reach GraphQL only through the access-checked field resolvers of the roster.
  */
 @Entity({ tableName: 'student' })
 @Unique({ properties: ['school', 'pseudonym'] })
@@ -54,23 +55,18 @@ export class Student extends Node<'consentStatus'> {
   @Property({ type: 'text', nullable: true })
   middleName?: string | null;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Birth date (personal data).' })
   @Property({ type: 'date', nullable: true })
   birthDate?: string | null;
 
-  @Field(() => Sex, { nullable: true, description: 'Sex (personal data).' })
   @Enum({ items: () => Sex, nativeEnumName: 'sex', nullable: true })
   sex?: Sex | null;
 
-  @Field(() => String, { nullable: true, description: 'Number in the alphabetical book of students (personal data).' })
   @Property({ type: 'text', nullable: true })
   enrolmentNumber?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Phone (personal data).' })
   @Property({ type: 'text', nullable: true })
   phone?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'E-mail (personal data).' })
   @Property({ type: 'text', nullable: true })
   email?: string | null;
 
@@ -119,11 +115,9 @@ export class Guardian extends Node {
   @Property({ type: 'text', nullable: true })
   middleName?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Phone (personal data).' })
   @Property({ type: 'text', nullable: true })
   phone?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'E-mail (personal data).' })
   @Property({ type: 'text', nullable: true })
   email?: string | null;
 

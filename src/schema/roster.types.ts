@@ -54,8 +54,9 @@ export class ClassUpdatePayload extends Payload {
   schoolClass?: SchoolClass | null;
 }
 
-@InputType({ description: 'Input of `studentCreate`. A new student has no registered consent yet, so personal data given here are refused with NO_CONSENT.' })
-export class StudentCreateInput {
+/** The personal-data fields of studentCreate and studentUpdate (R-SEC-4: only with consent). */
+@InputType({ description: 'Personal data of a student.' })
+class StudentPersonalDataInput {
   @Field(() => String, { nullable: true, description: 'Family name (personal data: only with consent).' })
   lastName?: string | null;
 
@@ -79,7 +80,10 @@ export class StudentCreateInput {
 
   @Field(() => String, { nullable: true, description: 'E-mail (personal data: only with consent).' })
   email?: string | null;
+}
 
+@InputType({ description: 'Input of `studentCreate`. A new student has no registered consent yet, so personal data given here are refused with NO_CONSENT.' })
+export class StudentCreateInput extends StudentPersonalDataInput {
   @Field(() => ID, { description: 'The school; the pseudonym is numbered per school.' })
   schoolId!: string;
 }
@@ -91,31 +95,7 @@ export class StudentCreatePayload extends Payload {
 }
 
 @InputType({ description: 'Input of `studentUpdate`: omitted = unchanged, null = cleared.' })
-export class StudentUpdateInput {
-  @Field(() => String, { nullable: true, description: 'Family name (personal data: only with consent).' })
-  lastName?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Given name (personal data: only with consent).' })
-  firstName?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Patronymic (personal data: only with consent).' })
-  middleName?: string | null;
-
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Birth date, not in the future (personal data: only with consent).' })
-  birthDate?: string | null;
-
-  @Field(() => Sex, { nullable: true, description: 'Sex (personal data: only with consent).' })
-  sex?: Sex | null;
-
-  @Field(() => String, { nullable: true, description: 'Number in the alphabetical book of students (personal data: only with consent).' })
-  enrolmentNumber?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Phone (personal data: only with consent).' })
-  phone?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'E-mail (personal data: only with consent).' })
-  email?: string | null;
-
+export class StudentUpdateInput extends StudentPersonalDataInput {
   @Field(() => ID, { description: 'The student.' })
   studentId!: string;
 }
