@@ -3,6 +3,10 @@ import { startTestApp, TestApp, HttpClient, GqlResult, LOGIN } from './helpers/a
 import { ACTORS, Actor, DENIED_CODES, EVERY_USER, MatrixEnv, MatrixOp, STAFF_ADMIN } from './helpers/matrix';
 import { buildBaseSchema } from '../src/schema/build-schema';
 import { toGlobalId } from '../src/schema/node';
+import type { MatrixFixtures } from './matrix/fixtures';
+import { timetableOps } from './matrix/timetable.ops';
+import { lessonOps } from './matrix/lesson.ops';
+import { eventOps } from './matrix/events.ops';
 
 /**
  * R-ROLE / R-SEC-2: every root operation run as every role. Allowed callers pass the permission
@@ -199,6 +203,13 @@ const ISSUERS: Actor[] = ['admin', 'classteacher'];
 const CONSENT_MANAGERS: Actor[] = ['admin', 'deputy', 'classteacher'];
 
 const loginOf = (actor: Actor) => (actor === 'anonymous' ? 'admin' : actor);
+
+/** The builders above, for the feature files of test/matrix/. */
+const fx: MatrixFixtures = {
+  get app() { return app; },
+  schoolId: () => schoolId, yearId: () => yearId, demoSchoolUuid, demoYearUuid, uuidOf, next, setup,
+  staffUuid, staffOf, newSubject, newSubjectRow, newRoom, newPlainClass, newClassRow, newLedClass, newStudentRow, newGroupRow, studentFor,
+};
 
 const OPS: MatrixOp[] = [
   // accounts and sessions
@@ -463,6 +474,9 @@ const OPS: MatrixOp[] = [
   { field: 'Mutation.studentLeave', requirement: 'R-YEAR-11', allowed: MANAGERS,
     document: `mutation($i: StudentLeaveInput!) { studentLeave(input: $i) { membership { id } userErrors { code message } } }`,
     variables: async () => ({ i: { studentId: toGlobalId('Student', await newStudentRow(await newClassRow())), date: '2025-11-10', reason: 'переезд' } }) },
+  ...timetableOps(fx),
+  ...lessonOps(fx),
+  ...eventOps(fx),
 ];
 
 const auditCount = async () => Number((await app.sql(`select count(*)::int as n from audit_entry`))[0].n);

@@ -13,6 +13,9 @@ import { TeachingAssignment } from './teaching-assignment.entity';
 import { curriculumEntities } from './curriculum.entity';
 import { consentEntities } from './consent.entity';
 import { individualPlanEntities } from './individual-plan.entity';
+import { timetableEntities } from './timetable.entity';
+import { Lesson } from './lesson.entity';
+import { ControlWork } from './control-work.entity';
 
 /** Every entity, registered with the ORM. */
 export const entities = [
@@ -21,6 +24,7 @@ export const entities = [
   Subject, Room, Staff, SchoolClass, Student, Guardian, StudentGuardian, ClassMembership,
   StudyGroup, GroupMembership, TeachingAssignment,
   ...curriculumEntities, ...consentEntities, ...individualPlanEntities,
+  ...timetableEntities, Lesson, ControlWork,
 ];
 
 /** Entities whose changes are not written to the audit trail (secrets and bookkeeping). */

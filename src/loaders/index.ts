@@ -6,6 +6,8 @@ import { createYearLoaders } from './year.loaders';
 import { createCatalogLoaders } from './catalog.loaders';
 import { createRosterLoaders } from './roster.loaders';
 import { createGroupLoaders } from './group.loaders';
+import { createTimetableLoaders } from './timetable.loaders';
+import { createLessonLoaders } from './lesson.loaders';
 
 /** Batches `find by id` for one entity class into one query per tick; results in key order. */
 export function byIdLoader<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T) {
@@ -31,6 +33,8 @@ export function createLoaders(em: EntityManager) {
     ...createCatalogLoaders(em),
     ...createRosterLoaders(em),
     ...createGroupLoaders(em),
+    ...createTimetableLoaders(em),
+    ...createLessonLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -11,9 +11,12 @@ import { catalogRules } from './rules/catalog.rules';
 import { rosterRules } from './rules/roster.rules';
 import { groupRules } from './rules/group.rules';
 import { consentRules } from './rules/consent.rules';
+import { timetableRules } from './rules/timetable.rules';
+import { lessonRules } from './rules/lesson.rules';
+import { eventRules } from './rules/event.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, eventRules);
 
 export const permissions = shield(ruleMap as never, {
   fallbackRule: deny,

@@ -7,6 +7,9 @@ import { catalogResolvers } from './catalog.resolver';
 import { rosterResolvers } from './roster.resolver';
 import { groupResolvers } from './group.resolver';
 import { consentResolvers } from './consent.resolver';
+import { timetableResolvers } from './timetable.resolver';
+import { lessonResolvers } from './lesson.resolver';
+import { eventResolvers } from './event.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -17,4 +20,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ...rosterResolvers,
   ...groupResolvers,
   ...consentResolvers,
+  ...timetableResolvers,
+  ...lessonResolvers,
+  ...eventResolvers,
 ];

@@ -7,6 +7,10 @@ import { CatalogService } from './catalog.service';
 import { RosterService } from './roster.service';
 import { GroupService } from './group.service';
 import { ConsentService } from './consent.service';
+import { TimetableService } from './timetable.service';
+import { LessonService } from './lesson.service';
+import { ControlWorkService } from './control-work.service';
+import { DiaryService } from './diary.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -19,6 +23,10 @@ export function createServices(config: AppConfig) {
     roster: new RosterService(config),
     groups: new GroupService(config),
     consent: new ConsentService(config),
+    timetable: new TimetableService(config),
+    lessons: new LessonService(config),
+    controlWorks: new ControlWorkService(config),
+    diary: new DiaryService(config),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -5,6 +5,7 @@ import { consentMigrations } from './0004-consent';
 import { groupMigrations } from './0005-groups';
 import { Migration0006AuditChainHead } from './0006-audit-chain-head';
 import { Migration0007StudentLeftReason } from './0007-student-left-reason';
+import { timetableMigrations } from './0008-timetable';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -15,4 +16,5 @@ export const migrationsList = [
   ...groupMigrations,
   { name: '0006-audit-chain-head', class: Migration0006AuditChainHead },
   { name: '0007-student-left-reason', class: Migration0007StudentLeftReason },
+  ...timetableMigrations,
 ];

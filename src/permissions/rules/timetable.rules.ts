@@ -1,0 +1,3 @@
+import type { RuleMap } from '../rule-map';
+
+export const timetableRules: RuleMap = {};

@@ -1,0 +1,2 @@
+/** Resolvers of the live events. */
+export const eventResolvers: Function[] = [];

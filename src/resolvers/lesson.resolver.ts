@@ -1,0 +1,2 @@
+/** Resolvers of the lesson feature. */
+export const lessonResolvers: Function[] = [];

@@ -1,0 +1,2 @@
+/** Resolvers of the timetable feature. */
+export const timetableResolvers: Function[] = [];

@@ -1,0 +1,5 @@
+import type { AppConfig } from '../config';
+
+export class ControlWorkService {
+  constructor(private readonly config: AppConfig) {}
+}

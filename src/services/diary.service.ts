@@ -1,0 +1,5 @@
+import type { AppConfig } from '../config';
+
+export class DiaryService {
+  constructor(private readonly config: AppConfig) {}
+}

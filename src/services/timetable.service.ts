@@ -1,0 +1,5 @@
+import type { AppConfig } from '../config';
+
+export class TimetableService {
+  constructor(private readonly config: AppConfig) {}
+}
