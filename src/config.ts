@@ -28,6 +28,12 @@ export interface AppConfig {
   dbPoolMax: number;
   /** poll interval of the erasure job runner; 0 = off */
   erasurePollSeconds: number;
+  events: {
+    /** fallback poll of the event outbox (a lost notification delays delivery by at most this) */
+    pollMs: number;
+    /** events a subscriber may have waiting before it is ended as too slow (it resumes from its cursor) */
+    maxQueuedPerSubscriber: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -70,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       TRUST_PROXY: bool({ default: false, desc: 'take the client address from X-Forwarded-For' }),
       DB_POOL_MAX: positive('database connection pool size', 10),
       ERASURE_POLL_SECONDS: num({ default: 60, desc: 'erasure job poll interval in seconds; 0 = off' }),
+      EVENTS_POLL_MS: positive('fallback poll of the event outbox in milliseconds (NOTIFY wakes delivery at once)', 1000),
+      EVENTS_MAX_QUEUED: positive('events waiting for one slow subscriber before its subscription is ended', 5000),
     },
     {
       reporter: ({ errors }) => {
@@ -84,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const intKeys = [
     'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_TOKENS', 'GRAPHQL_MAX_COST', 'GRAPHQL_BODY_LIMIT_BYTES',
     'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES_PER_LOGIN',
-    'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'DB_POOL_MAX',
+    'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'DB_POOL_MAX', 'EVENTS_POLL_MS', 'EVENTS_MAX_QUEUED',
   ] as const;
   for (const k of intKeys) {
     if (invalid.has(k)) continue; // envalid's result throws when a variable that failed is read
@@ -127,5 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: e.TRUST_PROXY,
     dbPoolMax: e.DB_POOL_MAX,
     erasurePollSeconds: e.ERASURE_POLL_SECONDS,
+    events: { pollMs: e.EVENTS_POLL_MS, maxQueuedPerSubscriber: e.EVENTS_MAX_QUEUED },
   };
 }

@@ -17,7 +17,10 @@ import { authFailureError } from './services/auth.service';
 import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
 import { limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
-import { ConnectionRegistry } from './subscriptions/connections';
+import { AUTH_CHANNEL, ConnectionRegistry } from './subscriptions/connections';
+import { PgListener } from './subscriptions/pg-listener';
+import { EventHub } from './subscriptions/event-hub';
+import { EVENTS_CHANNEL } from './subscriptions/outbox';
 import { ErasureJobRunner } from './services/erasure.job';
 import { ErrorCode } from './schema/errors';
 
@@ -27,6 +30,8 @@ export interface AppServer {
   port: number;
   httpServer: http.Server;
   connections: ConnectionRegistry;
+  /** live event delivery of this process */
+  events: EventHub;
   services: Services;
   /** Drains HTTP and WebSocket, then stops listening. Does not close the ORM. */
   stop(): Promise<void>;
@@ -79,7 +84,15 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const schema: GraphQLSchema = await buildAppSchema();
   const services = createServices(config);
   const connections = new ConnectionRegistry(log);
-  await connections.listen(opts.databaseUrl);
+  // R-DIARY-3: events committed through any server process on this database reach this one's subscribers.
+  const events = new EventHub(orm, log, config.events);
+  services.events.attach(events);
+  const listener = new PgListener(opts.databaseUrl, log)
+    .on(AUTH_CHANNEL, (payload) => connections.handlePayload(payload))
+    .on(EVENTS_CHANNEL, () => events.wake())
+    .onReconnect(() => events.wake());
+  await events.start();
+  await listener.start();
 
   const app = express();
   app.disable('x-powered-by');
@@ -227,12 +240,14 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     port,
     httpServer,
     connections,
+    events,
     services,
     stop() {
       stopping ??= (async () => {
         await erasure.stop();
         await apollo.stop();
-        await connections.close();
+        await events.stop();
+        await listener.close();
       })();
       return stopping;
     },

@@ -7,6 +7,7 @@ import type { MatrixFixtures } from './matrix/fixtures';
 import { timetableOps } from './matrix/timetable.ops';
 import { lessonOps } from './matrix/lesson.ops';
 import { eventOps } from './matrix/events.ops';
+import { collect } from './helpers/live';
 
 /**
  * R-ROLE / R-SEC-2: every root operation run as every role. Allowed callers pass the permission
@@ -479,6 +480,20 @@ const OPS: MatrixOp[] = [
   ...eventOps(fx),
 ];
 
+/**
+ * Runs a subscription over graphql-ws until its first message: the event, or the error refusing it.
+ * A socket closed for want of a token counts as UNAUTHENTICATED.
+ */
+async function subscribeOnce(env: MatrixEnv, document: string, variables?: Record<string, unknown>): Promise<GqlResult> {
+  const ws = app.ws(env.client.token);
+  const r = collect(ws, document, variables);
+  await r.until((x) => x.data.length > 0 || x.errors.length > 0 || x.completed, 5000);
+  r.unsubscribe();
+  await ws.dispose();
+  const errors = r.errors.map((e) => (typeof e?.code === 'number' ? { message: e.reason, extensions: { code: e.code === 4401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' } } : e));
+  return { data: r.data[0], errors: errors.length ? errors : undefined, status: 200 };
+}
+
 const auditCount = async () => Number((await app.sql(`select count(*)::int as n from audit_entry`))[0].n);
 
 test('R-SEC-2: the matrix covers every root operation of the schema', async () => {
@@ -497,7 +512,7 @@ describe.each(OPS.map((op) => [`${op.requirement}: ${op.field}`, op] as const))(
     };
     const variables = op.variables ? await op.variables(env) : undefined;
     const before = await auditCount();
-    const r: GqlResult = await env.client.gql(op.document, variables);
+    const r: GqlResult = op.field.startsWith('Subscription.') ? await subscribeOnce(env, op.document, variables) : await env.client.gql(op.document, variables);
     const after = await auditCount();
     await op.after?.(env);
     const isMutation = op.field.startsWith('Mutation.');

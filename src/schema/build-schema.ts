@@ -26,6 +26,9 @@ export async function buildBaseSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false },
     globalMiddlewares: [auditActorMiddleware],
     emitSchemaFile: false,
+    // Subscriptions bring their own event source (src/subscriptions/event-hub.ts); type-graphql
+    // insists on a pubSub all the same.
+    pubSub: { publish: () => undefined, subscribe: () => { throw new Error('no topics: subscriptions use the event hub'); } },
   });
   const roots: [GraphQLObjectType | null | undefined, string][] = [
     [schema.getQueryType(), 'Reads. Lists are scoped to what the viewer may see.'],

@@ -11,6 +11,7 @@ import { TimetableService } from './timetable.service';
 import { LessonService } from './lesson.service';
 import { ControlWorkService } from './control-work.service';
 import { DiaryService } from './diary.service';
+import { EventService } from './event.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -27,6 +28,7 @@ export function createServices(config: AppConfig) {
     lessons: new LessonService(config),
     controlWorks: new ControlWorkService(config),
     diary: new DiaryService(config),
+    events: new EventService(),
   };
 }
 export type Services = ReturnType<typeof createServices>;

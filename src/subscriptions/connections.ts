@@ -1,5 +1,4 @@
 import type { WebSocket } from 'ws';
-import pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger';
 
@@ -26,8 +25,6 @@ interface Tracked { userId: string; sessionId: string }
 /** Open WebSocket connections of this process, by user, so an account event closes them at once. */
 export class ConnectionRegistry {
   private readonly sockets = new Map<WebSocket, Tracked>();
-  private listener: pg.Client | null = null;
-  private closing = false;
 
   constructor(private readonly log: Logger) {}
 
@@ -50,42 +47,12 @@ export class ConnectionRegistry {
     }
   }
 
-  /**
-   * Listens for account events from every server process on the same database; reconnects after
-   * losing the connection (meanwhile every operation still re-checks its session in the database).
-   */
-  async listen(databaseUrl: string): Promise<void> {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    client.on('error', (err) => this.log.error({ err }, 'auth event listener failed'));
-    client.on('end', () => {
-      if (this.listener !== client || this.closing) return;
-      this.listener = null;
-      this.log.warn('auth event listener disconnected; reconnecting');
-      const retry = () => {
-        if (this.closing) return;
-        this.listen(databaseUrl).catch((err) => {
-          this.log.error({ err }, 'auth event listener reconnect failed');
-          setTimeout(retry, 2000).unref();
-        });
-      };
-      setTimeout(retry, 500).unref();
-    });
-    await client.connect();
-    client.on('notification', (msg) => {
-      if (msg.channel !== AUTH_CHANNEL || !msg.payload) return;
-      try {
-        this.handle(JSON.parse(msg.payload) as AuthEvent);
-      } catch (err) {
-        this.log.warn({ err }, 'bad auth event');
-      }
-    });
-    await client.query(`LISTEN ${AUTH_CHANNEL}`);
-    this.listener = client;
-  }
-
-  async close() {
-    this.closing = true;
-    await this.listener?.end().catch(() => undefined);
-    this.listener = null;
+  /** Handles an announcement received on AUTH_CHANNEL (from any server process). */
+  handlePayload(payload: string) {
+    try {
+      this.handle(JSON.parse(payload) as AuthEvent);
+    } catch (err) {
+      this.log.warn({ err }, 'bad auth event');
+    }
   }
 }

@@ -61,6 +61,8 @@ export interface TestApp {
   ws(token: string | null, extraParams?: Record<string, unknown>): WsClient;
   /** Plain SQL on the test database (for assertions and tampering). */
   sql<R = any>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Runs `fn` in one transaction of its own connection (COMMIT unless it throws). */
+  tx<T>(fn: (sql: <R = any>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -127,7 +129,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const orm = await initOrm(databaseUrl, 5);
   const server = await startServer({ config, orm, log: createLogger(config.logLevel), databaseUrl, port: 0, host: '127.0.0.1' });
-  const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   const wsClients: WsClient[] = [];
   const app: TestApp = {
     url: server.url,
@@ -157,6 +159,20 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     async sql(text, params) {
       return (await sqlPool.query(text, params as unknown[])).rows;
+    },
+    async tx(fn) {
+      const c = await sqlPool.connect();
+      try {
+        await c.query('begin');
+        const result = await fn(async (text, params) => (await c.query(text, params as unknown[])).rows);
+        await c.query('commit');
+        return result;
+      } catch (e) {
+        await c.query('rollback').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
     },
     async stop() {
       await Promise.all(wsClients.map((c) => c.dispose()));

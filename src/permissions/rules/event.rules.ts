@@ -1,3 +1,15 @@
+import { allow, isAuthenticated } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
-export const eventRules: RuleMap = {};
+/**
+ * Live events. Shield does not guard subscribing: EventService checks access when a subscription
+ * starts and the hub at every event; the rules here run for each delivered event.
+ */
+export const eventRules: RuleMap = {
+  Subscription: {
+    diaryEvents: isAuthenticated,
+    teacherEvents: isAuthenticated,
+  },
+  // Carries what the subscription already authorised; the objects' own fields have their rules.
+  DiaryEvent: allow,
+};

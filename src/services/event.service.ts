@@ -1,0 +1,85 @@
+import type { Ctx } from '../context';
+import { hasRole } from '../context';
+import { Role } from '../entities/user.entity';
+import { badInput, forbidden, notFound, unauthenticated } from '../schema/errors';
+import { fromGlobalId, toGlobalId } from '../schema/node';
+import { DiaryEvent } from '../schema/event.types';
+import type { Delivery, EventHub, EventSubscription } from '../subscriptions/event-hub';
+import { canSeeStudent } from './membership.helpers';
+
+/** Staff roles whose holders have a timetable of their own. */
+const STAFF_ROLES = [Role.TEACHER, Role.DEPUTY, Role.DIRECTOR, Role.ADMIN] as const;
+
+/**
+ * Subscriptions to live events (R-DIARY-3). Access is checked here at subscribe time (the
+ * permission layer does not guard subscribing) and by the hub again for every event.
+ */
+export class EventService {
+  private hub: EventHub | null = null;
+
+  /** The server attaches its process's hub. */
+  attach(hub: EventHub): void {
+    this.hub = hub;
+  }
+
+  /** R-DIARY-3: a student's diary events; for the student, their guardians and their teachers (student_access). */
+  async subscribeDiary(ctx: Ctx, studentGlobalId: string, after: string | null | undefined): Promise<EventSubscription> {
+    const viewer = this.assertViewer(ctx);
+    const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');
+    const cursor = await this.cursor(ctx, after);
+    if (!(await canSeeStudent(ctx.em, ctx, studentId))) throw notFound('Student');
+    return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId, after: cursor });
+  }
+
+  /** Events of the lessons a staff member teaches or substitutes, and of the classes they lead. */
+  async subscribeTeacher(ctx: Ctx, after: string | null | undefined): Promise<EventSubscription> {
+    const viewer = this.assertViewer(ctx);
+    if (!hasRole(viewer, STAFF_ROLES)) throw forbidden('teacherEvents is for school staff; students and parents subscribe to diaryEvents');
+    const cursor = await this.cursor(ctx, after);
+    return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId: null, after: cursor });
+  }
+
+  /** Turns a delivery into the GraphQL event; the field resolvers of this event use the batch's loaders. */
+  toEvent(ctx: Ctx, d: Delivery): DiaryEvent {
+    if ('error' in d) throw d.error;
+    const { event, objects } = d;
+    ctx.em = objects.em;
+    ctx.loaders = objects.loaders;
+    const details = event.details;
+    return Object.assign(new DiaryEvent(), {
+      cursor: String(event.seq),
+      kind: event.kind,
+      occurredAt: event.occurredAt,
+      studentId: d.studentId ? toGlobalId('Student', d.studentId) : null,
+      dateFrom: event.dateFrom,
+      dateTo: event.dateTo,
+      reason: typeof details.reason === 'string' ? details.reason : null,
+      fromDate: typeof details.fromDate === 'string' ? details.fromDate : null,
+      fromLessonNumber: typeof details.fromLessonNumber === 'number' ? details.fromLessonNumber : null,
+      lesson: event.lessonId ? objects.lessons.get(event.lessonId) ?? null : null,
+      controlWork: event.controlWorkId ? objects.controlWorks.get(event.controlWorkId) ?? null : null,
+      timetableEntry: event.timetableEntryId ? objects.entries.get(event.timetableEntryId) ?? null : null,
+    });
+  }
+
+  private assertViewer(ctx: Ctx) {
+    if (!ctx.viewer) throw ctx.authError ?? unauthenticated();
+    if (ctx.viewer.mustChangePassword) throw forbidden('A password issued by the school must be changed first: call passwordChange');
+    return ctx.viewer;
+  }
+
+  /** A cursor received earlier: a whole number not beyond the end of the log. */
+  private async cursor(ctx: Ctx, after: string | null | undefined): Promise<number | null> {
+    if (after == null) return null;
+    if (!/^\d{1,15}$/.test(after)) throw badInput('"after" is not a cursor received from this API', 'after');
+    const value = Number(after);
+    const [head] = await ctx.em.execute<{ last_seq: string }[]>('select last_seq from outbox_head where id = 1');
+    if (value > Number(head.last_seq)) throw badInput('"after" is beyond the end of the event log', 'after');
+    return value;
+  }
+
+  private requireHub(): EventHub {
+    if (!this.hub) throw new Error('live events are not available in this process');
+    return this.hub;
+  }
+}

@@ -1,0 +1,403 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { GraphQLError } from 'graphql';
+import type { Logger } from '../logger';
+import { createLoaders, type Loaders } from '../loaders';
+import { Lesson } from '../entities/lesson.entity';
+import { ControlWork } from '../entities/control-work.entity';
+import { TimetableEntry } from '../entities/timetable.entity';
+import { ErrorCode } from '../schema/errors';
+import type { DiaryEventKind } from './outbox';
+
+/** An outbox row as read for delivery. */
+export interface OutboxEvent {
+  seq: number;
+  schoolId: string;
+  occurredAt: Date;
+  kind: DiaryEventKind;
+  lessonId: string | null;
+  controlWorkId: string | null;
+  timetableEntryId: string | null;
+  dateFrom: string | null;
+  dateTo: string | null;
+  details: Record<string, unknown>;
+  studentIds: string[];
+  teacherUserIds: string[];
+}
+
+/** The objects events refer to, loaded once per batch for every subscriber. */
+export interface EventObjects {
+  lessons: Map<string, Lesson>;
+  controlWorks: Map<string, ControlWork>;
+  entries: Map<string, TimetableEntry>;
+  /** the batch's EntityManager and loaders, shared read-only by the subscribers' field resolvers */
+  em: EntityManager;
+  loaders: Loaders;
+}
+
+/** What one subscription receives: an event, or the error that ends it. */
+export type Delivery =
+  | { event: OutboxEvent; studentId: string | null; objects: EventObjects }
+  | { error: GraphQLError };
+
+/** Who subscribed to what; `studentId` for diaryEvents, null for teacherEvents. */
+export interface SubscriberSpec {
+  userId: string;
+  sessionId: string;
+  studentId: string | null;
+  /** the last cursor the client saw; null = live events only */
+  after: number | null;
+}
+
+const SELECT = `select seq, school_id, occurred_at, kind, lesson_id, control_work_id, timetable_entry_id,
+  to_char(date_from, 'YYYY-MM-DD') as date_from, to_char(date_to, 'YYYY-MM-DD') as date_to, details, student_ids, teacher_user_ids
+  from outbox_event`;
+const PAGE = 500;
+const REPLAY_PAGE = 200;
+
+function toEvent(r: Record<string, unknown>): OutboxEvent {
+  return {
+    seq: Number(r.seq),
+    schoolId: r.school_id as string,
+    occurredAt: new Date(r.occurred_at as string),
+    kind: r.kind as DiaryEventKind,
+    lessonId: (r.lesson_id as string | null) ?? null,
+    controlWorkId: (r.control_work_id as string | null) ?? null,
+    timetableEntryId: (r.timetable_entry_id as string | null) ?? null,
+    dateFrom: (r.date_from as string | null) ?? null,
+    dateTo: (r.date_to as string | null) ?? null,
+    details: (r.details as Record<string, unknown>) ?? {},
+    studentIds: (r.student_ids as string[]) ?? [],
+    teacherUserIds: (r.teacher_user_ids as string[]) ?? [],
+  };
+}
+
+/**
+ * One live subscription: an async iterator fed by the hub. Events arrive in cursor order, each
+ * once: anything at or below `position` is dropped. While the backlog after the client's cursor is
+ * replayed from the database, live events are held and released after it.
+ */
+export class EventSubscription implements AsyncIterableIterator<Delivery> {
+  position: number;
+  private replaying: boolean;
+  private held: Delivery[] = [];
+  private readonly ready: Delivery[] = [];
+  private waiter: ((r: IteratorResult<Delivery>) => void) | null = null;
+  private done = false;
+
+  constructor(readonly spec: SubscriberSpec, start: number, replaying: boolean, private readonly maxQueued: number, private readonly onEnd: (s: EventSubscription) => void) {
+    this.position = start;
+    this.replaying = replaying;
+  }
+
+  get closed(): boolean {
+    return this.done;
+  }
+
+  /** A live event (from the hub's dispatch). */
+  offer(d: Delivery): void {
+    if (this.done) return;
+    if (this.replaying) this.held.push(d);
+    else this.accept(d);
+  }
+
+  /** An event of the backlog (replay). */
+  replayed(d: Delivery): void {
+    if (!this.done) this.accept(d);
+  }
+
+  /** The backlog is delivered: release the live events held meanwhile. */
+  replayDone(): void {
+    this.replaying = false;
+    const held = this.held;
+    this.held = [];
+    for (const d of held) this.accept(d);
+  }
+
+  /** Delivers `error` and ends the subscription. */
+  fail(error: GraphQLError): void {
+    if (this.done) return;
+    this.push({ error });
+    this.finish();
+  }
+
+  private accept(d: Delivery): void {
+    if ('event' in d) {
+      if (d.event.seq <= this.position) return;
+      this.position = d.event.seq;
+    }
+    if (this.ready.length >= this.maxQueued) {
+      this.fail(new GraphQLError('The client reads events too slowly; resubscribe with the last cursor received', {
+        extensions: { code: ErrorCode.CONFLICT, reason: 'SUBSCRIBER_TOO_SLOW' },
+      }));
+      return;
+    }
+    this.push(d);
+  }
+
+  private push(d: Delivery): void {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w({ value: d, done: false });
+    } else {
+      this.ready.push(d);
+    }
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.held = [];
+    this.onEnd(this);
+    if (this.waiter && this.ready.length === 0) {
+      const w = this.waiter;
+      this.waiter = null;
+      w({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<Delivery>> {
+    const d = this.ready.shift();
+    if (d) return Promise.resolve({ value: d, done: false });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => { this.waiter = resolve; });
+  }
+
+  /** The client unsubscribed or disconnected. */
+  return(): Promise<IteratorResult<Delivery>> {
+    this.ready.length = 0;
+    this.finish();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(err: unknown): Promise<IteratorResult<Delivery>> {
+    this.finish();
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/**
+ * Live delivery of outbox events to the subscriptions of this process (R-DIARY-3).
+ *
+ * Wake-ups come from NOTIFY (sent by the writing transaction at commit), a fallback poll and a
+ * listener reconnection. Each wake-up numbers the newly committed events (`outbox_sequence()`,
+ * gapless, in commit order, shared by every server process), reads those after the last one seen
+ * and fans them out from in-memory indexes by student and by teacher account: one read, one access
+ * check and one load of the objects per batch, whatever the number of subscribers.
+ */
+export class EventHub {
+  private last = 0;
+  private readonly byStudent = new Map<string, Set<EventSubscription>>();
+  private readonly byTeacher = new Map<string, Set<EventSubscription>>();
+  private pumping: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private subscriptions = 0;
+
+  constructor(private readonly orm: MikroORM, private readonly log: Logger, private readonly opts: { pollMs: number; maxQueuedPerSubscriber: number }) {}
+
+  /** Starts from the current end of the log; earlier events are reached by replay only. */
+  async start(): Promise<void> {
+    const [r] = await this.orm.em.fork().execute<{ last: string }[]>('select outbox_sequence() as last');
+    this.last = Number(r.last);
+    const tick = () => {
+      if (this.stopped) return;
+      this.wake();
+      this.timer = setTimeout(tick, this.opts.pollMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, this.opts.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.pumping?.catch(() => undefined);
+    for (const set of [...this.byStudent.values(), ...this.byTeacher.values()]) for (const s of [...set]) void s.return();
+  }
+
+  /** Number of open subscriptions of this process. */
+  get size(): number {
+    return this.subscriptions;
+  }
+
+  /** The last cursor this process has delivered. */
+  get cursor(): number {
+    return this.last;
+  }
+
+  /** Something may have been committed: read it (coalesces concurrent wake-ups). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.drain();
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.log.error({ err }, 'event delivery failed; retrying at the next wake-up');
+      } finally {
+        this.pumping = null;
+      }
+    })();
+  }
+
+  /** Waits until what is committed now has been dispatched (tests, benchmarks). */
+  async flush(): Promise<void> {
+    await this.pumping;
+    this.wake();
+    await this.pumping;
+  }
+
+  /**
+   * Registers a subscription (access already checked by the caller). With `after`, the events after
+   * that cursor are replayed first, then live ones follow without a gap or a repeat.
+   */
+  subscribe(spec: SubscriberSpec): EventSubscription {
+    const upTo = this.last;
+    const replay = spec.after !== null && spec.after < upTo;
+    const sub = new EventSubscription(spec, spec.after ?? upTo, replay, this.opts.maxQueuedPerSubscriber, (s) => this.remove(s));
+    this.index(sub);
+    if (replay) {
+      this.replay(sub, upTo).catch((err) => {
+        this.log.error({ err }, 'event replay failed');
+        sub.fail(new GraphQLError('Could not read the missed events; resubscribe with the last cursor received', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }));
+      });
+    }
+    return sub;
+  }
+
+  private index(sub: EventSubscription): void {
+    const { studentId, userId } = sub.spec;
+    const map = studentId ? this.byStudent : this.byTeacher;
+    const key = studentId ?? userId;
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    set.add(sub);
+    this.subscriptions++;
+  }
+
+  private remove(sub: EventSubscription): void {
+    const { studentId, userId } = sub.spec;
+    const map = studentId ? this.byStudent : this.byTeacher;
+    const key = studentId ?? userId;
+    const set = map.get(key);
+    if (set?.delete(sub)) {
+      this.subscriptions--;
+      if (set.size === 0) map.delete(key);
+    }
+  }
+
+  private async replay(sub: EventSubscription, upTo: number): Promise<void> {
+    const { studentId, userId } = sub.spec;
+    let from = sub.position;
+    while (!sub.closed && from < upTo) {
+      const em = this.orm.em.fork();
+      const rows = await em.execute<Record<string, unknown>[]>(
+        `${SELECT} where seq > ? and seq <= ? and ${studentId ? 'student_ids' : 'teacher_user_ids'} @> array[?]::uuid[] order by seq limit ${REPLAY_PAGE}`,
+        [from, upTo, studentId ?? userId],
+      );
+      if (rows.length === 0) break;
+      const events = rows.map(toEvent);
+      const objects = await this.load(em, events);
+      for (const event of events) sub.replayed({ event, studentId, objects });
+      from = events[events.length - 1].seq;
+      if (rows.length < REPLAY_PAGE) break;
+    }
+    sub.replayDone();
+  }
+
+  private async drain(): Promise<void> {
+    const em = this.orm.em.fork();
+    await em.execute('select outbox_sequence()');
+    for (;;) {
+      const rows = await em.execute<Record<string, unknown>[]>(`${SELECT} where seq > ? order by seq limit ${PAGE}`, [this.last]);
+      if (rows.length === 0) return;
+      await this.dispatch(rows.map(toEvent));
+      if (rows.length < PAGE) return;
+    }
+  }
+
+  /**
+   * Fans a batch out. The recipients are taken, and `last` advanced, before the first await, so a
+   * subscription registered meanwhile replays exactly up to where live delivery starts for it.
+   */
+  private async dispatch(events: OutboxEvent[]): Promise<void> {
+    this.last = events[events.length - 1].seq;
+    const recipients: { sub: EventSubscription; event: OutboxEvent; studentId: string | null }[] = [];
+    for (const event of events) {
+      for (const sid of event.studentIds) for (const sub of this.byStudent.get(sid) ?? []) recipients.push({ sub, event, studentId: sid });
+      for (const uid of event.teacherUserIds) for (const sub of this.byTeacher.get(uid) ?? []) recipients.push({ sub, event, studentId: null });
+    }
+    if (recipients.length === 0) return;
+    const em = this.orm.em.fork();
+    const denied = await this.deniedSubscribers(em, [...new Set(recipients.map((r) => r.sub))]);
+    for (const sub of denied) {
+      sub.fail(new GraphQLError('Access to these events has ended', { extensions: { code: ErrorCode.FORBIDDEN, reason: 'ACCESS_REVOKED' } }));
+    }
+    const objects = await this.load(em, events);
+    for (const r of recipients) if (!denied.has(r.sub)) r.sub.offer({ event: r.event, studentId: r.studentId, objects });
+  }
+
+  /**
+   * R-SEC-3 at every event: the account is not blocked, the session not ended and, for a diary,
+   * the user still takes part in the student's education (a removed guardian link ends it). One
+   * query for the whole batch, over the distinct (user, session, student) triples.
+   */
+  private async deniedSubscribers(em: EntityManager, subs: EventSubscription[]): Promise<Set<EventSubscription>> {
+    const triples = new Map<string, EventSubscription[]>();
+    for (const s of subs) {
+      const k = `${s.spec.userId}|${s.spec.sessionId}|${s.spec.studentId ?? ''}`;
+      triples.set(k, [...(triples.get(k) ?? []), s]);
+    }
+    const keys = [...triples.keys()];
+    const parts = keys.map((k) => k.split('|'));
+    const ok = await em.execute<{ k: number }[]>(
+      `select s.k from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
+        where exists (select 1 from app_user u where u.id = s.user_id and u.blocked_at is null)
+          and exists (select 1 from auth_session a where a.id = s.session_id and a.revoked_at is null)
+          and (s.student_id is null or exists (select 1 from student_access sa where sa.user_id = s.user_id and sa.student_id = s.student_id))`,
+      [
+        `{${keys.map((_, i) => i).join(',')}}`,
+        `{${parts.map((p) => p[0]).join(',')}}`,
+        `{${parts.map((p) => p[1]).join(',')}}`,
+        `{${parts.map((p) => p[2] || 'NULL').join(',')}}`,
+      ],
+    );
+    const allowed = new Set(ok.map((r) => Number(r.k)));
+    const denied = new Set<EventSubscription>();
+    keys.forEach((k, i) => { if (!allowed.has(i)) for (const s of triples.get(k)!) denied.add(s); });
+    return denied;
+  }
+
+  /** Loads the lessons, control works and timetable entries a batch refers to (three queries at most). */
+  private async load(em: EntityManager, events: OutboxEvent[]): Promise<EventObjects> {
+    const ids = (pick: (e: OutboxEvent) => string | null) => [...new Set(events.map(pick).filter((x): x is string => !!x))];
+    const lessonIds = ids((e) => e.lessonId);
+    const workIds = ids((e) => e.controlWorkId);
+    const entryIds = ids((e) => e.timetableEntryId);
+    const [lessons, works, entries] = await Promise.all([
+      lessonIds.length ? em.find(Lesson, { id: { $in: lessonIds } }) : [],
+      workIds.length ? em.find(ControlWork, { id: { $in: workIds } }) : [],
+      entryIds.length ? em.find(TimetableEntry, { id: { $in: entryIds } }) : [],
+    ]);
+    return {
+      lessons: new Map(lessons.map((l) => [l.id, l])),
+      controlWorks: new Map(works.map((w) => [w.id, w])),
+      entries: new Map(entries.map((e) => [e.id, e])),
+      em,
+      loaders: createLoaders(em),
+    };
+  }
+}
