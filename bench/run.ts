@@ -1,13 +1,18 @@
 import 'reflect-metadata';
 import { shieldBench } from './shield.bench';
+import { subscriptionsBench } from './subscriptions.bench';
 
-/** `npm run bench [-- name]`: runs the named benchmark, or all. They print figures, not pass/fail. */
+/**
+ * `npm run bench [-- name… --option=value]`: runs the named benchmarks, or all. They print figures,
+ * not pass/fail; options (`--n=2000`) are read by the benchmarks themselves.
+ */
 const benches: Record<string, () => Promise<void>> = {
   shield: shieldBench,
+  subscriptions: subscriptionsBench,
 };
 
 async function main() {
-  const wanted = process.argv.slice(2);
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const names = wanted.length ? wanted : Object.keys(benches);
   for (const name of names) {
     const bench = benches[name];

@@ -1,5 +1,5 @@
 import { startTestApp, TestApp, HttpClient, onClosed } from './helpers/app';
-import { collect, commitEvent } from './helpers/live';
+import { collect, collectLive, commitEvent } from './helpers/live';
 import { toGlobalId } from '../src/schema/node';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -130,9 +130,7 @@ describe('R-DIARY-3: subscribing', () => {
 describe('R-DIARY-3: delivery', () => {
   test('R-DIARY-3, R-JOUR-6: a parent receives a substitution in their child\'s class within a second, and never an event of another class', async () => {
     const ws = app.ws(parent.token);
-    const r = collect(ws, DIARY_LESSON, { s: sid(child) });
-    await app.server.events.flush();
-    await new Promise((res) => setTimeout(res, 100));
+    const r = await collectLive(app.server.events, ws, DIARY_LESSON, { s: sid(child) });
     const otherLesson = await insertLesson(classB);
     const ownLesson = await insertLesson(classA);
     expect((await substitute(otherLesson)).lessonSubstitute.userErrors).toEqual([]);
@@ -150,8 +148,7 @@ describe('R-DIARY-3: delivery', () => {
   });
 
   test('R-DIARY-3: a client that reconnects with its cursor after missing N events receives exactly those N, in order, then live ones', async () => {
-    const first = collect(app.ws(parent.token), DIARY, { s: sid(child) });
-    await app.server.events.flush();
+    const first = await collectLive(app.server.events, app.ws(parent.token), DIARY, { s: sid(child) });
     await commitEvent(app, schoolUuid, [child]);
     await first.until((x) => x.data.length === 1);
     const cursor = first.data[0].diaryEvents.cursor;
@@ -181,8 +178,7 @@ describe('R-DIARY-3: delivery', () => {
   });
 
   test('R-DIARY-3: an event whose transaction commits after a later one is still delivered to a client resuming from the later one\'s cursor', async () => {
-    const r1 = collect(app.ws(parent.token), DIARY, { s: sid(child) });
-    await app.server.events.flush();
+    const r1 = await collectLive(app.server.events, app.ws(parent.token), DIARY, { s: sid(child) });
     // T1 writes first (lower id) and commits last
     const slow = commitEvent(app, schoolUuid, [child], { holdMs: 700 });
     await new Promise((res) => setTimeout(res, 150));
@@ -221,8 +217,7 @@ describe('R-DIARY-3: delivery', () => {
 
   test('R-DIARY-3: teacherEvents delivers the events naming the teacher\'s account', async () => {
     const teacher = await app.as('teacher');
-    const r = collect(app.ws(teacher.token), TEACHER, {});
-    await app.server.events.flush();
+    const r = await collectLive(app.server.events, app.ws(teacher.token), TEACHER, {});
     await commitEvent(app, schoolUuid, [other], { teacherUserIds: [uuidOf(teacher.userId)] });
     await commitEvent(app, schoolUuid, [other], { teacherUserIds: [(await app.sql(`select id from app_user where login = 'deputy'`))[0].id] });
     await commitEvent(app, schoolUuid, [other], { teacherUserIds: [uuidOf(teacher.userId)] });
@@ -235,8 +230,7 @@ describe('R-DIARY-3: delivery', () => {
   });
 
   test('R-DIARY-3: a lost notification only delays delivery: the fallback poll finds the event', async () => {
-    const r = collect(app.ws(parent.token), DIARY, { s: sid(child) });
-    await app.server.events.flush();
+    const r = await collectLive(app.server.events, app.ws(parent.token), DIARY, { s: sid(child) });
     await commitEvent(app, schoolUuid, [child], { notify: false });
     await r.until((x) => x.data.length === 1, 3000);
     r.unsubscribe();
@@ -248,8 +242,7 @@ describe('R-DIARY-3: access ends delivery', () => {
     const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
       select gen_random_uuid(), now(), now(), $1, 'Морозова', 'Ольга', id from app_user where login = 'parent' returning id`, [schoolUuid]);
     const [link] = await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER') returning id`, [classmate, g.id]);
-    const r = collect(app.ws(parent.token), DIARY, { s: sid(classmate) });
-    await app.server.events.flush();
+    const r = await collectLive(app.server.events, app.ws(parent.token), DIARY, { s: sid(classmate) });
     await commitEvent(app, schoolUuid, [classmate]);
     await r.until((x) => x.data.length === 1);
     const unlink = await deputy.ok(`mutation($i: GuardianUnlinkInput!) { guardianUnlink(input: $i) { userErrors { code } } }`,
@@ -266,8 +259,7 @@ describe('R-DIARY-3: access ends delivery', () => {
     const student = await app.as('student');
     await app.sql(`update student set user_id = $1 where id = $2`, [uuidOf(student.userId), other]);
     const ws = app.ws(student.token);
-    const r = collect(ws, DIARY, { s: sid(other) });
-    await app.server.events.flush();
+    const r = await collectLive(app.server.events, ws, DIARY, { s: sid(other) });
     await commitEvent(app, schoolUuid, [other]);
     await r.until((x) => x.data.length === 1);
     const closed = onClosed(ws);
@@ -313,9 +305,7 @@ describe('R-DIARY-3: several server instances', () => {
   test('R-DIARY-3: a substitution made through one instance reaches a subscriber of another within a second (NOTIFY wake-up)', async () => {
     const ws = createClient({ url: server2.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${parent.token}` }, onNonLazyError: () => undefined });
     try {
-      const r = collect(ws, DIARY_LESSON, { s: sid(child) });
-      await server2.events.flush();
-      await new Promise((res) => setTimeout(res, 100));
+      const r = await collectLive(server2.events, ws, DIARY_LESSON, { s: sid(child) });
       const lesson = await insertLesson(classA);
       const started = Date.now();
       expect((await substitute(lesson, 'курсы')).lessonSubstitute.userErrors).toEqual([]);

@@ -38,7 +38,7 @@ registerEnumType(LessonStatus, {
 @Index({ properties: ['substituteTeacher', 'date'] })
 @Index({ properties: ['room', 'date'] })
 @ObjectType({ implements: Node, description: 'A dated lesson (R-JOUR-1) with any substitution, move or cancellation applied (R-JOUR-6, R-DIARY-2).' })
-export class Lesson extends Node<'status'> {
+export class Lesson extends Node<'status' | 'conductingTeacherId'> {
   @ManyToOne(() => School, { ref: true })
   school!: Ref<School>;
 

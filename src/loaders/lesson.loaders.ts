@@ -1,6 +1,119 @@
+import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ControlWork } from '../entities/control-work.entity';
+import { TimetableEntry } from '../entities/timetable.entity';
+import type { Lesson } from '../entities/lesson.entity';
 
-/** DataLoaders of the lesson feature (per request and per subscription event). */
-export function createLessonLoaders(_em: EntityManager) {
-  return {};
+/** Start and end of a lesson number in the bell schedule that applies (school-local `HH:MM:SS`). */
+export interface BellTimes {
+  startsAt: string;
+  endsAt: string;
+}
+
+/** Key of `lessonBellTimes`: what picks the schedule (year, class, group, student on a day) and the lesson number. */
+export const bellKey = (l: Lesson): string =>
+  [l.academicYear.id, l.schoolClass?.id ?? '', l.group?.id ?? '', l.student?.id ?? '', l.date, l.lessonNumber].join('|');
+
+/** Key of `lessonControlWorks`: the subject, the class or group, the day and the lesson number. */
+export const lessonSlotKey = (l: Lesson): string =>
+  [l.subject.id, l.schoolClass?.id ?? '', l.group?.id ?? '', l.date, l.lessonNumber].join('|');
+
+const orNull = (v: string) => (v === '' ? null : v);
+
+/** What picks a bell schedule and slot: a lesson's year, class, group or student, day and lesson number. */
+export interface BellSlotQuery {
+  key: string;
+  yearId: string;
+  classId: string | null;
+  groupId: string | null;
+  studentId: string | null;
+  date: string;
+  lessonNumber: number;
+}
+
+/**
+ * R-YEAR-6: for each query, the bell schedule that applies — the group's own, else its class's (a
+ * subgroup's class, or an individual student's class that day), else the class's own, else the
+ * school's default of the year — and its slot for the lesson number (null times when it has none;
+ * null `schedule_id` when the year has no schedule at all). One statement for any number of queries.
+ */
+export async function effectiveBellSlots(em: EntityManager, items: BellSlotQuery[]) {
+  return em.execute<{ key: string; schedule_id: string | null; starts_at: string | null; ends_at: string | null }[]>(
+    `select k.key, b.id as schedule_id, s.starts_at::text as starts_at, s.ends_at::text as ends_at
+       from jsonb_to_recordset(?::jsonb) as k(key text, year_id uuid, class_id uuid, group_id uuid, student_id uuid, on_date date, lesson_number int)
+       left join study_group g on g.id = k.group_id
+       left join lateral (
+         select cm.school_class_id from class_membership cm join school_class c on c.id = cm.school_class_id
+          where k.student_id is not null and cm.student_id = k.student_id and c.academic_year_id = k.year_id
+            and cm.from_date <= k.on_date and (cm.to_date is null or cm.to_date >= k.on_date)
+          order by cm.from_date desc limit 1) sc on true
+       left join lateral (
+         select b.id from bell_schedule b
+          where b.academic_year_id = k.year_id
+            and ((k.group_id is not null and b.group_id = k.group_id)
+              or b.school_class_id = coalesce(k.class_id, g.school_class_id, sc.school_class_id)
+              or (b.school_class_id is null and b.group_id is null))
+          order by (b.group_id is null), (b.school_class_id is null) limit 1) b on true
+       left join bell_slot s on s.bell_schedule_id = b.id and s.lesson_number = k.lesson_number`,
+    [JSON.stringify(items.map((i) => ({
+      key: i.key, year_id: i.yearId, class_id: i.classId, group_id: i.groupId, student_id: i.studentId, on_date: i.date, lesson_number: i.lessonNumber,
+    })))]);
+}
+
+/**
+ * DataLoaders of dated lessons, control works and the diary (R-JOUR-6, R-YEAR-10, R-DIARY-2): a list
+ * of lessons costs one query per field, whatever its length or the number of days it spans.
+ */
+export function createLessonLoaders(em: EntityManager) {
+  return {
+    /** R-YEAR-6: the times of a lesson from the bell schedule that applies (see effectiveBellSlots). */
+    lessonBellTimes: new DataLoader<string, BellTimes | null>(async (keys) => {
+      const rows = await effectiveBellSlots(em, keys.map((key) => {
+        const [yearId, classId, groupId, studentId, date, n] = key.split('|');
+        return { key, yearId, classId: orNull(classId), groupId: orNull(groupId), studentId: orNull(studentId), date, lessonNumber: Number(n) };
+      }));
+      const byKey = new Map(rows.filter((r) => r.starts_at && r.ends_at).map((r) => [r.key, { startsAt: r.starts_at!, endsAt: r.ends_at! }]));
+      return keys.map((k) => byKey.get(k) ?? null);
+    }),
+
+    /**
+     * R-YEAR-10: the control works (not cancelled) of a lesson's slot: same subject and day, for its
+     * class or group (a subgroup's lesson also shows its class's), at its lesson number or at none.
+     */
+    lessonControlWorks: new DataLoader<string, ControlWork[]>(async (keys) => {
+      const rows = await em.execute<Record<string, unknown>[]>(
+        `select cw.*, k.key as "__key"
+           from jsonb_to_recordset(?::jsonb) as k(key text, subject_id uuid, class_id uuid, group_id uuid, on_date date, lesson_number int)
+           left join study_group g on g.id = k.group_id
+           join control_work cw on cw.subject_id = k.subject_id and cw.date = k.on_date and cw.cancelled_at is null
+            and (cw.lesson_number is null or cw.lesson_number = k.lesson_number)
+            and (cw.group_id = k.group_id or cw.school_class_id = coalesce(k.class_id, g.school_class_id))
+          order by cw.lesson_number nulls last, cw.created_at, cw.id`,
+        [JSON.stringify(keys.map((key) => {
+          const [subjectId, classId, groupId, date, n] = key.split('|');
+          return { key, subject_id: subjectId, class_id: orNull(classId), group_id: orNull(groupId), on_date: date, lesson_number: Number(n) };
+        }))]);
+      const byKey = new Map<string, ControlWork[]>();
+      for (const r of rows) {
+        const { __key: key, ...row } = r;
+        const list = byKey.get(String(key)) ?? [];
+        list.push(em.map(ControlWork, row as never));
+        byKey.set(String(key), list);
+      }
+      return keys.map((k) => byKey.get(k) ?? []);
+    }),
+
+    /** The timetable entry a lesson was generated from. */
+    lessonTimetableEntryById: new DataLoader<string, TimetableEntry | null>(async (ids) => {
+      const map = new Map((await em.find(TimetableEntry, { id: { $in: [...ids] } })).map((e) => [e.id, e]));
+      return ids.map((id) => map.get(id) ?? null);
+    }),
+  };
+}
+
+export type LessonLoaders = ReturnType<typeof createLessonLoaders>;
+
+/** Forgets cached rows after a write, so a payload read in the same request sees the change. */
+export function clearLessonLoaders(loaders: LessonLoaders): void {
+  for (const l of [loaders.lessonBellTimes, loaders.lessonControlWorks, loaders.lessonTimetableEntryById]) l.clearAll();
 }

@@ -1,2 +1,238 @@
-/** Resolvers of the lesson feature. */
-export const lessonResolvers: Function[] = [];
+import { Arg, Ctx as GqlCtx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { LocalDateResolver, LocalTimeResolver } from 'graphql-scalars';
+import type { Ctx } from '../context';
+import { AcademicYear } from '../entities/academic-year.entity';
+import { Lesson } from '../entities/lesson.entity';
+import { ControlWork } from '../entities/control-work.entity';
+import { Room, Subject } from '../entities/subject.entity';
+import { Staff } from '../entities/staff.entity';
+import { SchoolClass } from '../entities/school-class.entity';
+import { StudyGroup } from '../entities/study-group.entity';
+import { Student } from '../entities/student.entity';
+import { TimetableEntry } from '../entities/timetable.entity';
+import { notFound } from '../schema/errors';
+import {
+  LessonCancelInput, LessonCancelPayload, LessonMoveInput, LessonMovePayload, LessonRestoreInput, LessonRestorePayload, LessonSlot,
+  LessonSubstituteInput, LessonSubstitutePayload, LessonSubstitutionRemoveInput, LessonSubstitutionRemovePayload, LessonTopicSetInput,
+  LessonTopicSetPayload,
+} from '../schema/lesson.types';
+import {
+  ControlWorkCancelInput, ControlWorkCancelPayload, ControlWorkScheduleInput, ControlWorkSchedulePayload, ControlWorkUpdateInput,
+  ControlWorkUpdatePayload,
+} from '../schema/control-work.types';
+import { DiaryDay, TeacherDay } from '../schema/diary.types';
+
+const inputArg = { description: 'The input of the action.' } as const;
+const fromArg = { description: 'First day (inclusive).' } as const;
+const toArg = { description: 'Last day (inclusive); at most 31 days after `from` counted inclusively, else BAD_USER_INPUT with reason RANGE_TOO_LONG.' } as const;
+
+async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
+  const v = await value;
+  if (!v) throw notFound(what);
+  return v;
+}
+
+@Resolver(() => Lesson)
+export class LessonResolver {
+  @FieldResolver(() => LocalTimeResolver, { nullable: true, description: 'Start (school-local time) from the bell schedule that applies: the group\'s own, else its class\'s, else the school\'s default for the year (R-YEAR-6); null when it has no such lesson number.' })
+  async startsAt(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<string | null> {
+    return (await ctx.services.lessons.bellTimes(ctx, l))?.startsAt ?? null;
+  }
+
+  @FieldResolver(() => LocalTimeResolver, { nullable: true, description: 'End (school-local time) from the bell schedule that applies; null when it has no such lesson number.' })
+  async endsAt(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<string | null> {
+    return (await ctx.services.lessons.bellTimes(ctx, l))?.endsAt ?? null;
+  }
+
+  @FieldResolver(() => AcademicYear, { description: 'The academic year.' })
+  async academicYear(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<AcademicYear> {
+    return ctx.services.lessons.academicYear(ctx, l.academicYear.id);
+  }
+
+  @FieldResolver(() => Subject, { description: 'The subject.' })
+  async subject(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Subject> {
+    return ctx.services.lessons.subject(ctx, l);
+  }
+
+  @FieldResolver(() => Staff, { description: 'The teacher of the timetable (whoever conducts the lesson: see `conductingTeacher`).' })
+  async teacher(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Staff> {
+    return required(ctx.services.lessons.staff(ctx, l.teacher.id), 'Staff member');
+  }
+
+  @FieldResolver(() => Staff, { nullable: true, description: 'The substitute who conducts the lesson instead of `teacher` (R-JOUR-6); null without a substitution.' })
+  async substituteTeacher(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Staff | null> {
+    return ctx.services.lessons.staff(ctx, l.substituteTeacher?.id);
+  }
+
+  @FieldResolver(() => Staff, { description: 'The teacher who conducts the lesson and fills it in: the substitute when there is one, else the timetable teacher.' })
+  async conductingTeacher(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Staff> {
+    return required(ctx.services.lessons.staff(ctx, l.conductingTeacherId), 'Staff member');
+  }
+
+  @FieldResolver(() => Boolean, { description: 'A substitute conducts the lesson (R-JOUR-6).' })
+  isSubstitution(@Root() l: Lesson): boolean {
+    return !!l.substituteTeacher;
+  }
+
+  @FieldResolver(() => Room, { nullable: true, description: 'The room it takes place in (after a move); null when none is set.' })
+  async room(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Room | null> {
+    return ctx.services.lessons.room(ctx, l.room?.id);
+  }
+
+  @FieldResolver(() => Room, { nullable: true, description: 'The room the timetable gave it; null when none.' })
+  async plannedRoom(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Room | null> {
+    return ctx.services.lessons.room(ctx, l.plannedRoom?.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'It takes place at another date, lesson number or room than the timetable gave it.' })
+  moved(@Root() l: Lesson, @GqlCtx() ctx: Ctx): boolean {
+    return ctx.services.lessons.moved(l);
+  }
+
+  @FieldResolver(() => LessonSlot, { nullable: true, description: 'For a moved lesson, where the timetable had it (R-DIARY-2); null when it was not moved.' })
+  movedFrom(@Root() l: Lesson, @GqlCtx() ctx: Ctx): LessonSlot | null {
+    return ctx.services.lessons.movedFrom(l);
+  }
+
+  @FieldResolver(() => SchoolClass, { name: 'schoolClass', nullable: true, description: 'The class it is for; null for a group or individual lesson.' })
+  async schoolClass(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<SchoolClass | null> {
+    return ctx.services.lessons.schoolClass(ctx, l.schoolClass?.id);
+  }
+
+  @FieldResolver(() => StudyGroup, { nullable: true, description: 'The study group (subgroup, elective, club or stream) it is for; null for a class or individual lesson.' })
+  async group(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<StudyGroup | null> {
+    return ctx.services.lessons.group(ctx, l.group?.id);
+  }
+
+  @FieldResolver(() => Student, { nullable: true, description: 'The student of an individual lesson (individual plan), by pseudonym; personal data only for those taking part in the student\'s education (R-SEC-3). Null for a class or group lesson.' })
+  async student(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Student | null> {
+    return ctx.services.lessons.student(ctx, l.student?.id);
+  }
+
+  @FieldResolver(() => TimetableEntry, { nullable: true, description: 'The weekly timetable entry it was generated from; null once that entry was deleted.' })
+  async timetableEntry(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<TimetableEntry | null> {
+    return ctx.services.lessons.timetableEntry(ctx, l);
+  }
+
+  @FieldResolver(() => [ControlWork], { description: 'Control works (R-YEAR-10) of this subject and class or group on the lesson\'s day, at its lesson number or without one; cancelled ones left out.' })
+  async controlWorks(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<ControlWork[]> {
+    return ctx.services.lessons.controlWorks(ctx, l);
+  }
+
+  @Mutation(() => LessonSubstitutePayload, { description: 'Records that a substitute conducts a lesson, with the reason (R-JOUR-6); the substitute may then fill in that lesson only, and its own teacher no longer may. Refused when the substitute is busy at that time. ADMIN, DIRECTOR or DEPUTY of the school.' })
+  async lessonSubstitute(@Arg('input', () => LessonSubstituteInput, inputArg) input: LessonSubstituteInput, @GqlCtx() ctx: Ctx): Promise<LessonSubstitutePayload> {
+    return Object.assign(new LessonSubstitutePayload(), await ctx.services.lessons.lessonSubstitute(ctx, input));
+  }
+
+  @Mutation(() => LessonSubstitutionRemovePayload, { description: 'Withdraws a substitution: the timetable teacher conducts the lesson again (R-JOUR-6). ADMIN, DIRECTOR or DEPUTY of the school.' })
+  async lessonSubstitutionRemove(@Arg('input', () => LessonSubstitutionRemoveInput, inputArg) input: LessonSubstitutionRemoveInput, @GqlCtx() ctx: Ctx): Promise<LessonSubstitutionRemovePayload> {
+    return Object.assign(new LessonSubstitutionRemovePayload(), await ctx.services.lessons.lessonSubstitutionRemove(ctx, input));
+  }
+
+  @Mutation(() => LessonMovePayload, { description: 'Moves a lesson to another date, lesson number and/or room (R-DIARY-2); refused on a holiday or when the teacher, room, class or group or a student is busy there. ADMIN, DIRECTOR or DEPUTY of the school.' })
+  async lessonMove(@Arg('input', () => LessonMoveInput, inputArg) input: LessonMoveInput, @GqlCtx() ctx: Ctx): Promise<LessonMovePayload> {
+    return Object.assign(new LessonMovePayload(), await ctx.services.lessons.lessonMove(ctx, input));
+  }
+
+  @Mutation(() => LessonCancelPayload, { description: 'Cancels a lesson with a reason; it stays and shows as cancelled in the diary. ADMIN, DIRECTOR or DEPUTY of the school.' })
+  async lessonCancel(@Arg('input', () => LessonCancelInput, inputArg) input: LessonCancelInput, @GqlCtx() ctx: Ctx): Promise<LessonCancelPayload> {
+    return Object.assign(new LessonCancelPayload(), await ctx.services.lessons.lessonCancel(ctx, input));
+  }
+
+  @Mutation(() => LessonRestorePayload, { description: 'A cancelled lesson takes place after all; refused when its slot is no longer free. ADMIN, DIRECTOR or DEPUTY of the school.' })
+  async lessonRestore(@Arg('input', () => LessonRestoreInput, inputArg) input: LessonRestoreInput, @GqlCtx() ctx: Ctx): Promise<LessonRestorePayload> {
+    return Object.assign(new LessonRestorePayload(), await ctx.services.lessons.lessonRestore(ctx, input));
+  }
+
+  @Mutation(() => LessonTopicSetPayload, { description: 'Sets the topic of a lesson (R-JOUR-1). Only the teacher who conducts it: its substitute when there is one, else its timetable teacher (R-JOUR-6).' })
+  async lessonTopicSet(@Arg('input', () => LessonTopicSetInput, inputArg) input: LessonTopicSetInput, @GqlCtx() ctx: Ctx): Promise<LessonTopicSetPayload> {
+    return Object.assign(new LessonTopicSetPayload(), await ctx.services.lessons.lessonTopicSet(ctx, input));
+  }
+}
+
+@Resolver(() => LessonSlot)
+export class LessonSlotResolver {
+  @FieldResolver(() => Room, { nullable: true, description: 'The room; null when none was set.' })
+  async room(@Root() s: LessonSlot, @GqlCtx() ctx: Ctx): Promise<Room | null> {
+    return ctx.services.lessons.room(ctx, s.roomId);
+  }
+}
+
+@Resolver(() => ControlWork)
+export class ControlWorkResolver {
+  @Query(() => [ControlWork], { description: 'The control-work schedule of a year by date (R-YEAR-10, R-DIARY-2). Staff of the school read all of it; students and parents the control works of the classes and groups of the students they may see. NOT_FOUND for a student the viewer may not see.' })
+  async controlWorks(
+    @Arg('academicYearId', () => ID, { description: 'Global ID of the academic year.' }) academicYearId: string,
+    @Arg('classId', () => ID, { nullable: true, description: 'Only those of this class, its subgroups and the streams it is in.' }) classId: string | null | undefined,
+    @Arg('groupId', () => ID, { nullable: true, description: 'Only those of this study group.' }) groupId: string | null | undefined,
+    @Arg('studentId', () => ID, { nullable: true, description: 'Only those of the classes and groups this student is in on the day.' }) studentId: string | null | undefined,
+    @Arg('periodId', () => ID, { nullable: true, description: 'Only those within this study period of the year.' }) periodId: string | null | undefined,
+    @Arg('from', () => LocalDateResolver, { nullable: true, description: 'Only those on or after this day.' }) from: string | null | undefined,
+    @Arg('to', () => LocalDateResolver, { nullable: true, description: 'Only those on or before this day.' }) to: string | null | undefined,
+    @Arg('includeCancelled', () => Boolean, { defaultValue: false, description: 'Include cancelled control works (see `cancelledAt`).' }) includeCancelled: boolean,
+    @GqlCtx() ctx: Ctx,
+  ): Promise<ControlWork[]> {
+    return ctx.services.controlWorks.controlWorks(ctx, { academicYearId, classId, groupId, studentId, periodId, from, to, includeCancelled });
+  }
+
+  @FieldResolver(() => AcademicYear, { description: 'The academic year.' })
+  async academicYear(@Root() cw: ControlWork, @GqlCtx() ctx: Ctx): Promise<AcademicYear> {
+    return ctx.services.lessons.academicYear(ctx, cw.academicYear.id);
+  }
+
+  @FieldResolver(() => Subject, { description: 'The subject.' })
+  async subject(@Root() cw: ControlWork, @GqlCtx() ctx: Ctx): Promise<Subject> {
+    return ctx.services.lessons.subject(ctx, cw);
+  }
+
+  @FieldResolver(() => SchoolClass, { name: 'schoolClass', nullable: true, description: 'The class; null for a group\'s control work.' })
+  async schoolClass(@Root() cw: ControlWork, @GqlCtx() ctx: Ctx): Promise<SchoolClass | null> {
+    return ctx.services.lessons.schoolClass(ctx, cw.schoolClass?.id);
+  }
+
+  @FieldResolver(() => StudyGroup, { nullable: true, description: 'The study group; null for a class\'s control work.' })
+  async group(@Root() cw: ControlWork, @GqlCtx() ctx: Ctx): Promise<StudyGroup | null> {
+    return ctx.services.lessons.group(ctx, cw.group?.id);
+  }
+
+  @Mutation(() => ControlWorkSchedulePayload, { description: 'Schedules a control work of a class or group with its form of control (R-YEAR-10). ADMIN, DIRECTOR or DEPUTY of the school.' })
+  async controlWorkSchedule(@Arg('input', () => ControlWorkScheduleInput, inputArg) input: ControlWorkScheduleInput, @GqlCtx() ctx: Ctx): Promise<ControlWorkSchedulePayload> {
+    return Object.assign(new ControlWorkSchedulePayload(), await ctx.services.controlWorks.controlWorkSchedule(ctx, input));
+  }
+
+  @Mutation(() => ControlWorkUpdatePayload, { description: 'Changes the date, lesson number, form or title of a control work (R-YEAR-10). ADMIN, DIRECTOR or DEPUTY of the school.' })
+  async controlWorkUpdate(@Arg('input', () => ControlWorkUpdateInput, inputArg) input: ControlWorkUpdateInput, @GqlCtx() ctx: Ctx): Promise<ControlWorkUpdatePayload> {
+    return Object.assign(new ControlWorkUpdatePayload(), await ctx.services.controlWorks.controlWorkUpdate(ctx, input));
+  }
+
+  @Mutation(() => ControlWorkCancelPayload, { description: 'Cancels a control work with a reason; it stays readable (R-YEAR-10). ADMIN, DIRECTOR or DEPUTY of the school.' })
+  async controlWorkCancel(@Arg('input', () => ControlWorkCancelInput, inputArg) input: ControlWorkCancelInput, @GqlCtx() ctx: Ctx): Promise<ControlWorkCancelPayload> {
+    return Object.assign(new ControlWorkCancelPayload(), await ctx.services.controlWorks.controlWorkCancel(ctx, input));
+  }
+}
+
+@Resolver(() => DiaryDay)
+export class DiaryResolver {
+  @Query(() => [DiaryDay], { description: 'A student\'s diary (R-DIARY-2), one entry per day: lessons with substitutions, moves and cancellations applied, holidays and control works. For the student, their guardians and staff taking part in their education; else NOT_FOUND.' })
+  async studentDiary(
+    @Arg('studentId', () => ID, { description: 'Global ID of the student.' }) studentId: string,
+    @Arg('from', () => LocalDateResolver, fromArg) from: string,
+    @Arg('to', () => LocalDateResolver, toArg) to: string,
+    @GqlCtx() ctx: Ctx,
+  ): Promise<DiaryDay[]> {
+    return ctx.services.diary.studentDiary(ctx, studentId, from, to);
+  }
+
+  @Query(() => [TeacherDay], { description: 'A teacher\'s timetable, one entry per day: their own lessons without a substitute and the lessons they substitute (R-JOUR-6). Without `teacherId`, the viewer\'s own; another teacher\'s for the ADMIN, DIRECTOR or DEPUTY of their school.' })
+  async teacherTimetable(
+    @Arg('from', () => LocalDateResolver, fromArg) from: string,
+    @Arg('to', () => LocalDateResolver, toArg) to: string,
+    @Arg('teacherId', () => ID, { nullable: true, description: 'Global ID of the staff member; omitted = the viewer.' }) teacherId: string | null | undefined,
+    @GqlCtx() ctx: Ctx,
+  ): Promise<TeacherDay[]> {
+    return ctx.services.diary.teacherTimetable(ctx, from, to, teacherId);
+  }
+}
+
+/** Resolvers of the lesson feature: lesson changes and topic, control works, the diary. */
+export const lessonResolvers: Function[] = [LessonResolver, LessonSlotResolver, ControlWorkResolver, DiaryResolver];

@@ -1,5 +1,132 @@
+import { GraphQLError } from 'graphql';
 import type { AppConfig } from '../config';
+import { type Ctx, hasRole } from '../context';
+import { Holiday } from '../entities/academic-year.entity';
+import { Lesson } from '../entities/lesson.entity';
+import { ControlWork } from '../entities/control-work.entity';
+import { Role } from '../entities/user.entity';
+import { fromGlobalId } from '../schema/node';
+import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
+import { DIARY_RANGE_MAX_DAYS, DiaryDay, TeacherDay } from '../schema/diary.types';
+import { uuidArray, viewerKey } from '../loaders/roster.loaders';
+import { addDays, isMember } from './shared';
 
+/** R-ROLE-1..3: read any teacher's timetable of their school. */
+const TIMETABLE_READERS = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY] as const;
+
+/** The days from `from` to `to` (inclusive); BAD_USER_INPUT for a reversed or too long range. */
+export function daysOf(from: string, to: string): string[] {
+  if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
+  const days: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) {
+    days.push(d);
+    if (days.length > DIARY_RANGE_MAX_DAYS) {
+      throw new GraphQLError(`At most ${DIARY_RANGE_MAX_DAYS} days per call: ${from} – ${to} is longer`, {
+        extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RANGE_TOO_LONG', field: 'to' },
+      });
+    }
+  }
+  return days;
+}
+
+function byDate<T extends { date: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) out.set(r.date, [...(out.get(r.date) ?? []), r]);
+  return out;
+}
+
+/**
+ * The diary read model (R-DIARY-2): a student's days with the lessons as they actually take place
+ * (moves, substitutions and cancellations applied), holidays and control works; and a teacher's
+ * timetable. Each read is a fixed number of statements whatever the range (at most 31 days).
+ */
 export class DiaryService {
   constructor(private readonly config: AppConfig) {}
+
+  /**
+   * A student's diary, one entry per day. Lessons follow membership by day: the class(es) and groups
+   * the student is in that day, and individual lessons. Only for those who take part in the
+   * student's education — the student, current guardians, staff (student_access); else NOT_FOUND.
+   */
+  async studentDiary(ctx: Ctx, studentGlobalId: string, from: string, to: string): Promise<DiaryDay[]> {
+    const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');
+    const days = daysOf(from, to);
+    if (!ctx.viewer || !(await ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, studentId)))) throw notFound('Student');
+    const em = ctx.em;
+    // The student's class and group memberships that overlap the range, clipped to it.
+    const memberships = `
+      with cls as (select school_class_id as id, greatest(from_date, ?::date) as f, least(coalesce(to_date, ?::date), ?::date) as t
+                     from class_membership where student_id = ? and from_date <= ?::date and (to_date is null or to_date >= ?::date)),
+           grp as (select group_id as id, greatest(from_date, ?::date) as f, least(coalesce(to_date, ?::date), ?::date) as t
+                     from group_membership where student_id = ? and from_date <= ?::date and (to_date is null or to_date >= ?::date))`;
+    const mParams = [from, to, to, studentId, to, from, from, to, to, studentId, to, from];
+    const [lessonRows, cwRows, holidayRows] = await Promise.all([
+      em.execute<Record<string, unknown>[]>(
+        `${memberships}
+         select l.* from lesson l join cls on l.school_class_id = cls.id and l.date between cls.f and cls.t
+         union
+         select l.* from lesson l join grp on l.group_id = grp.id and l.date between grp.f and grp.t
+         union
+         select l.* from lesson l where l.student_id = ? and l.date between ?::date and ?::date
+         order by date, lesson_number, id`,
+        [...mParams, studentId, from, to]),
+      em.execute<Record<string, unknown>[]>(
+        `${memberships}
+         select cw.* from control_work cw join cls on cw.school_class_id = cls.id and cw.date between cls.f and cls.t where cw.cancelled_at is null
+         union
+         select cw.* from control_work cw join grp on cw.group_id = grp.id and cw.date between grp.f and grp.t where cw.cancelled_at is null
+         order by date, lesson_number nulls last, id`,
+        mParams),
+      // A holiday applies when it is for the whole school or for the grade of the student's class that day.
+      em.execute<Record<string, unknown>[]>(
+        `select d::date::text as "__day", h.* from generate_series(?::date, ?::date, interval '1 day') d
+           join holiday h on h.school_id = (select school_id from student where id = ?) and d::date between h.start_date and h.end_date
+          where h.grades is null or exists (
+                  select 1 from class_membership cm join school_class c on c.id = cm.school_class_id
+                   where cm.student_id = ? and c.academic_year_id = h.academic_year_id and c.grade = any(h.grades)
+                     and cm.from_date <= d::date and (cm.to_date is null or cm.to_date >= d::date))
+          order by d, h.start_date, h.name`,
+        [from, to, studentId, studentId]),
+    ]);
+    const lessons = byDate(lessonRows.map((r) => em.map(Lesson, r as never)));
+    const controlWorks = byDate(cwRows.map((r) => em.map(ControlWork, r as never)));
+    const holidays = new Map<string, Holiday>();
+    for (const { __day: day, ...row } of holidayRows) if (!holidays.has(String(day))) holidays.set(String(day), em.map(Holiday, row as never));
+    return days.map((date) => Object.assign(new DiaryDay(), {
+      date,
+      holiday: holidays.get(date) ?? null,
+      lessons: lessons.get(date) ?? [],
+      controlWorks: controlWorks.get(date) ?? [],
+    }));
+  }
+
+  /**
+   * A teacher's timetable, one entry per day: their timetable lessons that have no substitute and
+   * the lessons they substitute. Without `teacherGlobalId`, the viewer's own (every school they work
+   * at); another teacher's only for the administration of that teacher's school.
+   */
+  async teacherTimetable(ctx: Ctx, from: string, to: string, teacherGlobalId?: string | null): Promise<TeacherDay[]> {
+    const days = daysOf(from, to);
+    const viewer = ctx.viewer!;
+    let staffIds: string[];
+    if (teacherGlobalId != null) {
+      const staffId = fromGlobalId(teacherGlobalId, 'Staff', 'teacherId');
+      const staff = await ctx.loaders.staffById.load(staffId);
+      if (!staff || !isMember(ctx, staff.school.id)) throw notFound('Staff member');
+      if (staff.user.id !== viewer.userId && !hasRole(viewer, TIMETABLE_READERS, staff.school.id)) {
+        throw forbidden('Another teacher\'s timetable is for the ADMIN, DIRECTOR or DEPUTY of the school');
+      }
+      staffIds = [staffId];
+    } else {
+      staffIds = (await ctx.em.execute<{ id: string }[]>('select id from staff where user_id = ?', [viewer.userId])).map((r) => r.id);
+    }
+    const rows = staffIds.length === 0 ? [] : await ctx.em.execute<Record<string, unknown>[]>(
+      `select l.* from lesson l
+        where l.date between ?::date and ?::date
+          and (l.substitute_teacher_id = any(?::uuid[]) or (l.teacher_id = any(?::uuid[]) and l.substitute_teacher_id is null))
+        order by l.date, l.lesson_number, l.id`,
+      [from, to, uuidArray(staffIds), uuidArray(staffIds)]);
+    const lessons = byDate(rows.map((r) => ctx.em.map(Lesson, r as never)));
+    return days.map((date) => Object.assign(new TeacherDay(), { date, lessons: lessons.get(date) ?? [] }));
+  }
 }

@@ -1,5 +1,403 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
+import { type Ctx, hasRole } from '../context';
+import { AcademicYear } from '../entities/academic-year.entity';
+import { Lesson, LessonStatus } from '../entities/lesson.entity';
+import { Room, Subject } from '../entities/subject.entity';
+import { Staff } from '../entities/staff.entity';
+import { SchoolClass } from '../entities/school-class.entity';
+import { StudyGroup } from '../entities/study-group.entity';
+import { Student } from '../entities/student.entity';
+import { TimetableEntry } from '../entities/timetable.entity';
+import { ControlWork } from '../entities/control-work.entity';
+import { Role } from '../entities/user.entity';
+import { fromGlobalId } from '../schema/node';
+import { forbidden, notFound } from '../schema/errors';
+import { UserErrorCode, UserErrorsException } from '../schema/user-error';
+import type {
+  LessonCancelInput, LessonMoveInput, LessonRestoreInput, LessonSubstituteInput, LessonSubstitutionRemoveInput, LessonTopicSetInput,
+} from '../schema/lesson.types';
+import { LessonSlot } from '../schema/lesson.types';
+import { type BellTimes, bellKey, clearLessonLoaders, effectiveBellSlots, lessonSlotKey } from '../loaders/lesson.loaders';
+import { DiaryEventKind, publishEvent } from '../subscriptions/outbox';
+import { requiredText } from './membership.helpers';
+import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow, write } from './shared';
+import { registerNodeType } from './node.service';
+import { type ClashFields, findLessonClashes, lockLessonDay } from './timetable.service';
 
+/** R-ROLE-1..3: who registers substitutions, moves and cancellations (R-JOUR-6). */
+export const LESSON_MANAGERS = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY] as const;
+/** Staff roles that read every lesson and control work of their school. */
+export const SCHOOL_STAFF_ROLES = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER] as const;
+
+const REASON_MAX = 1000;
+const TOPIC_MAX = 1000;
+const LESSON_NUMBER_MAX = 15;
+
+/** Whom a lesson or control work is for: exactly one of a class, a study group or a student. */
+export interface Target {
+  classId: string | null;
+  groupId: string | null;
+  studentId: string | null;
+}
+
+export const targetOf = (r: { schoolClass?: { id: string } | null; group?: { id: string } | null; student?: { id: string } | null }): Target => ({
+  classId: r.schoolClass?.id ?? null,
+  groupId: r.group?.id ?? null,
+  studentId: r.student?.id ?? null,
+});
+
+/**
+ * Serialises changes of one school's lessons on the given days until the transaction ends (the
+ * timetable's own day lock, shared with lesson generation), so two concurrent moves or
+ * substitutions into one slot cannot both pass the clash check. Days are locked in order, so two
+ * writers never wait for each other crosswise.
+ */
+export async function lockSchoolDays(em: EntityManager, schoolId: string, dates: string[]): Promise<void> {
+  for (const date of [...new Set(dates)].sort()) await lockLessonDay(em, schoolId, date);
+}
+
+/**
+ * The holiday of the year covering `date` that applies to the target: one for the whole school, or
+ * for a grade of the target's class(es) — a class, a group's class or stream classes, or the classes
+ * its students are in that day.
+ */
+export async function holidayFor(em: EntityManager, yearId: string, date: string, t: Target): Promise<{ name: string } | null> {
+  const [row] = await em.execute<{ name: string }[]>(
+    `select h.name from holiday h
+      where h.academic_year_id = ? and ?::date between h.start_date and h.end_date
+        and (h.grades is null or h.grades && array(
+              select c.grade from school_class c where c.id = ?::uuid
+              union
+              select c.grade from study_group g join school_class c on c.id = g.school_class_id or c.id = any(g.stream_class_ids) where g.id = ?::uuid
+              union
+              select c.grade from target_students(null, ?::uuid, ?::uuid, ?::date, ?::date) s(id)
+                join class_membership cm on cm.student_id = s.id and cm.from_date <= ?::date and (cm.to_date is null or cm.to_date >= ?::date)
+                join school_class c on c.id = cm.school_class_id and c.academic_year_id = h.academic_year_id
+            )::smallint[])
+      order by h.start_date, h.name limit 1`,
+    [yearId, date, t.classId, t.groupId, t.groupId, t.studentId, date, date, date, date]);
+  return row ?? null;
+}
+
+/** Checks a day for a lesson or control work of `year`: inside the year and not a holiday of the target. */
+export async function checkSchoolDay(em: EntityManager, p: Problems, year: AcademicYear, date: string, t: Target, field: string[]): Promise<void> {
+  if (date < year.startDate || date > year.endDate) {
+    p.add(UserErrorCode.OUTSIDE_ACADEMIC_YEAR, `${date} is outside the academic year «${year.name}» (${year.startDate} – ${year.endDate})`, field);
+    return;
+  }
+  const holiday = await holidayFor(em, year.id, date, t);
+  if (holiday) p.add(UserErrorCode.HOLIDAY, `${date} falls in the holiday «${holiday.name}»`, field);
+}
+
+export function checkLessonNumber(p: Problems, n: number, field: string[]): void {
+  if (!Number.isInteger(n) || n < 0 || n > LESSON_NUMBER_MAX) p.add(UserErrorCode.INVALID, `A lesson number is 0–${LESSON_NUMBER_MAX}, not ${n}`, field);
+}
+
+/** R-SEC-3: staff of the school see every lesson; others those of a student they may see (student_access). */
+async function canSeeLesson(ctx: Ctx, l: Lesson): Promise<boolean> {
+  if (!ctx.viewer) return false;
+  if (hasRole(ctx.viewer, SCHOOL_STAFF_ROLES, l.school.id)) return true;
+  if (!isMember(ctx, l.school.id)) return false;
+  const t = targetOf(l);
+  const rows = await ctx.em.execute(
+    `select 1 from target_students(?::uuid, ?::uuid, ?::uuid, ?::date, ?::date) s(id)
+       join student_access a on a.student_id = s.id where a.user_id = ? limit 1`,
+    [t.classId, t.groupId, t.studentId, l.date, l.date, ctx.viewer.userId]);
+  return rows.length > 0;
+}
+
+registerNodeType<Lesson>('Lesson', { entity: Lesson, visible: canSeeLesson });
+
+/**
+ * Dated lessons after generation (R-JOUR-6, R-DIARY-3): substitutions, moves, cancellations and
+ * restorations, registered by the administration of the school, each audited and published to the
+ * outbox in its transaction; and the lesson topic (R-JOUR-1), written only by the teacher who
+ * conducts the lesson — the substitute when there is one. Changes lock the lesson row and the
+ * school days concerned before checking clashes.
+ */
 export class LessonService {
   constructor(private readonly config: AppConfig) {}
+
+  // ---- reading (field resolvers; every relation through a DataLoader) ----
+
+  async subject(ctx: Ctx, l: Lesson | ControlWork): Promise<Subject> {
+    const s = await ctx.loaders.subjectById.load(l.subject.id);
+    if (!s) throw notFound('Subject');
+    return s;
+  }
+
+  async staff(ctx: Ctx, id: string | null | undefined): Promise<Staff | null> {
+    return id ? ctx.loaders.staffById.load(id) : null;
+  }
+
+  async room(ctx: Ctx, id: string | null | undefined): Promise<Room | null> {
+    return id ? ctx.loaders.roomById.load(id) : null;
+  }
+
+  async schoolClass(ctx: Ctx, id: string | null | undefined): Promise<SchoolClass | null> {
+    return id ? ctx.loaders.schoolClassById.load(id) : null;
+  }
+
+  async group(ctx: Ctx, id: string | null | undefined): Promise<StudyGroup | null> {
+    return id ? ctx.loaders.studyGroupById.load(id) : null;
+  }
+
+  /** The student of an individual lesson; its personal-data fields are guarded by the Student rules (R-SEC-3). */
+  async student(ctx: Ctx, id: string | null | undefined): Promise<Student | null> {
+    return id ? ctx.loaders.studentById.load(id) : null;
+  }
+
+  async academicYear(ctx: Ctx, id: string): Promise<AcademicYear> {
+    const y = await ctx.loaders.academicYearById.load(id);
+    if (!y) throw notFound('Academic year');
+    return y;
+  }
+
+  async timetableEntry(ctx: Ctx, l: Lesson): Promise<TimetableEntry | null> {
+    return l.timetableEntry ? ctx.loaders.lessonTimetableEntryById.load(l.timetableEntry.id) : null;
+  }
+
+  bellTimes(ctx: Ctx, l: Lesson): Promise<BellTimes | null> {
+    return ctx.loaders.lessonBellTimes.load(bellKey(l));
+  }
+
+  controlWorks(ctx: Ctx, l: Lesson): Promise<ControlWork[]> {
+    return ctx.loaders.lessonControlWorks.load(lessonSlotKey(l));
+  }
+
+  /** Whether the lesson takes place elsewhere than the timetable put it. */
+  moved(l: Lesson): boolean {
+    return l.date !== l.plannedDate || l.lessonNumber !== l.plannedLessonNumber || (l.room?.id ?? null) !== (l.plannedRoom?.id ?? null);
+  }
+
+  /** Where the timetable had a moved lesson; null when it was not moved. */
+  movedFrom(l: Lesson): LessonSlot | null {
+    if (!this.moved(l)) return null;
+    return Object.assign(new LessonSlot(), { date: l.plannedDate, lessonNumber: l.plannedLessonNumber, roomId: l.plannedRoom?.id ?? null });
+  }
+
+  // ---- substitutions (R-JOUR-6) ----
+
+  /** Another teacher conducts the lesson; a lesson that has a substitute gets this one instead. */
+  async lessonSubstitute(ctx: Ctx, input: LessonSubstituteInput): Promise<WriteResult<{ lesson: Lesson }>> {
+    const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
+    const staffId = fromGlobalId(input.substituteTeacherId, 'Staff', 'substituteTeacherId');
+    return this.write(ctx, async (em) => {
+      const lesson = await this.lockManaged(ctx, em, id);
+      const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
+      if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled: restore it first', at('lessonId'));
+      const substitute = await em.findOne(Staff, staffId);
+      if (!substitute) throw notFound('Staff member');
+      if (substitute.school.id !== lesson.school.id) fail(UserErrorCode.WRONG_SCHOOL, 'The staff member belongs to another school', at('substituteTeacherId'));
+      if (substitute.archivedAt) fail(UserErrorCode.ARCHIVED, 'The staff member has left the school (archived)', at('substituteTeacherId'));
+      if (staffId === lesson.teacher.id) fail(UserErrorCode.SAME_TEACHER, 'The staff member is the lesson\'s own teacher: remove the substitution instead', at('substituteTeacherId'));
+      if (staffId === lesson.substituteTeacher?.id && reason === lesson.substitutionReason) {
+        fail(UserErrorCode.NO_CHANGE, 'The staff member already substitutes this lesson for that reason', at('substituteTeacherId'));
+      }
+      const teaches = await em.execute(`select 1 from role_assignment where user_id = ? and school_id = ? and role = 'TEACHER' limit 1`, [substitute.user.id, lesson.school.id]);
+      if (!teaches.length) fail(UserErrorCode.NOT_TEACHER, 'The staff member holds no TEACHER role in the school', at('substituteTeacherId'));
+      await lockSchoolDays(em, lesson.school.id, [lesson.date]);
+      await this.assertFree(em, lesson, { date: lesson.date, lessonNumber: lesson.lessonNumber, teacherIds: [staffId], roomId: null, target: {} }, { teacher: at('substituteTeacherId') });
+      const previous = lesson.substituteTeacher?.id ?? null;
+      lesson.substituteTeacher = em.getReference(Staff, staffId, { wrapped: true });
+      lesson.substitutionReason = reason;
+      await em.flush();
+      await this.publish(em, lesson, DiaryEventKind.LESSON_SUBSTITUTED, [lesson.teacher.id, staffId, previous], { reason, previousSubstituteId: previous });
+      return { lesson };
+    });
+  }
+
+  /** Withdraws the substitution: the timetable teacher conducts the lesson again (and must be free then). */
+  async lessonSubstitutionRemove(ctx: Ctx, input: LessonSubstitutionRemoveInput): Promise<WriteResult<{ lesson: Lesson }>> {
+    const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
+    return this.write(ctx, async (em) => {
+      const lesson = await this.lockManaged(ctx, em, id);
+      const previous = lesson.substituteTeacher?.id;
+      if (!previous) fail(UserErrorCode.NOT_SUBSTITUTED, 'The lesson has no substitute', at('lessonId'));
+      if (lesson.status === LessonStatus.SCHEDULED) {
+        await lockSchoolDays(em, lesson.school.id, [lesson.date]);
+        await this.assertFree(em, lesson, { date: lesson.date, lessonNumber: lesson.lessonNumber, teacherIds: [lesson.teacher.id], roomId: null, target: {} }, { teacher: at('lessonId') });
+      }
+      lesson.substituteTeacher = null;
+      lesson.substitutionReason = null;
+      await em.flush();
+      await this.publish(em, lesson, DiaryEventKind.LESSON_SUBSTITUTION_REMOVED, [lesson.teacher.id, previous], { previousSubstituteId: previous });
+      return { lesson };
+    });
+  }
+
+  // ---- moves, cancellations ----
+
+  /** Moves a lesson to another date, lesson number and/or room of its year; the new slot must be free. */
+  async lessonMove(ctx: Ctx, input: LessonMoveInput): Promise<WriteResult<{ lesson: Lesson }>> {
+    const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
+    const roomId = input.roomId != null ? fromGlobalId(input.roomId, 'Room', 'roomId') : null;
+    return this.write(ctx, async (em) => {
+      const lesson = await this.lockManaged(ctx, em, id);
+      const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
+      if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled: restore it first', at('lessonId'));
+      const from = { date: lesson.date, lessonNumber: lesson.lessonNumber, roomId: lesson.room?.id ?? null };
+      const to = { date: input.date ?? from.date, lessonNumber: input.lessonNumber ?? from.lessonNumber, roomId: roomId ?? from.roomId };
+      if (to.date === from.date && to.lessonNumber === from.lessonNumber && to.roomId === from.roomId) {
+        fail(UserErrorCode.NO_CHANGE, `The lesson already takes place on ${from.date}, lesson ${from.lessonNumber}, in that room`);
+      }
+      const p = new Problems();
+      const year = await em.findOneOrFail(AcademicYear, lesson.academicYear.id);
+      if (to.date !== from.date) await checkSchoolDay(em, p, year, to.date, targetOf(lesson), at('date'));
+      if (to.lessonNumber !== from.lessonNumber) {
+        checkLessonNumber(p, to.lessonNumber, at('lessonNumber'));
+        if (!p.any) await this.checkBellSlot(em, p, lesson, to.date, to.lessonNumber);
+      }
+      if (roomId && roomId !== from.roomId) await this.checkRoom(em, p, lesson.school.id, roomId);
+      p.throwIfAny();
+      await lockSchoolDays(em, lesson.school.id, [from.date, to.date]);
+      // Clashes point at what was asked to change: the date, else the number; a busy room at the room.
+      const slotField = at(input.date != null ? 'date' : input.lessonNumber != null ? 'lessonNumber' : 'roomId');
+      await this.assertFree(em, lesson, { ...to, teacherIds: [lesson.conductingTeacherId], target: targetOf(lesson) },
+        { teacher: slotField, target: slotField, room: input.roomId != null ? at('roomId') : slotField });
+      lesson.date = to.date;
+      lesson.lessonNumber = to.lessonNumber;
+      lesson.room = to.roomId ? em.getReference(Room, to.roomId, { wrapped: true }) : null;
+      // Moved back to where the timetable had it: no longer a move.
+      lesson.moveReason = this.moved(lesson) ? reason : null;
+      await em.flush();
+      await this.publish(em, lesson, DiaryEventKind.LESSON_MOVED, [lesson.teacher.id, lesson.substituteTeacher?.id], {
+        reason, fromDate: from.date, fromLessonNumber: from.lessonNumber, fromRoomId: from.roomId,
+      }, [from.date, to.date]);
+      return { lesson };
+    });
+  }
+
+  /** Cancels a lesson; it stays, with its reason, and shows as cancelled in the diary. */
+  async lessonCancel(ctx: Ctx, input: LessonCancelInput): Promise<WriteResult<{ lesson: Lesson }>> {
+    const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
+    return this.write(ctx, async (em) => {
+      const lesson = await this.lockManaged(ctx, em, id);
+      const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
+      if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is already cancelled', at('lessonId'));
+      lesson.status = LessonStatus.CANCELLED;
+      lesson.cancelReason = reason;
+      await em.flush();
+      await this.publish(em, lesson, DiaryEventKind.LESSON_CANCELLED, [lesson.teacher.id, lesson.substituteTeacher?.id], { reason });
+      return { lesson };
+    });
+  }
+
+  /** A cancelled lesson takes place after all; its day, teacher, room and students must still be free. */
+  async lessonRestore(ctx: Ctx, input: LessonRestoreInput): Promise<WriteResult<{ lesson: Lesson }>> {
+    const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
+    return this.write(ctx, async (em) => {
+      const lesson = await this.lockManaged(ctx, em, id);
+      if (lesson.status !== LessonStatus.CANCELLED) fail(UserErrorCode.NOT_CANCELLED, 'The lesson is not cancelled', at('lessonId'));
+      const p = new Problems();
+      const year = await em.findOneOrFail(AcademicYear, lesson.academicYear.id);
+      // A holiday may have been declared since the cancellation.
+      await checkSchoolDay(em, p, year, lesson.date, targetOf(lesson), at('lessonId'));
+      p.throwIfAny();
+      await lockSchoolDays(em, lesson.school.id, [lesson.date]);
+      await this.assertFree(em, lesson, {
+        date: lesson.date, lessonNumber: lesson.lessonNumber, roomId: lesson.room?.id ?? null, teacherIds: [lesson.conductingTeacherId], target: targetOf(lesson),
+      }, { teacher: at('lessonId'), room: at('lessonId'), target: at('lessonId') });
+      lesson.status = LessonStatus.SCHEDULED;
+      lesson.cancelReason = null;
+      await em.flush();
+      await this.publish(em, lesson, DiaryEventKind.LESSON_RESTORED, [lesson.teacher.id, lesson.substituteTeacher?.id], {});
+      return { lesson };
+    });
+  }
+
+  // ---- the journal of the lesson (R-JOUR-1) ----
+
+  /**
+   * Sets the topic. Only the teacher who conducts the lesson may (R-JOUR-6): its substitute when it
+   * has one — for that lesson only — else its timetable teacher, who loses the right for a lesson
+   * someone else substitutes. A lesson of a school the viewer is no member of is NOT_FOUND.
+   */
+  async lessonTopicSet(ctx: Ctx, input: LessonTopicSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
+    const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
+    return this.write(ctx, async (em) => {
+      const lesson = await lockRow(em, Lesson, 'lesson', id);
+      if (!lesson || !(await canSeeLesson(ctx, lesson))) throw notFound('Lesson');
+      const own = await em.execute<{ id: string }[]>('select id from staff where user_id = ? and school_id = ? and archived_at is null', [ctx.viewer!.userId, lesson.school.id]);
+      if (!own.some((s) => s.id === lesson.conductingTeacherId)) {
+        throw forbidden(lesson.substituteTeacher
+          ? 'Only the substitute who conducts this lesson may fill it in'
+          : 'Only the teacher who conducts this lesson (or its substitute) may fill it in');
+      }
+      if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled', at('lessonId'));
+      const value = input.topic?.normalize('NFC').trim() || null;
+      if (value && value.length > TOPIC_MAX) fail(UserErrorCode.TOO_LONG, `The topic is longer than ${TOPIC_MAX} characters`, at('topic'));
+      if (value === (lesson.topic ?? null)) fail(UserErrorCode.NO_CHANGE, 'The lesson already has that topic', at('topic'));
+      lesson.topic = value;
+      await em.flush();
+      return { lesson };
+    });
+  }
+
+  // ---- helpers ----
+
+  private write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>) {
+    return write(ctx, work, () => clearLessonLoaders(ctx.loaders));
+  }
+
+  /** Locks the lesson; NOT_FOUND outside the viewer's schools, FORBIDDEN without a managing role there. */
+  private async lockManaged(ctx: Ctx, em: EntityManager, id: string): Promise<Lesson> {
+    const lesson = await lockRow(em, Lesson, 'lesson', id);
+    if (!lesson) throw notFound('Lesson');
+    assertRole(ctx, LESSON_MANAGERS, lesson.school.id, 'Lesson', 'Substitutions, moves and cancellations of lessons require the ADMIN, DIRECTOR or DEPUTY role in this school');
+    return lesson;
+  }
+
+  /** R-YEAR-9: refuses a slot where the teacher, the room, the class or group or one of its students is busy. */
+  private async assertFree(
+    em: EntityManager,
+    lesson: Lesson,
+    slot: { date: string; lessonNumber: number; teacherIds: string[]; roomId: string | null; target: Partial<Target> },
+    fields: ClashFields,
+  ): Promise<void> {
+    const clashes = await findLessonClashes(em, {
+      schoolId: lesson.school.id,
+      date: slot.date,
+      lessonNumber: slot.lessonNumber,
+      teacherIds: slot.teacherIds,
+      roomId: slot.roomId,
+      target: slot.target,
+      excludeLessonId: lesson.id,
+      fields,
+    });
+    if (clashes.length) throw new UserErrorsException(clashes);
+  }
+
+  /** R-YEAR-6: when a bell schedule applies to the lesson, the new number must be one of its slots. */
+  private async checkBellSlot(em: EntityManager, p: Problems, lesson: Lesson, date: string, lessonNumber: number): Promise<void> {
+    const t = targetOf(lesson);
+    const [row] = await effectiveBellSlots(em, [{ key: 'x', yearId: lesson.academicYear.id, ...t, date, lessonNumber }]);
+    if (row?.schedule_id && !row.starts_at) p.add(UserErrorCode.NO_BELL_SLOT, `The bell schedule has no lesson number ${lessonNumber}`, at('lessonNumber'));
+  }
+
+  private async checkRoom(em: EntityManager, p: Problems, schoolId: string, roomId: string): Promise<void> {
+    const room = await em.findOne(Room, roomId);
+    if (!room) throw notFound('Room');
+    if (room.school.id !== schoolId) p.add(UserErrorCode.WRONG_SCHOOL, 'The room belongs to another school', at('roomId'));
+    else if (room.archivedAt) p.add(UserErrorCode.ARCHIVED, `The room «${room.name}» is archived`, at('roomId'));
+  }
+
+  /** R-DIARY-3: the change, for the lesson's students over the days concerned and the teachers involved. */
+  private async publish(
+    em: EntityManager, lesson: Lesson, kind: DiaryEventKind, staffIds: (string | null | undefined)[], details: Record<string, unknown>, dates = [lesson.date],
+  ): Promise<void> {
+    const sorted = [...dates].sort();
+    await publishEvent(em, {
+      schoolId: lesson.school.id,
+      kind,
+      lessonId: lesson.id,
+      timetableEntryId: lesson.timetableEntry?.id ?? null,
+      dateFrom: sorted[0],
+      dateTo: sorted[sorted.length - 1],
+      targets: [targetOf(lesson)],
+      teacherStaffIds: [...new Set(staffIds.filter((s): s is string => !!s))],
+      details,
+    });
+  }
 }

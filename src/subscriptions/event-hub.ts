@@ -198,6 +198,7 @@ export class EventHub {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private subscriptions = 0;
+  private registeredTotal = 0;
 
   constructor(private readonly orm: MikroORM, private readonly log: Logger, private readonly opts: { pollMs: number; maxQueuedPerSubscriber: number }) {}
 
@@ -225,6 +226,11 @@ export class EventHub {
   /** Number of open subscriptions of this process. */
   get size(): number {
     return this.subscriptions;
+  }
+
+  /** Subscriptions registered since start (monitoring; tests wait on it). */
+  get registered(): number {
+    return this.registeredTotal;
   }
 
   /** The last cursor this process has delivered. */
@@ -286,6 +292,7 @@ export class EventHub {
     if (!set) map.set(key, (set = new Set()));
     set.add(sub);
     this.subscriptions++;
+    this.registeredTotal++;
   }
 
   private remove(sub: EventSubscription): void {

@@ -130,6 +130,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const orm = await initOrm(databaseUrl, 5);
   const server = await startServer({ config, orm, log: createLogger(config.logLevel), databaseUrl, port: 0, host: '127.0.0.1' });
   const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  // An idle connection ended by the server must not crash the test file; the next query reconnects.
+  sqlPool.on('error', () => undefined);
   const wsClients: WsClient[] = [];
   const app: TestApp = {
     url: server.url,

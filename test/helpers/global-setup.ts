@@ -11,6 +11,8 @@ import { startEmbeddedPostgres } from '../../src/db/embedded';
  */
 export default async function globalSetup() {
   const g = globalThis as Record<string, unknown>;
+  // The tests' dates are in the demo calendar of 2025/2026, whatever today is.
+  process.env.DEMO_YEAR = '2025';
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const dataDir = path.join(os.tmpdir(), `otmetka-test-${process.pid}-${randomBytes(3).toString('hex')}`);

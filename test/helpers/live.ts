@@ -1,5 +1,21 @@
 import type { Client as WsClient } from 'graphql-ws';
 import type { TestApp } from './app';
+import type { EventHub } from '../../src/subscriptions/event-hub';
+
+/**
+ * Subscribes and waits until the server has registered the subscription, so an event committed
+ * next is live for it (a subscription without a cursor receives only events after it started).
+ */
+export async function collectLive<T = any>(hub: EventHub, client: WsClient, query: string, variables?: Record<string, unknown>): Promise<Received<T>> {
+  const before = hub.registered;
+  const r = collect<T>(client, query, variables);
+  const started = Date.now();
+  while (hub.registered === before && !r.completed) {
+    if (Date.now() - started > 5000) throw new Error('subscription not registered within 5 s');
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  return r;
+}
 
 /** What a subscription has received so far. */
 export interface Received<T = any> {

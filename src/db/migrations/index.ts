@@ -6,6 +6,7 @@ import { groupMigrations } from './0005-groups';
 import { Migration0006AuditChainHead } from './0006-audit-chain-head';
 import { Migration0007StudentLeftReason } from './0007-student-left-reason';
 import { timetableMigrations } from './0008-timetable';
+import { substituteAccessMigrations } from './0009-substitute-access';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: '0006-audit-chain-head', class: Migration0006AuditChainHead },
   { name: '0007-student-left-reason', class: Migration0007StudentLeftReason },
   ...timetableMigrations,
+  ...substituteAccessMigrations,
 ];

@@ -5,8 +5,9 @@ import { AcademicYear, Holiday, StudyPeriod, StudyPeriodKind } from '../../entit
 import { GradingSystem, GradingSystemKind, GradingValue } from '../../entities/grading-system.entity';
 import { hashPassword } from '../../services/auth.service';
 import { runAsActor, systemActor } from '../../services/audit-context';
-import data from './school-ru.json';
+import { demoData as data } from './calendar';
 import { rosterSeedSteps } from './roster';
+import { timetableSeedSteps } from './timetable';
 
 export const DEMO_PASSWORD = 'demo1234';
 export const DEMO_SCHOOL_NAME = 'МБОУ «Средняя общеобразовательная школа № 17»';
@@ -84,7 +85,7 @@ const foundationSteps: SeedStep[] = [
   },
 ];
 
-export const seedSteps: SeedStep[] = [...foundationSteps, ...rosterSeedSteps];
+export const seedSteps: SeedStep[] = [...foundationSteps, ...rosterSeedSteps, ...timetableSeedSteps];
 
 /** Applies the seed steps not applied yet (all, or those named in `only`); returns their names. */
 export async function seedDemo(orm: MikroORM, only?: readonly string[]): Promise<string[]> {

@@ -1,3 +1,54 @@
+import { Role } from '../../entities/user.entity';
+import { allow, holdsRole, isSchoolMember } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
-export const lessonRules: RuleMap = {};
+/** R-ROLE-2, R-ROLE-3, R-JOUR-6: registers substitutions, moves and cancellations of lessons. */
+export const canChangeLessons = holdsRole('canChangeLessons', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY]);
+/** R-JOUR-1, R-JOUR-6: fills in a lesson; the service requires the viewer to conduct that lesson. */
+export const canConductLessons = holdsRole('canConductLessons', [Role.TEACHER]);
+/** R-YEAR-10: keeps the control-work schedule. */
+export const canKeepControlWorks = holdsRole('canKeepControlWorks', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY]);
+/** A teacher's timetable: their own, or any of the school for the administration (checked in the service). */
+export const canReadTeacherTimetables = holdsRole('canReadTeacherTimetables', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER]);
+
+/**
+ * Dated lessons, control works and the diary (R-JOUR-6, R-YEAR-10, R-DIARY-2). The rules check the
+ * role; the services check the record's school and scope rows: a diary only for those in
+ * student_access (else NOT_FOUND), control works of the classes and groups of visible students for
+ * students and parents, a topic only by the teacher who conducts the lesson.
+ */
+export const lessonRules: RuleMap = {
+  Query: {
+    studentDiary: isSchoolMember,
+    teacherTimetable: canReadTeacherTimetables,
+    controlWorks: isSchoolMember,
+  },
+  Mutation: {
+    lessonSubstitute: canChangeLessons,
+    lessonSubstitutionRemove: canChangeLessons,
+    lessonMove: canChangeLessons,
+    lessonCancel: canChangeLessons,
+    lessonRestore: canChangeLessons,
+    lessonTopicSet: canConductLessons,
+    controlWorkSchedule: canKeepControlWorks,
+    controlWorkUpdate: canKeepControlWorks,
+    controlWorkCancel: canKeepControlWorks,
+  },
+  // Lessons and control works reach a viewer only through scoped queries, payloads and node().
+  Lesson: { '*': isSchoolMember },
+  LessonSlot: isSchoolMember,
+  ControlWork: { '*': isSchoolMember },
+  // Days carry what their root query already scoped.
+  DiaryDay: allow,
+  TeacherDay: allow,
+  // Payloads carry what their mutation already authorised.
+  LessonSubstitutePayload: allow,
+  LessonSubstitutionRemovePayload: allow,
+  LessonMovePayload: allow,
+  LessonCancelPayload: allow,
+  LessonRestorePayload: allow,
+  LessonTopicSetPayload: allow,
+  ControlWorkSchedulePayload: allow,
+  ControlWorkUpdatePayload: allow,
+  ControlWorkCancelPayload: allow,
+};

@@ -1,0 +1,308 @@
+import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
+import { countQueries } from './helpers/db';
+import { toGlobalId } from '../src/schema/node';
+
+/** R-DIARY-2: the student's diary and the teacher's timetable as read models; R-SEC-3: who reads them. */
+let app: TestApp;
+const c: Record<string, HttpClient> = {};
+let school: string;
+let year: string;
+let n = 0;
+const users: Record<string, string> = {};
+const staff: Record<string, string> = {};
+
+const gid = toGlobalId;
+const LESSON = `id date lessonNumber status cancelReason moved moveReason plannedDate plannedLessonNumber movedFrom { date lessonNumber room { name } }
+  startsAt endsAt subject { name } teacher { fullName } substituteTeacher { fullName } conductingTeacher { fullName } isSubstitution substitutionReason
+  schoolClass { name } group { name } student { pseudonym } room { name } controlWorks { id } topic`;
+const DIARY = `query($s: ID!, $from: LocalDate!, $to: LocalDate!) { studentDiary(studentId: $s, from: $from, to: $to) {
+  date holiday { name } controlWorks { id form subject { name } } lessons { ${LESSON} } } }`;
+const TIMETABLE = `query($from: LocalDate!, $to: LocalDate!, $t: ID) { teacherTimetable(from: $from, to: $to, teacherId: $t) {
+  date lessons { id lessonNumber status isSubstitution conductingTeacher { id } teacher { id } schoolClass { name } } } }`;
+
+async function staffOf(login: string): Promise<string> {
+  const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
+    select gen_random_uuid(), now(), now(), $1, id, 'Учитель' from app_user where login = $2 returning id`, [school, login]);
+  return r.id;
+}
+async function newClass(grade = 5, classTeacher: string | null = null): Promise<string> {
+  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter, class_teacher_id)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5) returning id`, [school, year, grade, `Д${++n}`, classTeacher]);
+  return r.id;
+}
+async function newSubject(name = `Предмет ${++n}`): Promise<string> {
+  const [r] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component)
+    values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL') returning id`, [school, name]);
+  return r.id;
+}
+async function newRoom(name = `Каб. ${++n}`): Promise<string> {
+  const [r] = await app.sql(`insert into room (id, created_at, updated_at, school_id, name) values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, name]);
+  return r.id;
+}
+async function newStudent(classId: string | null, from = '2025-09-01', to: string | null = null, pseudonym = `Д-${++n}`): Promise<string> {
+  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
+    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, pseudonym]);
+  if (classId) await inClass(r.id, classId, from, to);
+  return r.id;
+}
+const inClass = (studentId: string, classId: string, from: string, to: string | null = null) =>
+  app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date, to_date)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4)`, [studentId, classId, from, to]);
+async function newGroup(classId: string, members: string[], name = `Группа ${++n}`): Promise<string> {
+  const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, school_class_id, subject_id)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, 'SUBGROUP', $4, $5) returning id`, [school, year, name, classId, await newSubject()]);
+  for (const s of members) {
+    await app.sql(`insert into group_membership (id, created_at, updated_at, group_id, student_id, from_date)
+      values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [g.id, s]);
+  }
+  return g.id;
+}
+interface LessonSpec { classId?: string; groupId?: string; studentId?: string; teacher?: string; date: string; n: number; roomId?: string | null; subjectId?: string }
+async function newLesson(o: LessonSpec): Promise<string> {
+  const [r] = await app.sql(`insert into lesson (id, created_at, updated_at, school_id, academic_year_id, planned_date, planned_lesson_number, planned_room_id,
+      date, lesson_number, room_id, subject_id, teacher_id, school_class_id, group_id, student_id, kind)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, $3, $4, $5, $6, $7, $8, $9, $10, 'MAIN') returning id`,
+  [school, year, o.date, o.n, o.roomId ?? null, o.subjectId ?? await newSubject(), o.teacher ?? staff.teacher, o.classId ?? null, o.groupId ?? null, o.studentId ?? null]);
+  return r.id;
+}
+async function newControlWork(o: { classId?: string; groupId?: string; subjectId: string; date: string; n?: number; cancelled?: boolean }): Promise<string> {
+  const [r] = await app.sql(`insert into control_work (id, created_at, updated_at, school_id, academic_year_id, date, lesson_number, subject_id, school_class_id, group_id, form, cancelled_at, cancel_reason)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, $6, $7, 'CONTROL_WORK', $8, $9) returning id`,
+  [school, year, o.date, o.n ?? null, o.subjectId, o.classId ?? null, o.groupId ?? null, o.cancelled ? new Date() : null, o.cancelled ? 'отмена' : null]);
+  return r.id;
+}
+/** The changes registered through the lesson mutations, written directly: the diary only reads them. */
+const moveLesson = (id: string, date: string, number: number, roomId: string | null = null) =>
+  app.sql(`update lesson set date = $2, lesson_number = $3, room_id = $4, move_reason = 'экскурсия' where id = $1`, [id, date, number, roomId]);
+const cancelLesson = (id: string) => app.sql(`update lesson set status = 'CANCELLED', cancel_reason = 'карантин' where id = $1`, [id]);
+const substituteLesson = (id: string, staffId: string) =>
+  app.sql(`update lesson set substitute_teacher_id = $2, substitution_reason = 'больничный' where id = $1`, [id, staffId]);
+async function bellSchedule(slots: [number, string, string][], target: { classId?: string; groupId?: string } = {}): Promise<void> {
+  const [bs] = await app.sql(`insert into bell_schedule (id, created_at, updated_at, school_id, academic_year_id, name, school_class_id, group_id)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5) returning id`, [school, year, `Режим ${++n}`, target.classId ?? null, target.groupId ?? null]);
+  for (const [k, start, end] of slots) {
+    await app.sql(`insert into bell_slot (id, created_at, updated_at, bell_schedule_id, lesson_number, starts_at, ends_at)
+      values (gen_random_uuid(), now(), now(), $1, $2, $3, $4)`, [bs.id, k, start, end]);
+  }
+}
+async function linkParent(studentId: string): Promise<void> {
+  const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
+    values (gen_random_uuid(), now(), now(), $1, 'Морозова', 'Ольга', $2) returning id`, [school, users.parent]);
+  await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind)
+    values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [studentId, g.id]);
+}
+const diary = (client: HttpClient, studentId: string, from: string, to: string) => client.gql(DIARY, { s: gid('Student', studentId), from, to });
+const L = (id: string) => gid('Lesson', id);
+
+beforeAll(async () => {
+  // Background pollers (outbox relay, erasure jobs) share the ORM connection: keep them out of the statement counts.
+  app = await startTestApp({ EVENTS_POLL_MS: '3600000', ERASURE_POLL_SECONDS: '0' });
+  [{ id: school }] = await app.sql(`select id from school limit 1`);
+  // R-ROLE-8: an education-authority analyst of the school (not part of the foundation seed)
+  await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password)
+    select gen_random_uuid(), now(), now(), 'analyst', password_hash, 'Аналитиков', 'Андрей', false from app_user where login = 'admin'`);
+  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
+    select gen_random_uuid(), now(), now(), id, $1, 'ANALYST' from app_user where login = 'analyst'`, [school]);
+  for (const login of ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent', 'analyst']) c[login] = await app.as(login);
+  [{ id: year }] = await app.sql(`select id from academic_year limit 1`);
+  for (const r of await app.sql(`select id, login from app_user`)) users[r.login] = r.id;
+  for (const login of ['teacher', 'classteacher']) staff[login] = await staffOf(login);
+  // R-YEAR-6: the school's default bell schedule of the year
+  await bellSchedule([1, 2, 3, 4, 5, 6, 7].map((k) => [k, `${String(7 + k).padStart(2, '0')}:30`, `${String(8 + k).padStart(2, '0')}:15`]));
+});
+afterAll(async () => { await app?.stop(); });
+
+describe('R-DIARY-2 the student diary', () => {
+  test('R-DIARY-2: lessons as they take place (moves, cancellations, substitutions), group and individual lessons, control works, bell times', async () => {
+    const cls = await newClass(5);
+    const child = await newStudent(cls, '2025-09-01', null, 'Д-Кирилл');
+    const classmate = await newStudent(cls);
+    await app.sql(`update student set user_id = $1 where id = $2`, [users.student, child]);
+    await linkParent(child);
+    const myGroup = await newGroup(cls, [child], 'Английский, гр. 1');
+    const otherGroup = await newGroup(cls, [classmate], 'Английский, гр. 2');
+    // the class's own schedule shifts lessons by half an hour; the group's own has lesson 2 only
+    await bellSchedule([1, 2, 3, 4, 5, 6, 7].map((k) => [k, `${String(7 + k).padStart(2, '0')}:00`, `${String(7 + k).padStart(2, '0')}:45`]), { classId: cls });
+    await bellSchedule([[2, '10:05', '10:50']], { groupId: myGroup });
+    const maths = await newSubject('Математика');
+    const room = await newRoom('Каб. 21');
+    const room2 = await newRoom('Актовый зал');
+    const mon = '2025-09-15'; const tue = '2025-09-16'; const wed = '2025-09-17'; const thu = '2025-09-18'; const fri = '2025-09-19';
+    const l1 = await newLesson({ classId: cls, date: mon, n: 1, subjectId: maths, roomId: room });
+    const l2 = await newLesson({ groupId: myGroup, date: mon, n: 2 });
+    await newLesson({ groupId: otherGroup, date: mon, n: 2, teacher: staff.classteacher });
+    await newLesson({ classId: await newClass(5), date: mon, n: 1, teacher: staff.classteacher });
+    const movedAway = await newLesson({ classId: cls, date: tue, n: 1, subjectId: maths, roomId: room });
+    await moveLesson(movedAway, wed, 5, room2);
+    const cancelled = await newLesson({ classId: cls, date: tue, n: 2 });
+    await cancelLesson(cancelled);
+    const substituted = await newLesson({ classId: cls, date: thu, n: 1 });
+    await substituteLesson(substituted, staff.classteacher);
+    const individual = await newLesson({ studentId: child, date: fri, n: 7 });
+    await newLesson({ studentId: classmate, date: fri, n: 6 });
+    const cwClass = await newControlWork({ classId: cls, subjectId: maths, date: mon });
+    await newControlWork({ classId: cls, subjectId: maths, date: tue, cancelled: true });
+    await newControlWork({ groupId: otherGroup, subjectId: maths, date: wed });
+    const cwGroup = await newControlWork({ groupId: myGroup, subjectId: maths, date: thu, n: 3 });
+
+    for (const who of ['student', 'parent', 'deputy']) {
+      const r = await diary(c[who], child, mon, '2025-09-21');
+      expect(r.errors).toBeUndefined();
+      const days = r.data.studentDiary;
+      expect(days.map((d: any) => d.date)).toEqual(['2025-09-15', '2025-09-16', '2025-09-17', '2025-09-18', '2025-09-19', '2025-09-20', '2025-09-21']);
+      expect(days.map((d: any) => d.lessons.map((l: any) => l.id))).toEqual([[L(l1), L(l2)], [L(cancelled)], [L(movedAway)], [L(substituted)], [L(individual)], [], []]);
+      expect(days.map((d: any) => d.holiday)).toEqual([null, null, null, null, null, null, null]);
+      expect(days.map((d: any) => d.controlWorks.map((w: any) => w.id))).toEqual([[gid('ControlWork', cwClass)], [], [], [gid('ControlWork', cwGroup)], [], [], []]);
+      const [first, group] = days[0].lessons;
+      expect(first).toMatchObject({
+        lessonNumber: 1, status: 'SCHEDULED', moved: false, movedFrom: null, startsAt: '08:00:00', endsAt: '08:45:00',
+        subject: { name: 'Математика' }, teacher: { fullName: 'Волков Алексей Николаевич' }, conductingTeacher: { fullName: 'Волков Алексей Николаевич' },
+        substituteTeacher: null, isSubstitution: false, room: { name: 'Каб. 21' }, schoolClass: { name: expect.stringMatching(/^5Д/) }, group: null, student: null,
+        controlWorks: [{ id: gid('ControlWork', cwClass) }],
+      });
+      expect(group).toMatchObject({ group: { name: 'Английский, гр. 1' }, schoolClass: null, startsAt: '10:05:00', endsAt: '10:50:00' });
+      expect(days[1].lessons[0]).toMatchObject({ status: 'CANCELLED', cancelReason: 'карантин' });
+      expect(days[2].lessons[0]).toMatchObject({
+        date: wed, lessonNumber: 5, plannedDate: tue, plannedLessonNumber: 1, moved: true, moveReason: 'экскурсия',
+        movedFrom: { date: tue, lessonNumber: 1, room: { name: 'Каб. 21' } }, room: { name: 'Актовый зал' }, startsAt: '12:00:00',
+      });
+      expect(days[3].lessons[0]).toMatchObject({
+        isSubstitution: true, substitutionReason: 'больничный', teacher: { fullName: 'Волков Алексей Николаевич' },
+        substituteTeacher: { fullName: 'Соколова Татьяна Ивановна' }, conductingTeacher: { fullName: 'Соколова Татьяна Ивановна' },
+      });
+      // an individual lesson: the student's class's schedule applies
+      expect(days[4].lessons[0]).toMatchObject({ student: { pseudonym: 'Д-Кирилл' }, schoolClass: null, startsAt: '14:00:00' });
+    }
+  });
+
+  test('R-DIARY-2: holidays by grade — the whole school\'s, and those of one grade only', async () => {
+    const first = await newStudent(await newClass(1));
+    const fifth = await newStudent(await newClass(5));
+    const holidays = async (studentId: string, from: string, to: string) =>
+      (await c.deputy.ok(DIARY, { s: gid('Student', studentId), from, to })).studentDiary.map((d: any) => d.holiday?.name ?? null);
+    expect(await holidays(first, '2026-02-13', '2026-02-16')).toEqual([null, 'Дополнительные каникулы (1 класс)', 'Дополнительные каникулы (1 класс)', 'Дополнительные каникулы (1 класс)']);
+    expect(await holidays(fifth, '2026-02-13', '2026-02-16')).toEqual([null, null, null, null]);
+    expect(await holidays(fifth, '2025-10-24', '2025-10-26')).toEqual([null, 'Осенние каникулы', 'Осенние каникулы']);
+    expect(await holidays(first, '2025-10-24', '2025-10-26')).toEqual([null, 'Осенние каникулы', 'Осенние каникулы']);
+  });
+
+  test('R-DIARY-2, R-YEAR-11: membership by day — a student who changes class mid-week sees each class\'s lessons on its days', async () => {
+    const from = await newClass(6);
+    const to = await newClass(6);
+    const moving = await newStudent(from, '2025-09-01', '2025-09-23');
+    await inClass(moving, to, '2025-09-24');
+    const a = await newLesson({ classId: from, date: '2025-09-23', n: 1 });
+    await newLesson({ classId: from, date: '2025-09-24', n: 1 });
+    await newLesson({ classId: to, date: '2025-09-23', n: 2 });
+    const b = await newLesson({ classId: to, date: '2025-09-24', n: 2 });
+    const days = (await c.deputy.ok(DIARY, { s: gid('Student', moving), from: '2025-09-23', to: '2025-09-24' })).studentDiary;
+    expect(days.map((d: any) => d.lessons.map((l: any) => l.id))).toEqual([[L(a)], [L(b)]]);
+  });
+
+  test('R-SEC-3: the diary is for the student, their guardians and staff taking part in their education; NOT_FOUND otherwise', async () => {
+    const cls = await newClass(7);
+    const mine = await newStudent(cls);
+    const other = await newStudent(cls);
+    await linkParent(mine);
+    const week = ['2025-09-29', '2025-10-05'] as const;
+    expect((await diary(c.parent, mine, ...week)).data.studentDiary).toHaveLength(7);
+    for (const who of ['parent', 'student', 'teacher', 'analyst']) {
+      const r = await diary(c[who], other, ...week);
+      expect(errorCode(r)).toBe('NOT_FOUND');
+      expect(r.data).toBeNull();
+    }
+    // a teacher assigned to the class takes part in the student's education
+    await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
+      values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 2)`, [school, year, staff.teacher, await newSubject(), cls]);
+    expect((await diary(c.teacher, other, ...week)).data.studentDiary).toHaveLength(7);
+    expect(errorCode(await app.anon().gql(DIARY, { s: gid('Student', mine), from: week[0], to: week[1] }))).toBe('UNAUTHENTICATED');
+  });
+
+  test('R-DIARY-2: a range is from ≤ to and at most 31 days (BAD_USER_INPUT, RANGE_TOO_LONG)', async () => {
+    const s = await newStudent(await newClass(8));
+    expect((await diary(c.deputy, s, '2025-10-01', '2025-10-31')).data.studentDiary).toHaveLength(31);
+    const long = await diary(c.deputy, s, '2025-10-01', '2025-11-01');
+    expect(errorCode(long)).toBe('BAD_USER_INPUT');
+    expect(long.errors![0].extensions!.reason).toBe('RANGE_TOO_LONG');
+    expect(errorCode(await diary(c.deputy, s, '2025-10-02', '2025-10-01'))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await c.deputy.gql(DIARY, { s: gid('Student', s), from: '2025-10-01', to: '2025-13-01' }))).toBe('BAD_USER_INPUT');
+    const tt = await c.teacher.gql(TIMETABLE, { from: '2025-10-01', to: '2025-12-01' });
+    expect(tt.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'RANGE_TOO_LONG' });
+  });
+
+  test('R-SEC-3: node(id) shows a lesson to staff and to the family of a student who attends it only', async () => {
+    const cls = await newClass(9);
+    const child = await newStudent(cls);
+    const lesson = L(await newLesson({ classId: cls, date: '2025-10-07', n: 1 }));
+    const NODE = `query($id: ID!) { node(id: $id) { id ... on Lesson { lessonNumber } } }`;
+    expect((await c.classteacher.ok(NODE, { id: lesson })).node).toEqual({ id: lesson, lessonNumber: 1 });
+    expect(errorCode(await c.parent.gql(NODE, { id: lesson }))).toBe('NOT_FOUND');
+    await linkParent(child);
+    expect((await c.parent.ok(NODE, { id: lesson })).node).toEqual({ id: lesson, lessonNumber: 1 });
+  });
+
+  test('CONVENTIONS, R-DIARY-2: a 4-week diary costs the same number of statements as a 1-week one', async () => {
+    const cls = await newClass(10);
+    const child = await newStudent(cls);
+    const group = await newGroup(cls, [child]);
+    const subjects = [await newSubject(), await newSubject(), await newSubject()];
+    const rooms = [await newRoom(), await newRoom()];
+    const mondays = ['2026-01-12', '2026-01-19', '2026-01-26', '2026-02-02'];
+    const day = (monday: string, k: number) => new Date(Date.parse(`${monday}T00:00:00Z`) + k * 86400000).toISOString().slice(0, 10);
+    for (const monday of mondays) {
+      for (let d = 0; d < 5; d++) {
+        for (let k = 1; k <= 3; k++) {
+          await newLesson({ classId: cls, date: day(monday, d), n: k, subjectId: subjects[k - 1], roomId: rooms[k % 2], teacher: k === 2 ? staff.classteacher : staff.teacher });
+        }
+        await newLesson({ groupId: group, date: day(monday, d), n: 4, subjectId: subjects[0] });
+      }
+      await moveLesson(await newLesson({ classId: cls, date: day(monday, 0), n: 5 }), day(monday, 2), 6, rooms[0]);
+      await cancelLesson(await newLesson({ classId: cls, date: day(monday, 1), n: 5 }));
+      await substituteLesson(await newLesson({ classId: cls, date: day(monday, 3), n: 5 }), staff.classteacher);
+      await newLesson({ studentId: child, date: day(monday, 4), n: 7 });
+      await newControlWork({ classId: cls, subjectId: subjects[0], date: day(monday, 0) });
+      await newControlWork({ groupId: group, subjectId: subjects[0], date: day(monday, 2), n: 4 });
+    }
+    let small: any;
+    let large: any;
+    const nSmall = await countQueries(app, async () => { small = await c.deputy.ok(DIARY, { s: gid('Student', child), from: '2026-01-12', to: '2026-01-18' }); });
+    const nLarge = await countQueries(app, async () => { large = await c.deputy.ok(DIARY, { s: gid('Student', child), from: '2026-01-12', to: '2026-02-08' }); });
+    const count = (d: any) => d.studentDiary.reduce((sum: number, x: any) => sum + x.lessons.length, 0);
+    expect(count(small)).toBe(5 * 4 + 4);
+    expect(count(large)).toBe(4 * (5 * 4 + 4));
+    expect(large.studentDiary[2].lessons.find((l: any) => l.moved).movedFrom.room).toBeNull();
+    expect(nSmall).toBeGreaterThan(0);
+    expect(nLarge).toBe(nSmall);
+    // the teacher's timetable too
+    const t1 = await countQueries(app, () => c.teacher.ok(TIMETABLE, { from: '2026-01-12', to: '2026-01-18' }));
+    const t4 = await countQueries(app, () => c.teacher.ok(TIMETABLE, { from: '2026-01-12', to: '2026-02-08' }));
+    expect(t4).toBe(t1);
+  });
+});
+
+describe('R-JOUR-6 the teacher timetable', () => {
+  test('R-JOUR-6: a teacher sees their own lessons without a substitute and the lessons they substitute; administration reads any', async () => {
+    const cls = await newClass(11);
+    const range = { from: '2025-09-29', to: '2025-10-05' };
+    const own = await newLesson({ classId: cls, date: '2025-09-29', n: 1 });
+    const given = await newLesson({ classId: cls, date: '2025-09-29', n: 2 });
+    await substituteLesson(given, staff.classteacher);
+    const theirs = await newLesson({ classId: cls, date: '2025-09-30', n: 1, teacher: staff.classteacher });
+    const cancelled = await newLesson({ classId: cls, date: '2025-10-01', n: 1 });
+    await cancelLesson(cancelled);
+    const lessonsOf = (days: any[]) => days.flatMap((d) => d.lessons.map((l: any) => [l.id, l.status, l.isSubstitution]));
+
+    const mine = (await c.teacher.ok(TIMETABLE, range)).teacherTimetable;
+    expect(mine).toHaveLength(7);
+    expect(lessonsOf(mine)).toEqual([[L(own), 'SCHEDULED', false], [L(cancelled), 'CANCELLED', false]]);
+    expect(lessonsOf((await c.classteacher.ok(TIMETABLE, range)).teacherTimetable)).toEqual([[L(given), 'SCHEDULED', true], [L(theirs), 'SCHEDULED', false]]);
+    // the administration reads any teacher's; a teacher their own only
+    expect(lessonsOf((await c.deputy.ok(TIMETABLE, { ...range, t: gid('Staff', staff.teacher) })).teacherTimetable)).toEqual(lessonsOf(mine));
+    expect(lessonsOf((await c.teacher.ok(TIMETABLE, { ...range, t: gid('Staff', staff.teacher) })).teacherTimetable)).toEqual(lessonsOf(mine));
+    expect(errorCode(await c.teacher.gql(TIMETABLE, { ...range, t: gid('Staff', staff.classteacher) }))).toBe('FORBIDDEN');
+    for (const who of ['student', 'parent', 'analyst']) expect(errorCode(await c[who].gql(TIMETABLE, range))).toBe('FORBIDDEN');
+    // without a staff row of their own there is nothing to show
+    expect(lessonsOf((await c.director.ok(TIMETABLE, range)).teacherTimetable)).toEqual([]);
+    expect(errorCode(await c.deputy.gql(TIMETABLE, { ...range, t: gid('Staff', '00000000-0000-4000-8000-000000000000') }))).toBe('NOT_FOUND');
+  });
+});
