@@ -134,11 +134,19 @@ class Round {
   private resolveDone!: () => void;
   readonly done = new Promise<void>((r) => { this.resolveDone = r; });
 
-  constructor(readonly n: number, readonly events: number) {
+  /** deliveries of events older than the round (a previous round's late ones) */
+  older = 0;
+
+  /** `after`: the end of the event log when the round started; its events come after it. */
+  constructor(readonly n: number, readonly events: number, readonly after: number) {
     this.seen = new Array(n);
   }
 
   receive(sub: number, cursor: number, t: number): void {
+    if (cursor <= this.after) {
+      this.older++;
+      return;
+    }
     let set = this.seen[sub];
     if (!set) this.seen[sub] = set = new Set();
     if (set.has(cursor)) {
@@ -424,7 +432,6 @@ async function runSize(
     const subscribed = await server.stats();
     process.stdout.write(`connected in ${fmt(connectMs / 1000, 2)} s, subscribed in ${fmt(subscribeMs / 1000, 2)} s\n`);
 
-    let maxId = 0;
     const commit = async (): Promise<number> => {
       await runAsActor(systemActor('bench'), () => orm.em.fork().transactional((em) => publishEvent(em, {
         schoolId, kind: DiaryEventKind.TIMETABLE_CHANGED, ...dates,
@@ -433,9 +440,11 @@ async function runSize(
       return performance.now();
     };
     const runRound = async (events: number) => {
-      const [{ max }] = await orm.em.getConnection().execute<{ max: string | null }[]>('select max(id) as max from outbox_event');
-      maxId = Number(max ?? 0);
-      const round = new Round(n, events);
+      const [{ max, head }] = await orm.em.getConnection().execute<{ max: string | null; head: string }[]>(
+        'select (select max(id) from outbox_event) as max, (select last_seq from outbox_head where id = 1) as head',
+      );
+      const maxId = Number(max ?? 0);
+      const round = new Round(n, events, Number(head));
       clients.round = round;
       const cpu0 = (await server.counts()).cpu;
       const own0 = process.cpuUsage();
@@ -456,6 +465,7 @@ async function runSize(
       }
       await sleep(GRACE_MS);
       clients.round = null;
+      clients.strays += round.older;
       const own1 = process.cpuUsage();
       const cpu1 = (await server.counts()).cpu;
       const rows = await orm.em.getConnection().execute<{ seq: string | null }[]>('select seq from outbox_event where id > ? order by id', [maxId]);
