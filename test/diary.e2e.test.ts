@@ -1,5 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
-import { countQueries } from './helpers/db';
+import { countQueries, insertLesson, linkGuardian } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
 
 /** R-DIARY-2: the student's diary and the teacher's timetable as read models; R-SEC-3: who reads them. */
@@ -59,11 +59,7 @@ async function newGroup(classId: string, members: string[], name = `Группа
 }
 interface LessonSpec { classId?: string; groupId?: string; studentId?: string; teacher?: string; date: string; n: number; roomId?: string | null; subjectId?: string }
 async function newLesson(o: LessonSpec): Promise<string> {
-  const [r] = await app.sql(`insert into lesson (id, created_at, updated_at, school_id, academic_year_id, planned_date, planned_lesson_number, planned_room_id,
-      date, lesson_number, room_id, subject_id, teacher_id, school_class_id, group_id, student_id, kind)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, $3, $4, $5, $6, $7, $8, $9, $10, 'MAIN') returning id`,
-  [school, year, o.date, o.n, o.roomId ?? null, o.subjectId ?? await newSubject(), o.teacher ?? staff.teacher, o.classId ?? null, o.groupId ?? null, o.studentId ?? null]);
-  return r.id;
+  return insertLesson(app, { ...o, schoolId: school, yearId: year, subjectId: o.subjectId ?? await newSubject(), teacherId: o.teacher ?? staff.teacher });
 }
 async function newControlWork(o: { classId?: string; groupId?: string; subjectId: string; date: string; n?: number; cancelled?: boolean }): Promise<string> {
   const [r] = await app.sql(`insert into control_work (id, created_at, updated_at, school_id, academic_year_id, date, lesson_number, subject_id, school_class_id, group_id, form, cancelled_at, cancel_reason)
@@ -86,10 +82,7 @@ async function bellSchedule(slots: [number, string, string][], target: { classId
   }
 }
 async function linkParent(studentId: string): Promise<void> {
-  const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
-    values (gen_random_uuid(), now(), now(), $1, 'Морозова', 'Ольга', $2) returning id`, [school, users.parent]);
-  await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [studentId, g.id]);
+  await linkGuardian(app, school, studentId);
 }
 const diary = (client: HttpClient, studentId: string, from: string, to: string) => client.gql(DIARY, { s: gid('Student', studentId), from, to });
 const L = (id: string) => gid('Lesson', id);

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, onClosed } from './helpers/app';
 import { collect, collectLive, commitEvent } from './helpers/live';
+import { insertLesson as insertLessonRow, linkGuardian } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -59,9 +60,7 @@ async function staffOf(login: string): Promise<string> {
 async function insertLesson(classId: string): Promise<string> {
   const n = (lessonNo++ % 14) + 1;
   const date = `2025-11-${String(10 + Math.floor(lessonNo / 14)).padStart(2, '0')}`;
-  const [l] = await app.sql(`insert into lesson (id, created_at, updated_at, school_id, academic_year_id, planned_date, planned_lesson_number, date, lesson_number, subject_id, teacher_id, school_class_id, kind)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $3, $4, $5, $6, $7, 'MAIN') returning id`, [schoolUuid, yearUuid, date, n, subjectUuid, teacherStaff, classId]);
-  return l.id;
+  return insertLessonRow(app, { schoolId: schoolUuid, yearId: yearUuid, subjectId: subjectUuid, teacherId: teacherStaff, classId, date, n });
 }
 const substitute = (lessonId: string, reason = 'больничный') =>
   deputy.ok(SUBSTITUTE, { i: { lessonId: toGlobalId('Lesson', lessonId), substituteTeacherId: toGlobalId('Staff', substituteStaff), reason } });
@@ -80,9 +79,7 @@ beforeAll(async () => {
   child = await insertStudent(classA, 'Э-1');
   classmate = await insertStudent(classA, 'Э-2');
   other = await insertStudent(classB, 'Ю-1');
-  const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
-    select gen_random_uuid(), now(), now(), $1, 'Морозова', 'Ольга', id from app_user where login = 'parent' returning id`, [schoolUuid]);
-  await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [child, g.id]);
+  await linkGuardian(app, schoolUuid, child);
 });
 afterAll(async () => { await app?.stop(); });
 
@@ -218,10 +215,16 @@ describe('R-DIARY-3: delivery', () => {
   test('R-DIARY-3: teacherEvents delivers the events naming the teacher\'s account', async () => {
     const teacher = await app.as('teacher');
     const r = await collectLive(app.server.events, app.ws(teacher.token), TEACHER, {});
+    await app.server.events.flush(); // everything committed before is numbered below `head`
+    const head = Number((await app.sql(`select last_seq from outbox_head`))[0].last_seq);
     await commitEvent(app, schoolUuid, [other], { teacherUserIds: [uuidOf(teacher.userId)] });
     await commitEvent(app, schoolUuid, [other], { teacherUserIds: [(await app.sql(`select id from app_user where login = 'deputy'`))[0].id] });
     await commitEvent(app, schoolUuid, [other], { teacherUserIds: [uuidOf(teacher.userId)] });
     await r.until((x) => x.data.length === 2);
+    // exactly the two events naming the teacher, not the deputy's between them
+    const own = (await app.sql(`select seq from outbox_event where $1 = any(teacher_user_ids) and seq > $2 order by seq`, [uuidOf(teacher.userId), head])).map((x) => Number(x.seq));
+    expect(own).toHaveLength(2);
+    expect(cursors(r)).toEqual(own);
     expect(r.data.map((d) => d.teacherEvents)).toEqual([
       expect.objectContaining({ kind: 'TIMETABLE_CHANGED', studentId: null }),
       expect.objectContaining({ kind: 'TIMETABLE_CHANGED', studentId: null }),
@@ -239,16 +242,14 @@ describe('R-DIARY-3: delivery', () => {
 
 describe('R-DIARY-3: access ends delivery', () => {
   test('R-SEC-3: a guardian whose link is removed stops receiving at the next event', async () => {
-    const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
-      select gen_random_uuid(), now(), now(), $1, 'Морозова', 'Ольга', id from app_user where login = 'parent' returning id`, [schoolUuid]);
-    const [link] = await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER') returning id`, [classmate, g.id]);
+    const guardian = await linkGuardian(app, schoolUuid, classmate);
     const r = await collectLive(app.server.events, app.ws(parent.token), DIARY, { s: sid(classmate) });
     await commitEvent(app, schoolUuid, [classmate]);
     await r.until((x) => x.data.length === 1);
     const unlink = await deputy.ok(`mutation($i: GuardianUnlinkInput!) { guardianUnlink(input: $i) { userErrors { code } } }`,
-      { i: { studentId: sid(classmate), guardianId: toGlobalId('Guardian', g.id) } });
+      { i: { studentId: sid(classmate), guardianId: toGlobalId('Guardian', guardian) } });
     expect(unlink.guardianUnlink.userErrors).toEqual([]);
-    expect((await app.sql(`select removed_at from student_guardian where id = $1`, [link.id]))[0].removed_at).not.toBeNull();
+    expect((await app.sql(`select removed_at from student_guardian where guardian_id = $1`, [guardian]))[0].removed_at).not.toBeNull();
     await commitEvent(app, schoolUuid, [classmate]);
     await r.until((x) => x.completed);
     expect(r.data.length).toBe(1);

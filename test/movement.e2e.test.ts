@@ -7,7 +7,6 @@ let app: TestApp;
 const c: Record<string, HttpClient> = {};
 let school: string;
 let year: string;
-let yearGid: string;
 let hash: string;
 let n = 0;
 
@@ -66,7 +65,6 @@ beforeAll(async () => {
   [{ id: school }] = await app.sql(`select id from school limit 1`);
   [{ id: year }] = await app.sql(`select id from academic_year limit 1`);
   [{ password_hash: hash }] = await app.sql(`select password_hash from app_user where login = 'admin'`);
-  yearGid = gid('AcademicYear', year);
 });
 afterAll(async () => { await app?.stop(); });
 

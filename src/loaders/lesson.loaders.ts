@@ -32,28 +32,15 @@ export interface BellSlotQuery {
 }
 
 /**
- * R-YEAR-6: for each query, the bell schedule that applies — the group's own, else its class's (a
- * subgroup's class, or an individual student's class that day), else the class's own, else the
- * school's default of the year — and its slot for the lesson number (null times when it has none;
+ * R-YEAR-6: for each query, the bell schedule that applies (SQL effective_bell_schedule) and its
+ * slot for the lesson number (null times when it has none;
  * null `schedule_id` when the year has no schedule at all). One statement for any number of queries.
  */
 export async function effectiveBellSlots(em: EntityManager, items: BellSlotQuery[]) {
   return em.execute<{ key: string; schedule_id: string | null; starts_at: string | null; ends_at: string | null }[]>(
     `select k.key, b.id as schedule_id, s.starts_at::text as starts_at, s.ends_at::text as ends_at
        from jsonb_to_recordset(?::jsonb) as k(key text, year_id uuid, class_id uuid, group_id uuid, student_id uuid, on_date date, lesson_number int)
-       left join study_group g on g.id = k.group_id
-       left join lateral (
-         select cm.school_class_id from class_membership cm join school_class c on c.id = cm.school_class_id
-          where k.student_id is not null and cm.student_id = k.student_id and c.academic_year_id = k.year_id
-            and cm.from_date <= k.on_date and (cm.to_date is null or cm.to_date >= k.on_date)
-          order by cm.from_date desc limit 1) sc on true
-       left join lateral (
-         select b.id from bell_schedule b
-          where b.academic_year_id = k.year_id
-            and ((k.group_id is not null and b.group_id = k.group_id)
-              or b.school_class_id = coalesce(k.class_id, g.school_class_id, sc.school_class_id)
-              or (b.school_class_id is null and b.group_id is null))
-          order by (b.group_id is null), (b.school_class_id is null) limit 1) b on true
+       left join bell_schedule b on b.id = effective_bell_schedule(k.year_id, k.class_id, k.group_id, k.student_id, k.on_date, k.on_date)
        left join bell_slot s on s.bell_schedule_id = b.id and s.lesson_number = k.lesson_number`,
     [JSON.stringify(items.map((i) => ({
       key: i.key, year_id: i.yearId, class_id: i.classId, group_id: i.groupId, student_id: i.studentId, on_date: i.date, lesson_number: i.lessonNumber,

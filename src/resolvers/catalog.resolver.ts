@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx as GqlCtx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx as GqlCtx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Ctx } from '../context';
 import { Room, Subject } from '../entities/subject.entity';
 import { Staff } from '../entities/staff.entity';

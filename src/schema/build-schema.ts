@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { GraphQLObjectType, GraphQLSchema } from 'graphql';
-import { buildSchema, MiddlewareFn } from 'type-graphql';
+import { defaultFieldResolver, GraphQLObjectType, GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { resolvers } from '../resolvers';
@@ -8,15 +8,23 @@ import { permissions } from '../permissions';
 import type { Ctx } from '../context';
 import { runAsActor } from '../services/audit-context';
 
-/** Every root Mutation field runs with its actor in the async context, so its changes are audited. */
-const auditActorMiddleware: MiddlewareFn<Ctx> = ({ info, context }, next) => {
-  if (info.parentType.name !== 'Mutation') return next();
-  const v = context.viewer;
-  return runAsActor(
-    { actorId: v?.userId ?? null, actorLogin: v?.login ?? null, sessionId: v?.sessionId ?? null, ip: context.ip, operation: info.fieldName },
-    next,
-  );
-};
+/**
+ * Every root Mutation field runs with its actor in the async context, so its changes are audited.
+ * Wrapped on the Mutation fields only: a global middleware would sit on every field of every
+ * result (event delivery included).
+ */
+function runMutationsAsActor(mutation: GraphQLObjectType | null | undefined): void {
+  for (const field of Object.values(mutation?.getFields() ?? {})) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context: Ctx, info) => {
+      const v = context.viewer;
+      return runAsActor(
+        { actorId: v?.userId ?? null, actorLogin: v?.login ?? null, sessionId: v?.sessionId ?? null, ip: context.ip, operation: info.fieldName },
+        () => resolve(source, args, context, info),
+      );
+    };
+  }
+}
 
 /** The schema without permissions: what `schema.graphql` documents. */
 export async function buildBaseSchema(): Promise<GraphQLSchema> {
@@ -24,7 +32,6 @@ export async function buildBaseSchema(): Promise<GraphQLSchema> {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
     validate: { forbidUnknownValues: false },
-    globalMiddlewares: [auditActorMiddleware],
     emitSchemaFile: false,
     // Subscriptions bring their own event source (src/subscriptions/event-hub.ts); type-graphql
     // insists on a pubSub all the same.
@@ -36,6 +43,7 @@ export async function buildBaseSchema(): Promise<GraphQLSchema> {
     [schema.getSubscriptionType(), 'Live updates over graphql-ws.'],
   ];
   for (const [type, description] of roots) if (type) type.description = description;
+  runMutationsAsActor(schema.getMutationType());
   return schema;
 }
 

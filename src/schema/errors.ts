@@ -22,6 +22,12 @@ export const forbidden = (message = 'Forbidden') => new GraphQLError(message, { 
 /** A record that does not exist and a record the viewer may not see look the same. */
 export const notFound = (what = 'Record') => new GraphQLError(`${what} not found`, { extensions: { code: ErrorCode.NOT_FOUND } });
 
+/** A user with a one-time password issued by the school may do nothing but change it. */
+export const passwordChangeRequired = () =>
+  new GraphQLError('A password issued by the school must be changed first: call passwordChange', {
+    extensions: { code: ErrorCode.FORBIDDEN, reason: 'PASSWORD_CHANGE_REQUIRED' },
+  });
+
 export const badInput = (message: string, field?: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { field } : {}) } });
 

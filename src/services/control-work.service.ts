@@ -11,13 +11,12 @@ import { fromGlobalId } from '../schema/node';
 import { badInput, notFound } from '../schema/errors';
 import { UserErrorCode } from '../schema/user-error';
 import type { ControlWorkCancelInput, ControlWorkScheduleInput, ControlWorkUpdateInput } from '../schema/control-work.types';
-import { clearLessonLoaders } from '../loaders/lesson.loaders';
 import { viewerKey } from '../loaders/roster.loaders';
 import { DiaryEventKind, publishEvent } from '../subscriptions/outbox';
 import { requiredText } from './membership.helpers';
-import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow, write } from './shared';
+import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow } from './shared';
 import { registerNodeType } from './node.service';
-import { SCHOOL_STAFF_ROLES, type Target, checkLessonNumber, checkSchoolDay, targetOf } from './lesson.service';
+import { SCHOOL_STAFF_ROLES, type Target, checkLessonNumber, checkSchoolDay, targetOf, writeLessons } from './lesson.service';
 
 /** R-ROLE-2, R-ROLE-3: who keeps the control-work schedule (R-YEAR-10). */
 export const CONTROL_WORK_MANAGERS = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY] as const;
@@ -128,7 +127,7 @@ export class ControlWorkService {
     const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
     const classId = input.classId != null ? fromGlobalId(input.classId, 'SchoolClass', 'classId') : null;
     const groupId = input.groupId != null ? fromGlobalId(input.groupId, 'StudyGroup', 'groupId') : null;
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const year = await lockRow(em, AcademicYear, 'academic_year', yearId, 'share');
       if (!year) throw notFound('Academic year');
       this.assertManager(ctx, year.school.id);
@@ -161,7 +160,7 @@ export class ControlWorkService {
   /** Changes the date, lesson number, form or title of a scheduled control work. */
   async controlWorkUpdate(ctx: Ctx, input: ControlWorkUpdateInput): Promise<WriteResult<{ controlWork: ControlWork }>> {
     const id = fromGlobalId(input.id, 'ControlWork', 'id');
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const cw = await this.lockManaged(ctx, em, id);
       if (cw.cancelledAt) fail(UserErrorCode.INVALID, 'The control work is cancelled: schedule a new one', at('id'));
       const p = new Problems();
@@ -187,7 +186,7 @@ export class ControlWorkService {
   /** Cancels a control work; it stays readable with `cancelledAt` and its reason. */
   async controlWorkCancel(ctx: Ctx, input: ControlWorkCancelInput): Promise<WriteResult<{ controlWork: ControlWork }>> {
     const id = fromGlobalId(input.id, 'ControlWork', 'id');
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const cw = await this.lockManaged(ctx, em, id);
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (cw.cancelledAt) fail(UserErrorCode.INVALID, 'The control work is already cancelled', at('id'));
@@ -200,10 +199,6 @@ export class ControlWorkService {
   }
 
   // ---- helpers ----
-
-  private write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>) {
-    return write(ctx, work, () => clearLessonLoaders(ctx.loaders));
-  }
 
   private assertManager(ctx: Ctx, schoolId: string): void {
     assertRole(ctx, CONTROL_WORK_MANAGERS, schoolId, 'Academic year', 'The control-work schedule is kept by the ADMIN, DIRECTOR or DEPUTY of the school');

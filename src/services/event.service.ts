@@ -1,7 +1,7 @@
 import type { Ctx } from '../context';
 import { hasRole } from '../context';
 import { Role } from '../entities/user.entity';
-import { badInput, forbidden, notFound, unauthenticated } from '../schema/errors';
+import { badInput, forbidden, notFound, passwordChangeRequired, unauthenticated } from '../schema/errors';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { DiaryEvent } from '../schema/event.types';
 import type { Delivery, EventHub, EventSubscription } from '../subscriptions/event-hub';
@@ -64,7 +64,7 @@ export class EventService {
 
   private assertViewer(ctx: Ctx) {
     if (!ctx.viewer) throw ctx.authError ?? unauthenticated();
-    if (ctx.viewer.mustChangePassword) throw forbidden('A password issued by the school must be changed first: call passwordChange');
+    if (ctx.viewer.mustChangePassword) throw passwordChangeRequired();
     return ctx.viewer;
   }
 

@@ -94,6 +94,11 @@ export function checkLessonNumber(p: Problems, n: number, field: string[]): void
   if (!Number.isInteger(n) || n < 0 || n > LESSON_NUMBER_MAX) p.add(UserErrorCode.INVALID, `A lesson number is 0–${LESSON_NUMBER_MAX}, not ${n}`, field);
 }
 
+/** A write of the lesson feature: after its commit the request's lesson loaders forget what they cached. */
+export function writeLessons<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
+  return write(ctx, work, () => clearLessonLoaders(ctx.loaders));
+}
+
 /** R-SEC-3: staff of the school see every lesson; others those of a student they may see (student_access). */
 async function canSeeLesson(ctx: Ctx, l: Lesson): Promise<boolean> {
   if (!ctx.viewer) return false;
@@ -183,7 +188,7 @@ export class LessonService {
   async lessonSubstitute(ctx: Ctx, input: LessonSubstituteInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
     const staffId = fromGlobalId(input.substituteTeacherId, 'Staff', 'substituteTeacherId');
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled: restore it first', at('lessonId'));
@@ -211,7 +216,7 @@ export class LessonService {
   /** Withdraws the substitution: the timetable teacher conducts the lesson again (and must be free then). */
   async lessonSubstitutionRemove(ctx: Ctx, input: LessonSubstitutionRemoveInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       const previous = lesson.substituteTeacher?.id;
       if (!previous) fail(UserErrorCode.NOT_SUBSTITUTED, 'The lesson has no substitute', at('lessonId'));
@@ -233,7 +238,7 @@ export class LessonService {
   async lessonMove(ctx: Ctx, input: LessonMoveInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
     const roomId = input.roomId != null ? fromGlobalId(input.roomId, 'Room', 'roomId') : null;
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled: restore it first', at('lessonId'));
@@ -272,7 +277,7 @@ export class LessonService {
   /** Cancels a lesson; it stays, with its reason, and shows as cancelled in the diary. */
   async lessonCancel(ctx: Ctx, input: LessonCancelInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is already cancelled', at('lessonId'));
@@ -287,7 +292,7 @@ export class LessonService {
   /** A cancelled lesson takes place after all; its day, teacher, room and students must still be free. */
   async lessonRestore(ctx: Ctx, input: LessonRestoreInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       if (lesson.status !== LessonStatus.CANCELLED) fail(UserErrorCode.NOT_CANCELLED, 'The lesson is not cancelled', at('lessonId'));
       const p = new Problems();
@@ -316,7 +321,7 @@ export class LessonService {
    */
   async lessonTopicSet(ctx: Ctx, input: LessonTopicSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    return this.write(ctx, async (em) => {
+    return writeLessons(ctx, async (em) => {
       const lesson = await lockRow(em, Lesson, 'lesson', id);
       if (!lesson || !(await canSeeLesson(ctx, lesson))) throw notFound('Lesson');
       const own = await em.execute<{ id: string }[]>('select id from staff where user_id = ? and school_id = ? and archived_at is null', [ctx.viewer!.userId, lesson.school.id]);
@@ -336,10 +341,6 @@ export class LessonService {
   }
 
   // ---- helpers ----
-
-  private write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>) {
-    return write(ctx, work, () => clearLessonLoaders(ctx.loaders));
-  }
 
   /** Locks the lesson; NOT_FOUND outside the viewer's schools, FORBIDDEN without a managing role there. */
   private async lockManaged(ctx: Ctx, em: EntityManager, id: string): Promise<Lesson> {

@@ -261,19 +261,7 @@ export async function findLessonClashes(em: EntityManager, q: {
 
 interface HolidayRow { name: string; start_date: string; end_date: string; grades: number[] | null }
 
-/**
- * The holiday of the academic year on `date` that applies to any of `grades` (a holiday without
- * grades applies to all; `grades` null means a target of no particular grade, which only a
- * whole-school holiday stops), or null.
- */
-export async function findHoliday(em: EntityManager, academicYearId: string, date: string, grades: number[] | null): Promise<{ name: string } | null> {
-  const rows = await em.execute<HolidayRow[]>(
-    `select name, to_char(start_date, 'YYYY-MM-DD') as start_date, to_char(end_date, 'YYYY-MM-DD') as end_date, grades
-       from holiday where academic_year_id = ? and start_date <= ?::date and end_date >= ?::date order by start_date, name`,
-    [academicYearId, date, date]);
-  return rows.find((h) => holidayApplies(h, grades)) ?? null;
-}
-
+/** Whether a holiday (no grades: the whole school) stops a target of `grades` (null: no particular grade). */
 function holidayApplies(h: { grades: number[] | null }, grades: number[] | null): boolean {
   if (!h.grades) return true;
   return !!grades && grades.some((g) => h.grades!.map(Number).includes(g));
@@ -283,9 +271,8 @@ function holidayApplies(h: { grades: number[] | null }, grades: number[] | null)
 
 /**
  * For each row of `source` (id, academic_year_id, lesson_number, valid_from, valid_to and the
- * target columns), the bell schedule that applies to it (R-YEAR-6): the group's own; else the
- * class's own (a subgroup's class, a student's class during the validity); else the school default
- * of the year; and whether that schedule has the row's lesson number.
+ * target columns), the bell schedule that applies to it (R-YEAR-6, SQL effective_bell_schedule)
+ * and whether that schedule has the row's lesson number; rows without any schedule are left out.
  */
 export const bellSlotCheckSql = (source: string) => `
 select e.id, e.weekday, e.lesson_number, b.id as schedule_id, b.name as schedule_name,
@@ -295,19 +282,7 @@ select e.id, e.weekday, e.lesson_number, b.id as schedule_id, b.name as schedule
   left join study_group g on g.id = e.group_id
   left join school_class c on c.id = e.school_class_id
   left join student st on st.id = e.student_id
-  left join lateral (
-    select cm.school_class_id from class_membership cm join school_class sc on sc.id = cm.school_class_id
-     where e.student_id is not null and cm.student_id = e.student_id and sc.academic_year_id = e.academic_year_id
-       and cm.from_date <= e.valid_to and (cm.to_date is null or cm.to_date >= e.valid_from)
-     order by cm.from_date limit 1) sc on true
-  join lateral (
-    select b.id, b.name from bell_schedule b
-     where b.academic_year_id = e.academic_year_id
-       and (b.group_id = e.group_id
-            or b.school_class_id = coalesce(e.school_class_id, case when g.kind = 'SUBGROUP' then g.school_class_id end, sc.school_class_id)
-            or (b.school_class_id is null and b.group_id is null))
-     order by case when b.group_id is not null then 0 when b.school_class_id is not null then 1 else 2 end
-     limit 1) b on true`;
+  join bell_schedule b on b.id = effective_bell_schedule(e.academic_year_id, e.school_class_id, e.group_id, e.student_id, e.valid_from, e.valid_to)`;
 
 interface BellCheckRow { id: string; weekday: number; lesson_number: number; schedule_id: string; schedule_name: string; has_slot: boolean; target: string }
 
@@ -534,18 +509,13 @@ export class TimetableService {
   async effectiveBellSchedule(ctx: Ctx, yearGlobalId: string, classGlobalId?: string | null, groupGlobalId?: string | null): Promise<BellSchedule | null> {
     const year = await this.yearOf(ctx, fromGlobalId(yearGlobalId, 'AcademicYear', 'academicYearId'));
     if (classGlobalId != null && groupGlobalId != null) throw badInput('Give at most one of classId and groupId', 'groupId');
-    let classId = classGlobalId != null ? fromGlobalId(classGlobalId, 'SchoolClass', 'classId') : null;
+    const classId = classGlobalId != null ? fromGlobalId(classGlobalId, 'SchoolClass', 'classId') : null;
     const groupId = groupGlobalId != null ? fromGlobalId(groupGlobalId, 'StudyGroup', 'groupId') : null;
     if (classId) await this.classOf(ctx, classId);
-    if (groupId) {
-      const group = await this.groupOf(ctx, groupId);
-      if (group.kind === StudyGroupKind.SUBGROUP) classId = group.schoolClass?.id ?? null;
-    }
-    const schedules = await ctx.em.find(BellSchedule, { academicYear: year.id });
-    return schedules.find((b) => groupId && b.group?.id === groupId)
-      ?? schedules.find((b) => classId && b.schoolClass?.id === classId)
-      ?? schedules.find((b) => !b.schoolClass && !b.group)
-      ?? null;
+    if (groupId) await this.groupOf(ctx, groupId);
+    const [row] = await ctx.em.execute<{ id: string | null }[]>('select effective_bell_schedule(?, ?, ?, null, ?, ?) as id',
+      [year.id, classId, groupId, year.startDate, year.endDate]);
+    return row.id ? this.bellScheduleOf(ctx, row.id) : null;
   }
 
   async bellSlots(ctx: Ctx, schedule: BellSchedule): Promise<BellSlot[]> {

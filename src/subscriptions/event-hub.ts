@@ -285,10 +285,14 @@ export class EventHub {
     return sub;
   }
 
-  private index(sub: EventSubscription): void {
+  /** Where a subscription is indexed: a diary by its student, teacherEvents by the account. */
+  private slot(sub: EventSubscription): [Map<string, Set<EventSubscription>>, string] {
     const { studentId, userId } = sub.spec;
-    const map = studentId ? this.byStudent : this.byTeacher;
-    const key = studentId ?? userId;
+    return studentId ? [this.byStudent, studentId] : [this.byTeacher, userId];
+  }
+
+  private index(sub: EventSubscription): void {
+    const [map, key] = this.slot(sub);
     let set = map.get(key);
     if (!set) map.set(key, (set = new Set()));
     set.add(sub);
@@ -297,9 +301,7 @@ export class EventHub {
   }
 
   private remove(sub: EventSubscription): void {
-    const { studentId, userId } = sub.spec;
-    const map = studentId ? this.byStudent : this.byTeacher;
-    const key = studentId ?? userId;
+    const [map, key] = this.slot(sub);
     const set = map.get(key);
     if (set?.delete(sub)) {
       this.subscriptions--;

@@ -9,12 +9,42 @@ export async function tableSnapshot(app: TestApp, tables: readonly string[]): Pr
   return (await app.sql(`select ${cols.join(', ')}`))[0];
 }
 
-/** Runs `fn` and asserts it changed nothing in `tables`. */
+const outboxCount = async (app: TestApp) => Number((await app.sql(`select count(*)::int as n from outbox_event`))[0].n);
+
+/**
+ * Runs `fn` and asserts it changed nothing in `tables` and published no live event (outbox rows
+ * are counted, not compared: the server numbers earlier events meanwhile).
+ */
 export async function expectUnchanged<T>(app: TestApp, tables: readonly string[], fn: () => Promise<T>): Promise<T> {
   const before = await tableSnapshot(app, tables);
+  const events = await outboxCount(app);
   const r = await fn();
   expect(await tableSnapshot(app, tables)).toEqual(before);
+  expect(await outboxCount(app)).toBe(events);
   return r;
+}
+
+/** Links the account `login` (the demo parent by default) as a guardian of a student; returns the guardian's id. */
+export async function linkGuardian(app: TestApp, schoolId: string, studentId: string, login = 'parent'): Promise<string> {
+  const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
+    select gen_random_uuid(), now(), now(), $1, 'Морозова', 'Ольга', id from app_user where login = $2 returning id`, [schoolId, login]);
+  await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind)
+    values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [studentId, g.id]);
+  return g.id;
+}
+
+/** A dated lesson as lesson generation would create it (planned slot = actual slot); returns its id. */
+export interface LessonRow {
+  schoolId: string; yearId: string; subjectId: string; teacherId: string;
+  classId?: string | null; groupId?: string | null; studentId?: string | null;
+  date: string; n: number; roomId?: string | null;
+}
+export async function insertLesson(app: TestApp, o: LessonRow): Promise<string> {
+  const [r] = await app.sql(`insert into lesson (id, created_at, updated_at, school_id, academic_year_id, planned_date, planned_lesson_number, planned_room_id,
+      date, lesson_number, room_id, subject_id, teacher_id, school_class_id, group_id, student_id, kind)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, $3, $4, $5, $6, $7, $8, $9, $10, 'MAIN') returning id`,
+  [o.schoolId, o.yearId, o.date, o.n, o.roomId ?? null, o.subjectId, o.teacherId, o.classId ?? null, o.groupId ?? null, o.studentId ?? null]);
+  return r.id;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { EVERY_USER, type Actor, type MatrixEnv, type MatrixOp } from '../helpers/matrix';
 import type { MatrixFixtures } from './fixtures';
+import { commitEvent } from '../helpers/live';
 
 const STAFF: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher'];
 
@@ -10,13 +11,7 @@ const STAFF: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher'
  */
 export function eventOps(fx: MatrixFixtures): MatrixOp[] {
   const headCursor = async () => String((await fx.app.sql(`select last_seq from outbox_head`))[0].last_seq);
-  const commit = async (studentIds: string[], teacherUserIds: string[]) => {
-    await fx.app.tx(async (sql) => {
-      await sql(`insert into outbox_event (school_id, kind, student_ids, teacher_user_ids, date_from, date_to)
-        values ($1, 'TIMETABLE_CHANGED', $2::uuid[], $3::uuid[], current_date, current_date)`, [fx.demoSchoolUuid(), studentIds, teacherUserIds]);
-      await sql(`select pg_notify('otmetka_events', '')`);
-    });
-  };
+  const commit = (studentIds: string[], teacherUserIds: string[]) => commitEvent(fx.app, fx.demoSchoolUuid(), studentIds, { teacherUserIds });
   const userUuid = async (env: MatrixEnv) =>
     (await fx.app.sql(`select id from app_user where login = $1`, [env.actor === 'anonymous' ? 'admin' : env.actor]))[0].id as string;
   return [

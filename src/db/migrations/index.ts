@@ -7,6 +7,7 @@ import { Migration0006AuditChainHead } from './0006-audit-chain-head';
 import { Migration0007StudentLeftReason } from './0007-student-left-reason';
 import { timetableMigrations } from './0008-timetable';
 import { substituteAccessMigrations } from './0009-substitute-access';
+import { effectiveBellScheduleMigrations } from './0010-effective-bell-schedule';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -19,4 +20,5 @@ export const migrationsList = [
   { name: '0007-student-left-reason', class: Migration0007StudentLeftReason },
   ...timetableMigrations,
   ...substituteAccessMigrations,
+  ...effectiveBellScheduleMigrations,
 ];

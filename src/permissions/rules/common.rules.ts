@@ -2,16 +2,9 @@ import { allow, deny, rule } from 'graphql-shield';
 import type { Ctx } from '../../context';
 import { Role } from '../../entities/user.entity';
 import { hasRole } from '../../context';
-import { forbidden, unauthenticated } from '../../schema/errors';
-import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../../schema/errors';
+import { forbidden, passwordChangeRequired, unauthenticated } from '../../schema/errors';
 
 export { allow, deny };
-
-const passwordChangeRequired = () =>
-  new GraphQLError('A password issued by the school must be changed first: call passwordChange', {
-    extensions: { code: ErrorCode.FORBIDDEN, reason: 'PASSWORD_CHANGE_REQUIRED' },
-  });
 
 /** A valid session; a user with a one-time password may do nothing but change it. */
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })((_p, _a, ctx: Ctx) => {
