@@ -9,4 +9,6 @@ module.exports = {
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
   maxWorkers: 2,
+  // A regression that leaves a socket or timer open must fail CI, not hang it.
+  forceExit: true,
 };

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
@@ -16,7 +17,7 @@ import { createServices, Services } from './services';
 import { authFailureError } from './services/auth.service';
 import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
-import { limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
+import { checkVariables, limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
 import { AUTH_CHANNEL, ConnectionRegistry } from './subscriptions/connections';
 import { PgListener } from './subscriptions/pg-listener';
 import { EventHub } from './subscriptions/event-hub';
@@ -58,24 +59,36 @@ export async function buildContext(orm: MikroORM, services: Services, config: Ap
   return ctx;
 }
 
-/** Hides internals of unexpected errors in production; every error carries a code. */
-function formatError(config: AppConfig, log: Logger) {
+/**
+ * Every error carries a code from the fixed list. An unexpected error never reaches the client with
+ * its message, SQL, bound values or stack, in any mode: it is logged with a request id, and the
+ * client gets that id (`extensions.requestId`) to quote.
+ */
+export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code as string | undefined;
     const known = code && code in ErrorCode;
-    if (known && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    if (known && code !== ErrorCode.INTERNAL_SERVER_ERROR) return withoutStack(formatted);
     if (code && !known) {
       // Apollo's own codes (GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, …) map onto our fixed list.
       const mapped = code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_SUPPORTED' || code === 'OPERATION_RESOLUTION_FAILURE'
-        ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
-      return { ...formatted, extensions: { ...formatted.extensions, code: mapped, reason: limitErrorReason(formatted) ?? code } };
+        ? ErrorCode.BAD_USER_INPUT : null;
+      if (mapped) return withoutStack({ ...formatted, extensions: { ...formatted.extensions, code: mapped, reason: limitErrorReason(formatted) ?? code } });
     }
-    log.error({ err: error }, 'unexpected error');
-    if (config.nodeEnv === 'production') {
-      return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
-    }
-    return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    const requestId = randomUUID();
+    log.error({ err: error, requestId, path: formatted.path }, 'unexpected error');
+    return {
+      message: `Internal server error (request ${requestId})`, path: formatted.path, locations: formatted.locations,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+    };
   };
+}
+
+/** Stack traces stay in the server's log. */
+function withoutStack(f: GraphQLFormattedError): GraphQLFormattedError {
+  if (!f.extensions || !('stacktrace' in f.extensions)) return f;
+  const { stacktrace: _s, ...extensions } = f.extensions;
+  return { ...f, extensions };
 }
 
 /** HTTP (POST/GET /graphql, /healthz, /readyz) and graphql-ws on the same port and path. */
@@ -87,6 +100,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   // R-DIARY-3: events committed through any server process on this database reach this one's subscribers.
   const events = new EventHub(orm, log, config.events);
   services.events.attach(events);
+  connections.onStaffAccessEnded((userId) => events.endStaffStreams(userId));
   const listener = new PgListener(opts.databaseUrl, log)
     .on(AUTH_CHANNEL, (payload) => connections.handlePayload(payload))
     .on(EVENTS_CHANNEL, () => events.wake())
@@ -100,7 +114,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const httpServer = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
-  const fmt = formatError(config, log);
+  const fmt = formatError(log);
   const wsCleanup = useServer<Record<string, unknown>, { ctxInput?: ContextInput; expiryTimer?: NodeJS.Timeout }>(
     {
       schema,
@@ -129,6 +143,8 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         return true;
       },
       onSubscribe: async (wsCtx, _id, payload) => {
+        const nul = checkVariables(payload.variables);
+        if (nul) return [nul];
         const parsed = parseAndValidate(schema, payload.query, config);
         if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
         const input = (wsCtx.extra as { ctxInput?: ContextInput }).ctxInput!;
@@ -165,10 +181,21 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     validationRules: limitRules(config),
     parseOptions: parseOptions(config),
     formatError: fmt,
-    includeStacktraceInErrorResponses: config.nodeEnv === 'development',
+    includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        // Variables are not seen by validation rules: the same NUL check before execution.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ request }) {
+              const nul = checkVariables(request.variables);
+              if (nul) throw nul;
+            },
+          };
+        },
+      },
       {
         // One structured log line per HTTP operation.
         async requestDidStart() {

@@ -1,4 +1,5 @@
 import { startTestApp, TestApp } from './helpers/app';
+import { plainAudit } from './helpers/audit';
 import { parseGlobalId, toGlobalId } from '../src/schema/node';
 import { School } from '../src/entities/school.entity';
 import { Role, RoleAssignment, User } from '../src/entities/user.entity';
@@ -14,8 +15,8 @@ let adminId: string;
 const NIL = '00000000-0000-0000-0000-000000000000';
 const actor = (): AuditActor => ({ actorId: adminId, actorLogin: 'admin', sessionId: null, ip: '192.0.2.7', operation: 'subscriberTest' });
 
-/** Entries written since `afterId` (audit_entry.id), oldest first. */
-const entriesSince = (afterId: string) => app.sql('select * from audit_entry where id > $1 order by id', [afterId]);
+/** Entries written since `afterId` (audit_entry.id), oldest first, personal values decrypted. */
+const entriesSince = (afterId: string) => plainAudit(app, 'select * from audit_entry where id > $1 order by id', [afterId]);
 const lastId = async () => (await app.sql<{ id: string }>('select coalesce(max(id), 0)::text as id from audit_entry'))[0].id;
 
 beforeAll(async () => {

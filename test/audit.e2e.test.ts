@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, TestApp, LOGIN, HttpClient, errorCode } from './helpers/app';
+import { plainAudit } from './helpers/audit';
 import { parseGlobalId, toGlobalId } from '../src/schema/node';
 import { School } from '../src/entities/school.entity';
 import { Role, RoleAssignment, User } from '../src/entities/user.entity';
@@ -67,7 +68,7 @@ describe('R-SEC-5 what is recorded', () => {
   test('R-SEC-5: login writes an AuthSession CREATE entry with actor, session, ip and operation "login"', async () => {
     const teacher = await app.as('teacher');
     const [session] = await app.sql('select id, ip from auth_session where user_id = $1 order by created_at desc limit 1', [rawId(teacher.userId)]);
-    const rows = await app.sql("select * from audit_entry where entity_type = 'AuthSession' and entity_id = $1", [session.id]);
+    const rows = await plainAudit(app, "select * from audit_entry where entity_type = 'AuthSession' and entity_id = $1", [session.id]);
     expect(rows).toHaveLength(1);
     const e = rows[0];
     expect(e).toMatchObject({

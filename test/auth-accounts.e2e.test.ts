@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { startTestApp, TestApp, LOGIN, HttpClient, errorCode, wsExecute, onClosed, GqlResult } from './helpers/app';
 import { authCounts } from './helpers/db';
+import { plainAudit } from './helpers/audit';
 import { toGlobalId } from '../src/schema/node';
 
 let app: TestApp;
@@ -97,7 +98,8 @@ describe('R-ROLE-1 passwordReset', () => {
     // The same session may now do what the director may do.
     expect((await otp.ok(USERS, { schoolId: toGlobalId('School', demoSchoolId) })).users.nodes.length).toBeGreaterThan(0);
 
-    const [audit] = await app.sql(
+    const [audit] = await plainAudit(
+      app,
       `select * from audit_entry where entity_type = 'User' and entity_id = $1 and operation = 'passwordReset'`,
       [(await app.sql(`select id from app_user where login = $1`, [login]))[0].id],
     );
@@ -174,7 +176,8 @@ describe('R-SEC-6 userBlock / userUnblock', () => {
 
     const sessions = await app.sql(`select s.revoked_reason from auth_session s join app_user u on u.id = s.user_id where u.login = $1`, [login]);
     expect(sessions.map((s) => s.revoked_reason)).toEqual(['blocked', 'blocked']);
-    const audit = await app.sql(
+    const audit = await plainAudit(
+      app,
       `select entity_type, action, actor_login from audit_entry where operation = 'userBlock' and (entity_id = $1 or entity_type = 'AuthSession') order by id`,
       [(await app.sql(`select id from app_user where login = $1`, [login]))[0].id],
     );
@@ -196,7 +199,7 @@ describe('R-SEC-6 userBlock / userUnblock', () => {
     expect((await app.anon().ok(REFRESH, { input: { refreshToken: old.refreshToken } })).tokenRefresh.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
     const fresh = await app.as(login);
     expect((await fresh.ok(ME)).me.login).toBe(login);
-    const [audit] = await app.sql(`select changes, actor_login from audit_entry where operation = 'userUnblock' and entity_type = 'User' and entity_id = $1`,
+    const [audit] = await plainAudit(app, `select changes, actor_login from audit_entry where operation = 'userUnblock' and entity_type = 'User' and entity_id = $1`,
       [(await app.sql(`select id from app_user where login = $1`, [login]))[0].id]);
     expect(audit.actor_login).toBe('admin');
     expect(audit.changes.blockedReason).toEqual({ before: 'проверка', after: null });

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, LOGIN, HttpClient, errorCode, wsExecute, onClosed } from './helpers/app';
 import { authCounts } from './helpers/db';
+import { plainAudit } from './helpers/audit';
 
 let app: TestApp;
 // Many tests here fail logins on purpose; throttling has its own file.
@@ -68,7 +69,7 @@ describe('R-SEC-1 login', () => {
     const after = await dbState();
     expect(after.sessions).toBe(before.sessions + 1);
     const session = await sessionOf(teacher.token!);
-    const audit = await app.sql(`select * from audit_entry where entity_type = 'AuthSession' and entity_id = $1`, [session.id]);
+    const audit = await plainAudit(app, `select * from audit_entry where entity_type = 'AuthSession' and entity_id = $1`, [session.id]);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ operation: 'login', action: 'CREATE', actor_login: 'teacher', session_id: session.id });
   });
@@ -220,7 +221,7 @@ describe('R-SEC-1 logout', () => {
 
     const session = await sessionOf(c.token!);
     expect(session.revoked_reason).toBe('logout');
-    const audit = await app.sql(`select * from audit_entry where entity_type = 'AuthSession' and entity_id = $1 and operation = 'logout'`, [session.id]);
+    const audit = await plainAudit(app, `select * from audit_entry where entity_type = 'AuthSession' and entity_id = $1 and operation = 'logout'`, [session.id]);
     expect(audit).toHaveLength(1);
     expect(audit[0].actor_login).toBe(login);
 
@@ -260,7 +261,8 @@ describe('R-SEC-1 passwordChange', () => {
     await app.as(login, 'Новый-пароль-42');
 
     // Audited without revealing the hash.
-    const [audit] = await app.sql(
+    const [audit] = await plainAudit(
+      app,
       `select a.* from audit_entry a join app_user u on a.entity_id = u.id::text where u.login = $1 and a.operation = 'passwordChange' and a.entity_type = 'User'`,
       [login],
     );

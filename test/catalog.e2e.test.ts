@@ -145,9 +145,30 @@ describe('R-YEAR-3 staff', () => {
     expect(await all(true)).toContain(s.id);
   });
 
-  test('R-ROLE-1: only ADMIN manages staff; the deputy and others are FORBIDDEN and nothing is written', async () => {
+  test('R-ROLE-3, R-SEC-10: the deputy manages teaching staff and hands out their credentials; a one-time password from the deputy works', async () => {
+    const r = (await c.deputy.ok(STAFF_CREATE, { i: staffInput() })).staffCreate;
+    expect(r.userErrors).toEqual([]);
+    expect(r.staff.user.roles.map((x: any) => x.role)).toEqual(['TEACHER']);
+    const login = await app.anon().ok(`mutation($i: LoginInput!) { login(input: $i) { accessToken user { mustChangePassword } userErrors { code } } }`,
+      { i: { login: r.staff.user.login, password: r.oneTimePassword } });
+    expect(login.login.userErrors).toEqual([]);
+    expect(login.login.user.mustChangePassword).toBe(true);
+    expect((await c.deputy.ok(STAFF_UPDATE, { i: { staffId: r.staff.id, position: 'Учитель физики' } })).staffUpdate.staff.position).toBe('Учитель физики');
+    expect((await c.deputy.ok(STAFF_ARCHIVE, { i: { staffId: r.staff.id } })).staffArchive.staff.archivedAt).not.toBeNull();
+  });
+
+  test('R-ROLE-1, R-SEC-10: administration accounts stay with the ADMIN — the deputy may not grant DEPUTY, DIRECTOR or ADMIN, nor change or archive such staff', async () => {
+    for (const role of ['DEPUTY', 'DIRECTOR', 'ADMIN']) {
+      expect(errorCode(await unchanged(() => c.deputy.gql(STAFF_CREATE, { i: staffInput({ roles: ['TEACHER', role] }) })))).toBe('FORBIDDEN');
+    }
+    const head = (await c.admin.ok(STAFF_CREATE, { i: staffInput({ roles: ['TEACHER', 'DEPUTY'] }) })).staffCreate.staff;
+    expect(errorCode(await unchanged(() => c.deputy.gql(STAFF_UPDATE, { i: { staffId: head.id, position: 'X' } })))).toBe('FORBIDDEN');
+    expect(errorCode(await unchanged(() => c.deputy.gql(STAFF_ARCHIVE, { i: { staffId: head.id } })))).toBe('FORBIDDEN');
+  });
+
+  test('R-ROLE-1, R-ROLE-3: only ADMIN and DEPUTY manage staff; others are FORBIDDEN and nothing is written', async () => {
     const s = (await c.admin.ok(STAFF_CREATE, { i: staffInput() })).staffCreate.staff;
-    for (const who of ['director', 'deputy', 'teacher', 'student', 'parent']) {
+    for (const who of ['director', 'teacher', 'student', 'parent']) {
       expect(errorCode(await unchanged(() => c[who].gql(STAFF_CREATE, { i: staffInput() })))).toBe('FORBIDDEN');
       expect(errorCode(await unchanged(() => c[who].gql(STAFF_UPDATE, { i: { staffId: s.id, position: 'X' } })))).toBe('FORBIDDEN');
       expect(errorCode(await unchanged(() => c[who].gql(STAFF_ARCHIVE, { i: { staffId: s.id } })))).toBe('FORBIDDEN');

@@ -128,8 +128,9 @@ describe('R-JOUR-6 substitutions and the right to fill in a lesson', () => {
 
     // the substitute: that lesson, not another lesson of the same class
     expect((await setTopic(c.classteacher, substituted, '  Сложение дробей ')).data.lessonTopicSet).toMatchObject({ lesson: { topic: 'Сложение дробей' }, userErrors: [] });
+    // R-SEC-3: another lesson of that class is not theirs to read at all (they take part on the substituted lesson's day only for it).
     const elsewhere = await unchanged(() => setTopic(c.classteacher, other, 'Чужой урок'));
-    expect(errorCode(elsewhere)).toBe('FORBIDDEN');
+    expect(errorCode(elsewhere)).toBe('NOT_FOUND');
     // the replaced teacher loses the right for that lesson only
     const replaced = await unchanged(() => setTopic(c.teacher, substituted, 'Моя тема'));
     expect(errorCode(replaced)).toBe('FORBIDDEN');
@@ -138,7 +139,8 @@ describe('R-JOUR-6 substitutions and the right to fill in a lesson', () => {
 
     const removed = (await c.deputy.ok(UNSUBSTITUTE, { i: { lessonId: L(substituted) } })).lessonSubstitutionRemove;
     expect(removed).toMatchObject({ lesson: { isSubstitution: false, substituteTeacher: null, substitutionReason: null, conductingTeacher: { id: S(staff.teacher) } }, userErrors: [] });
-    expect(errorCode(await unchanged(() => setTopic(c.classteacher, substituted, 'Поздно')))).toBe('FORBIDDEN');
+    // With the substitution withdrawn the former substitute took no part in that lesson: not theirs to read or write.
+    expect(errorCode(await unchanged(() => setTopic(c.classteacher, substituted, 'Поздно')))).toBe('NOT_FOUND');
     expect((await setTopic(c.teacher, substituted, null)).data.lessonTopicSet).toMatchObject({ lesson: { topic: null }, userErrors: [] });
 
     // R-JOUR-10, R-SEC-5: every change of the lesson is audited with its operation
@@ -157,7 +159,7 @@ describe('R-JOUR-6 substitutions and the right to fill in a lesson', () => {
     const lesson = await newLesson({ classId: cls, date: day(2), n: 3 });
     const sub = await newTeacher();
     const [{ user_id: subUser }] = await app.sql(`select user_id from staff where id = $1`, [sub]);
-    const access = () => app.sql(`select reason from student_access where user_id = $1 and student_id = $2`, [subUser, pupil]);
+    const access = () => app.sql(`select reason from student_access_on($3::date) where user_id = $1 and student_id = $2`, [subUser, pupil, day(2)]);
     expect(await access()).toEqual([]);
     expect((await substitute(c.deputy, lesson, sub)).userErrors).toEqual([]);
     expect(await access()).toEqual([{ reason: 'SUBSTITUTE' }]);

@@ -1,12 +1,13 @@
 import { GraphQLObjectType } from 'graphql';
 import { startTestApp, TestApp, HttpClient, GqlResult, LOGIN } from './helpers/app';
-import { ACTORS, Actor, DENIED_CODES, EVERY_USER, MatrixEnv, MatrixOp, STAFF_ADMIN } from './helpers/matrix';
+import { ACTORS, Actor, DENIED_CODES, EVERY_USER, MatrixEnv, MatrixOp, STAFF_ADMIN, personalDataIn, personalDataOf } from './helpers/matrix';
 import { buildBaseSchema } from '../src/schema/build-schema';
 import { toGlobalId } from '../src/schema/node';
 import type { MatrixFixtures } from './matrix/fixtures';
 import { timetableOps } from './matrix/timetable.ops';
 import { lessonOps } from './matrix/lesson.ops';
 import { eventOps } from './matrix/events.ops';
+import { productionCalendarOps } from './matrix/production-calendar.ops';
 import { collect } from './helpers/live';
 
 /**
@@ -194,10 +195,24 @@ async function consentTarget(env: MatrixEnv, status: 'NONE' | 'GIVEN'): Promise<
   const [st] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym, consent_status)
     values (gen_random_uuid(), now(), now(), $1, $2, $3) returning id`, [demoSchoolUuid(), `К-${env.unique}`, status]);
   await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, current_date - 1)`, [st.id, cls.id]);
+    values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [st.id, cls.id]);
   return { classId: toGlobalId('SchoolClass', cls.id), studentId: toGlobalId('Student', st.id) };
 }
 const TEACHERS: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher'];
+const SUBGROUP_FORMERS: Actor[] = ['admin', 'deputy', 'teacher', 'classteacher'];
+/**
+ * A SUBGROUP of a class led by the demo class teacher, in a subject the demo teacher teaches in that
+ * class, with a student of the class (R-ROLE-5 targets).
+ */
+async function subgroupOfLedClass(): Promise<{ groupId: string; studentId: string }> {
+  const classUuid = uuidOf(await newLedClass());
+  const subjectUuid = await newSubjectRow();
+  await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 2)`, [demoSchoolUuid(), demoYearUuid(), await staffUuid('teacher'), subjectUuid, classUuid]);
+  const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, subject_id, school_class_id)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, 'SUBGROUP', $4, $5) returning id`, [demoSchoolUuid(), demoYearUuid(), `Подгруппа М${next()}`, subjectUuid, classUuid]);
+  return { groupId: toGlobalId('StudyGroup', g.id), studentId: toGlobalId('Student', await newStudentRow(classUuid)) };
+}
 const PLAN_EDITORS: Actor[] = ['admin', 'deputy', 'teacher', 'classteacher'];
 const ROSTER_EDITORS: Actor[] = ['admin', 'deputy', 'classteacher'];
 const ISSUERS: Actor[] = ['admin', 'classteacher'];
@@ -326,13 +341,13 @@ const OPS: MatrixOp[] = [
   { field: 'Mutation.roomArchive', requirement: 'R-YEAR-3', allowed: MANAGERS,
     document: `mutation($i: RoomArchiveInput!) { roomArchive(input: $i) { room { id } userErrors { code message } } }`,
     variables: async () => ({ i: { roomId: await newRoom() } }) },
-  { field: 'Mutation.staffCreate', requirement: 'R-ROLE-1', allowed: ['admin'],
+  { field: 'Mutation.staffCreate', requirement: 'R-ROLE-3, R-SEC-10', allowed: MANAGERS,
     document: `mutation($i: StaffCreateInput!) { staffCreate(input: $i) { staff { id } oneTimePassword userErrors { code message } } }`,
     variables: () => ({ i: { schoolId, login: `staff${next()}`, lastName: 'Новиков', firstName: 'Иван', position: 'Учитель', roles: ['TEACHER'] } }) },
-  { field: 'Mutation.staffUpdate', requirement: 'R-ROLE-1', allowed: ['admin'],
+  { field: 'Mutation.staffUpdate', requirement: 'R-ROLE-3, R-SEC-10', allowed: MANAGERS,
     document: `mutation($i: StaffUpdateInput!) { staffUpdate(input: $i) { staff { id } userErrors { code message } } }`,
     variables: async () => ({ i: { staffId: await staffOf('teacher'), position: `Учитель ${next()}` } }) },
-  { field: 'Mutation.staffArchive', requirement: 'R-ROLE-1', allowed: ['admin'],
+  { field: 'Mutation.staffArchive', requirement: 'R-ROLE-3, R-SEC-10', allowed: MANAGERS,
     document: `mutation($i: StaffArchiveInput!) { staffArchive(input: $i) { staff { id } userErrors { code message } } }`,
     variables: async () => {
       const [u] = await app.sql(`select login from app_user where id = $1`, [uuidOf(await newVictim())]);
@@ -368,8 +383,9 @@ const OPS: MatrixOp[] = [
     document: `mutation($i: PlannedTopicsReorderInput!) { plannedTopicsReorder(input: $i) { thematicPlan { id } userErrors { code message } } }`,
     variables: async ({ actor }) => { const planId = await newPlan(actor === 'anonymous' ? 'teacher' : actor); return { i: { planId, topicIds: await reversedTopicIds(planId) } }; } },
   // classes and people (R-YEAR-4, R-ROLE-5, R-SEC-1, R-SEC-3)
-  { field: 'Query.classes', requirement: 'R-YEAR-4', allowed: EVERY_USER,
-    document: `query($y: ID!) { classes(academicYearId: $y) { id name classTeacherName } }`, variables: () => ({ y: yearId }) },
+  // R-ROLE-8: the class teacher's name is staff personal data, withheld from the analyst
+  { field: 'Query.classes', requirement: 'R-YEAR-4, R-ROLE-8', allowed: EVERY_USER, withheld: { actors: ['analyst'], fields: ['classTeacherName'] },
+    document: `query($y: ID!) { classes(academicYearId: $y) { id name studentCount classTeacherName } }`, variables: () => ({ y: yearId }) },
   { field: 'Query.schoolClass', requirement: 'R-SEC-3', allowed: EVERY_USER,
     document: `query($c: ID!) { schoolClass(id: $c) { name studentCount students { pseudonym fullName guardians { kind guardian { fullName } } } } }`,
     variables: async ({ actor }) => ({ c: (await studentFor(actor)).classId }) },
@@ -443,14 +459,14 @@ const OPS: MatrixOp[] = [
   { field: 'Mutation.studyGroupArchive', requirement: 'R-YEAR-4', allowed: MANAGERS,
     document: `mutation($i: StudyGroupArchiveInput!) { studyGroupArchive(input: $i) { studyGroup { id } userErrors { code message } } }`,
     variables: async () => ({ i: { studyGroupId: await newGroupRow() } }) },
-  { field: 'Mutation.groupMemberAdd', requirement: 'R-YEAR-4', allowed: MANAGERS,
+  // R-ROLE-5: a subgroup is re-formed by the class teacher of its class and the teacher of its subject there
+  { field: 'Mutation.groupMemberAdd', requirement: 'R-YEAR-4, R-ROLE-5', allowed: SUBGROUP_FORMERS,
     document: `mutation($i: GroupMemberAddInput!) { groupMemberAdd(input: $i) { membership { id } userErrors { code message } } }`,
-    variables: async () => ({ i: { groupId: await newGroupRow(), studentId: toGlobalId('Student', await newStudentRow(await newClassRow())), fromDate: '2025-09-01' } }) },
-  { field: 'Mutation.groupMemberRemove', requirement: 'R-YEAR-4', allowed: MANAGERS,
+    variables: async () => { const { groupId, studentId } = await subgroupOfLedClass(); return { i: { groupId, studentId, fromDate: '2025-09-01' } }; } },
+  { field: 'Mutation.groupMemberRemove', requirement: 'R-YEAR-4, R-ROLE-5', allowed: SUBGROUP_FORMERS,
     document: `mutation($i: GroupMemberRemoveInput!) { groupMemberRemove(input: $i) { membership { id } userErrors { code message } } }`,
     variables: async () => {
-      const studentId = toGlobalId('Student', await newStudentRow(await newClassRow()));
-      const groupId = await newGroupRow();
+      const { groupId, studentId } = await subgroupOfLedClass();
       await setup().ok(`mutation($i: GroupMemberAddInput!) { groupMemberAdd(input: $i) { userErrors { message } } }`, { i: { groupId, studentId, fromDate: '2025-09-01' } });
       return { i: { groupId, studentId, toDate: '2025-10-01' } };
     } },
@@ -478,6 +494,7 @@ const OPS: MatrixOp[] = [
   ...timetableOps(fx),
   ...lessonOps(fx),
   ...eventOps(fx),
+  ...productionCalendarOps(fx),
 ];
 
 /**
@@ -515,6 +532,8 @@ describe.each(OPS.map((op) => [`${op.requirement}: ${op.field}`, op] as const))(
     const r: GqlResult = op.field.startsWith('Subscription.') ? await subscribeOnce(env, op.document, variables) : await env.client.gql(op.document, variables);
     const after = await auditCount();
     await op.after?.(env);
+    // R-ROLE-8: whatever the analyst gets — data or refusal — carries no personal data of the school
+    if (actor === 'analyst') expect(personalDataIn(r, await personalDataOf(app, 'analyst'))).toEqual([]);
     const isMutation = op.field.startsWith('Mutation.');
     if (expected === 'refused') {
       expect(DENIED_CODES).toContain(r.errors?.[0]?.extensions?.code);
@@ -525,6 +544,16 @@ describe.each(OPS.map((op) => [`${op.requirement}: ${op.field}`, op] as const))(
     if (op.hidden?.includes(actor)) {
       expect(r.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       expect(after).toBe(before);
+      return;
+    }
+    if (op.withheld?.actors.includes(actor)) {
+      // R-ROLE-8: the rest of the answer is there; only the withheld fields are refused
+      expect(r.errors?.length).toBeGreaterThan(0);
+      for (const e of r.errors ?? []) {
+        expect(e.extensions?.code).toBe('FORBIDDEN');
+        expect(op.withheld.fields).toContain(e.path?.[e.path.length - 1]);
+      }
+      expect(r.data?.[op.field.split('.')[1]]).not.toBeNull();
       return;
     }
     const denied = (r.errors ?? []).filter((e) => DENIED_CODES.includes(e.extensions?.code));
@@ -539,4 +568,48 @@ describe.each(OPS.map((op) => [`${op.requirement}: ${op.field}`, op] as const))(
       expect(after).toBe(before);
     }
   });
+});
+
+test('R-ROLE-8: every path the analyst may take towards people yields no name, birth date, phone or e-mail of the school', async () => {
+  const analyst = clients.get('analyst')!;
+  // A class led by the class teacher, taught by the teacher, with a student and a guardian who have every kind of personal data
+  const { studentId, classId } = await studentFor('parent');
+  const sid = uuidOf(studentId);
+  await app.sql(`update student set middle_name = 'Сергеевич', birth_date = '2013-04-17', phone = '+7 903 555-17-04', email = 'matvey.u@example.org' where id = $1`, [sid]);
+  await app.sql(`update guardian set phone = '+7 903 555-99-01', email = 'p.roditelev@example.org' where id in (select guardian_id from student_guardian where student_id = $1)`, [sid]);
+  await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 1)`, [demoSchoolUuid(), demoYearUuid(), await staffUuid('teacher'), await newSubjectRow(), uuidOf(classId)]);
+  await app.sql(`insert into control_work (id, created_at, updated_at, school_id, academic_year_id, date, subject_id, school_class_id, form)
+    values (gen_random_uuid(), now(), now(), $1, $2, '2025-11-26', $3, $4, 'TEST')`, [demoSchoolUuid(), demoYearUuid(), await newSubjectRow(), uuidOf(classId)]);
+  const anyStudent = { id: sid };
+  const [anyStaff] = await app.sql(`select id from staff where user_id = (select id from app_user where login = 'classteacher')`);
+  const [anyUser] = await app.sql(`select id from app_user where login = 'teacher'`);
+  const people = `classTeacherName classTeacher { fullName position user { login fullName } } studentCount
+    students { pseudonym fullName lastName birthDate phone email guardians { kind guardian { fullName phone email } } }`;
+  const documents: [string, Record<string, unknown>][] = [
+    [`query($y: ID!) { classes(academicYearId: $y) { name ${people} } }`, { y: yearId }],
+    [`query($y: ID!) { studyGroups(academicYearId: $y) { name classes { name ${people} } members(onDate: "2025-11-25") { student { fullName birthDate } } } }`, { y: yearId }],
+    [`query($y: ID!) { timetable(academicYearId: $y) { weekday teacher { fullName } student { fullName } schoolClass { classTeacherName } } }`, { y: yearId }],
+    [`query($y: ID!) { controlWorks(academicYearId: $y) { date form schoolClass { name ${people} } group { name } } }`, { y: yearId }],
+    [`query($s: ID!) { staff(schoolId: $s, first: 50) { nodes { fullName } } }`, { s: schoolId }],
+    [`query($s: ID!) { users(schoolId: $s, first: 50) { nodes { login fullName } } }`, { s: schoolId }],
+    [`query($s: ID!) { auditLog(schoolId: $s, first: 50) { nodes { actorLogin changes } } }`, { s: schoolId }],
+    [`query($y: ID!) { teachingAssignments(academicYearId: $y) { targetName } }`, { y: yearId }],
+    [`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Student { fullName birthDate } ... on Staff { staffName: fullName } ... on User { login userName: fullName } } }`,
+      { ids: [toGlobalId('Student', anyStudent.id), toGlobalId('Staff', anyStaff.id), toGlobalId('User', anyUser.id)] }],
+    [`query($s: ID!) { student(id: $s) { fullName birthDate phone guardians { guardian { fullName phone } } } }`, { s: toGlobalId('Student', anyStudent.id) }],
+    [`query($s: ID!) { studentDiary(studentId: $s, from: "2025-11-24", to: "2025-11-30") { lessons { teacher { fullName } } } }`, { s: toGlobalId('Student', anyStudent.id) }],
+  ];
+  const scan = await personalDataOf(app, 'analyst');
+  // the school's people are there to be found
+  for (const v of ['Учеников', '2013-04-17', '+7 903 555-17-04', 'matvey.u@example.org', '+7 903 555-99-01', 'Родителев', 'Соколова', 'Волков']) expect(scan.values).toContain(v);
+  for (const [document, variables] of documents) {
+    const r = await analyst.gql(document, variables);
+    expect(r.errors?.filter((e) => e.extensions?.code === 'BAD_USER_INPUT') ?? []).toEqual([]);
+    expect({ document, found: personalDataIn(r, scan) }).toEqual({ document, found: [] });
+  }
+  // and the same reads as the director do find them: the scan is not blind
+  const director = clients.get('director')!;
+  const seen = personalDataIn(await director.gql(documents[0][0], documents[0][1]), scan);
+  for (const v of ['Учеников', '2013-04-17', '+7 903 555-17-04', 'Соколова']) expect(seen).toContain(v);
 });

@@ -187,7 +187,9 @@ describe('R-YEAR-11, R-SEC-8 leaving', () => {
     const t = await unchanged(() => c.deputy.ok(TRANSFER, { i: { studentId: gid('Student', s), toClassId: gid('SchoolClass', cls), date: '2025-12-01' } }));
     expect(codes(t.studentTransfer)).toEqual(['ALREADY_LEFT']);
     const operations = await app.sql(`select distinct entity_type from audit_entry where operation = 'studentLeave' order by entity_type`);
-    expect(operations.map((o: any) => o.entity_type)).toEqual(['AuthSession', 'ClassMembership', 'GroupMembership', 'Student', 'User']);
+    // R-SEC-8: leaving also schedules the erasure of the diary-service data.
+    expect(operations.map((o: any) => o.entity_type)).toEqual(['AuthSession', 'ClassMembership', 'ErasureJob', 'GroupMembership', 'Student', 'User']);
+    expect(await app.sql(`select distinct action from audit_entry where operation = 'studentLeave' and entity_type = 'ErasureJob'`)).toEqual([{ action: 'CREATE' }]);
   });
 
   test('R-YEAR-11: a student in no class cannot leave; a future date is refused', async () => {

@@ -159,7 +159,7 @@ describe('OPS: unexpected errors', () => {
     expect(text).not.toMatch(/stacktrace|\.ts:\d+|at .*\(/);
     const body = JSON.parse(text);
     expect(body.data).toBeNull();
-    expect(body.errors).toEqual([{ message: 'Internal server error', path: ['login'], locations: [expect.any(Object)], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect(body.errors).toEqual([{ message: expect.stringMatching(/^Internal server error \(request [0-9a-f-]{36}\)$/), path: ['login'], locations: [expect.any(Object)], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } }]);
   });
 
   test('OPS: in production an unexpected exception is INTERNAL_SERVER_ERROR without message or stack trace on WebSocket', async () => {
@@ -167,7 +167,7 @@ describe('OPS: unexpected errors', () => {
     jest.spyOn(app.server.services.auth, 'login').mockRejectedValue(new Error(SECRET));
     const r = await wsExecute(app.ws(admin.token!), LOGIN, LOGIN_INPUT);
     expect(JSON.stringify(r)).not.toContain('hunter2');
-    expect(r.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+    expect(r.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Internal server error \(request /), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } })]);
   });
 
   test('OPS: a malformed JSON body is a 400 JSON error with BAD_USER_INPUT', async () => {

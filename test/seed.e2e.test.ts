@@ -3,7 +3,7 @@ import { verify as argon2Verify } from '@node-rs/argon2';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { initOrm } from '../src/db/orm';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/seed/demo';
-import { createTestDatabase, type TestDatabase } from './helpers/app';
+import { createTestDatabase, TEST_NOW, type TestDatabase } from './helpers/app';
 
 /**
  * The full demo seed (foundation + roster) on a database of its own: a clone of the shared test
@@ -157,8 +157,8 @@ describe('demo roster seed', () => {
     const [own] = await app.sql(`select s.last_name from student s join app_user u on u.id = s.user_id where u.login = 'student'`);
     expect(own.last_name).toBe('Морозов');
     // The access view grants the demo accounts what the diary needs (R-SEC-3).
-    const access = await app.sql(`select u.login || ':' || a.reason as reason from student_access a join app_user u on u.id = a.user_id join student s on s.id = a.student_id
-      where s.first_name = 'Кирилл' and s.last_name = 'Морозов' and u.login in ('student', 'parent', 'classteacher', 'teacher') order by 1`);
+    const access = await app.sql(`select distinct u.login || ':' || a.reason as reason from student_access_at($1::timestamptz) a join app_user u on u.id = a.user_id join student s on s.id = a.student_id
+      where s.first_name = 'Кирилл' and s.last_name = 'Морозов' and u.login in ('student', 'parent', 'classteacher', 'teacher') order by 1`, [TEST_NOW]);
     expect(access.map((a) => a.reason)).toEqual(['classteacher:CLASS_TEACHER', 'classteacher:TEACHER', 'parent:GUARDIAN', 'student:SELF', 'teacher:TEACHER']);
   });
 

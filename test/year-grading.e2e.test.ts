@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { YEAR_TABLES, expectUnchanged, createOtherSchool } from './helpers/db';
+import { plainAudit } from './helpers/audit';
 
 let app: TestApp;
 const c: Record<string, HttpClient> = {};
@@ -43,7 +44,7 @@ describe('R-YEAR-2 grading systems', () => {
     ]);
     systemId = r.gradingSystem.id;
     valueIds = Object.fromEntries(r.gradingSystem.values.map((x: any) => [x.code, x.id]));
-    const audit = await app.sql(`select entity_type, action, actor_login, operation from audit_entry order by id desc limit 7`);
+    const audit = await plainAudit(app, `select entity_type, action, actor_login, operation from audit_entry order by id desc limit 7`);
     expect((await app.sql(`select count(*)::int as n from audit_entry`))[0].n).toBe(auditBefore + 7);
     expect(audit.filter((a: any) => a.entity_type === 'GradingSystem')).toEqual([{ entity_type: 'GradingSystem', action: 'CREATE', actor_login: 'deputy', operation: 'gradingSystemCreate' }]);
     expect(audit.filter((a: any) => a.entity_type === 'GradingValue')).toHaveLength(6);

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { YEAR_TABLES, expectUnchanged, createOtherSchool } from './helpers/db';
+import { plainAudit } from './helpers/audit';
 
 let app: TestApp;
 const c: Record<string, HttpClient> = {};
@@ -48,7 +49,7 @@ describe('R-YEAR-1 study periods', () => {
     expect(r.userErrors).toEqual([]);
     expect(r.studyPeriod).toMatchObject({ name: '1 четверть', kind: 'QUARTER', grades: [1, 2, 3, 4, 5, 6, 7, 8, 9], startDate: '2026-09-01', endDate: '2026-10-23', academicYear: { id: yearId } });
     q1 = r.studyPeriod.id;
-    const [a] = await app.sql(`select entity_type, action, actor_login, operation, school_id from audit_entry order by id desc limit 1`);
+    const [a] = await plainAudit(app, `select entity_type, action, actor_login, operation, school_id from audit_entry order by id desc limit 1`);
     expect(a).toEqual({ entity_type: 'StudyPeriod', action: 'CREATE', actor_login: 'deputy', operation: 'studyPeriodCreate', school_id: demo.schoolUuid });
   });
 
@@ -155,7 +156,7 @@ describe('R-YEAR-1 study periods', () => {
     expect(r.userErrors).toEqual([]);
     expect(r.deletedStudyPeriodId).toBe(p.studyPeriod.id);
     expect(r.academicYear.periods.map((x: any) => x.id)).not.toContain(p.studyPeriod.id);
-    const [a] = await app.sql(`select entity_type, action, actor_login from audit_entry order by id desc limit 1`);
+    const [a] = await plainAudit(app, `select entity_type, action, actor_login from audit_entry order by id desc limit 1`);
     expect(a).toEqual({ entity_type: 'StudyPeriod', action: 'DELETE', actor_login: 'deputy' });
     expect(errorCode(await unchanged(() => c.deputy.gql(PERIOD_DELETE, { input: { studyPeriodId: p.studyPeriod.id } })))).toBe('NOT_FOUND');
     expect(errorCode(await unchanged(() => c.deputy.gql(PERIOD_UPDATE, { input: { studyPeriodId: p.studyPeriod.id, name: 'x' } })))).toBe('NOT_FOUND');
@@ -178,7 +179,7 @@ describe('R-YEAR-1 holidays', () => {
     const read = await c.parent.ok(`query($id: ID!) { academicYear(id: $id) { all: holidays { name } fifth: holidays(grade: 5) { name } } }`, { id: yearId });
     expect(read.academicYear.all.map((h: any) => h.name)).toEqual(['Осенние каникулы', 'Доп. каникулы']);
     expect(read.academicYear.fifth.map((h: any) => h.name)).toEqual(['Осенние каникулы']);
-    const [a] = await app.sql(`select entity_type, action, actor_login, operation from audit_entry order by id desc limit 1`);
+    const [a] = await plainAudit(app, `select entity_type, action, actor_login, operation from audit_entry order by id desc limit 1`);
     expect(a).toEqual({ entity_type: 'Holiday', action: 'CREATE', actor_login: 'admin', operation: 'holidayCreate' });
   });
 

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { YEAR_TABLES, expectUnchanged, createOtherSchool, countQueries } from './helpers/db';
+import { plainAudit } from './helpers/audit';
 
 type Client = HttpClient;
 let app: TestApp;
@@ -139,7 +140,7 @@ describe('R-YEAR-1 schoolUpdate', () => {
     const r = (await c.deputy.ok(SCHOOL_UPDATE, { input: { schoolId: demo.schoolId, name: '  Школа № 17  ', timeZone: 'Asia/Yekaterinburg' } })).schoolUpdate;
     expect(uerr(r)).toEqual([]);
     expect(r.school).toMatchObject({ name: 'Школа № 17', timeZone: 'Asia/Yekaterinburg' });
-    const [a] = await app.sql(`select entity_type, action, actor_login, operation, changes from audit_entry order by id desc limit 1`);
+    const [a] = await plainAudit(app, `select entity_type, action, actor_login, operation, changes from audit_entry order by id desc limit 1`);
     expect(a).toMatchObject({ entity_type: 'School', action: 'UPDATE', actor_login: 'deputy', operation: 'schoolUpdate' });
     expect(a.changes.timeZone).toEqual({ before: 'Europe/Moscow', after: 'Asia/Yekaterinburg' });
     const back = (await c.admin.ok(SCHOOL_UPDATE, { input: { schoolId: demo.schoolId, name: 'МБОУ «Средняя общеобразовательная школа № 17»', timeZone: 'Europe/Moscow' } })).schoolUpdate;
@@ -176,7 +177,7 @@ describe('R-YEAR-1 academic years', () => {
     expect(uerr(r)).toEqual([]);
     expect(r.academicYear).toMatchObject({ name: '2026/2027', startDate: '2026-09-01', endDate: '2027-05-31', school: { id: demo.schoolId }, periods: [] });
     yearId = r.academicYear.id;
-    const [a] = await app.sql(`select entity_type, action, actor_login, operation, school_id from audit_entry order by id desc limit 1`);
+    const [a] = await plainAudit(app, `select entity_type, action, actor_login, operation, school_id from audit_entry order by id desc limit 1`);
     expect(a).toMatchObject({ entity_type: 'AcademicYear', action: 'CREATE', actor_login: 'deputy', operation: 'academicYearCreate' });
     const years = (await c.teacher.ok(`query($id: ID!) { school(id: $id) { academicYears { name } } }`, { id: demo.schoolId })).school.academicYears;
     expect(years.map((y: any) => y.name)).toEqual(['2025/2026', '2026/2027']);
@@ -256,7 +257,7 @@ describe('R-YEAR-1 academic years', () => {
     expect(uerr(r)).toEqual([]);
     expect(r.deletedAcademicYearId).toBe(yearId);
     expect(r.school.academicYears.map((y: any) => y.id)).toEqual([demo.yearId]);
-    const [a] = await app.sql(`select entity_type, action, actor_login from audit_entry order by id desc limit 1`);
+    const [a] = await plainAudit(app, `select entity_type, action, actor_login from audit_entry order by id desc limit 1`);
     expect(a).toEqual({ entity_type: 'AcademicYear', action: 'DELETE', actor_login: 'deputy' });
     expect(errorCode(await c.deputy.gql(`query($id: ID!) { academicYear(id: $id) { id } }`, { id: yearId }))).toBe('NOT_FOUND');
   });

@@ -4,7 +4,9 @@ import {
 } from '@mikro-orm/core';
 import { AuditAction, AuditEntry, GLOBAL_CHAIN_ID } from '../entities/audit-entry.entity';
 import { notAudited } from '../entities';
-import { currentActor } from '../services/audit-context';
+import { currentActor, type AuditActor } from '../services/audit-context';
+import { ACTOR_CATEGORY, ANONYMOUS_SUBJECT, PdCategory, PdSubject, checkPersonalData, personalProps } from './personal-data';
+import { type Execute, PdKeyring } from './pd-keys';
 
 const ACTION: Record<ChangeSetType, AuditAction> = {
   [ChangeSetType.CREATE]: AuditAction.CREATE,
@@ -92,6 +94,22 @@ function diff(em: EntityManager, cs: ChangeSet<object>): Changes {
   }
   return out;
 }
+
+/** Whose personal data the personal properties of a change are (the entity, or the one it points at). */
+function subjectOf(cs: ChangeSet<object>, entityId: string): PdSubject | null {
+  const spec = personalProps(cs.meta.className);
+  if (!spec) return null;
+  if (!spec.subject) return { type: cs.meta.className, id: entityId };
+  const via = (cs.entity as Data)[spec.subject.via] ?? (cs.originalEntity as Data | undefined)?.[spec.subject.via];
+  const id = idOf(via);
+  if (id == null || Array.isArray(id)) throw new Error(`Cannot tell whose personal data ${cs.meta.className} ${entityId} holds`);
+  return { type: spec.subject.type, id: id as string };
+}
+
+const actorSubject = (actor: AuditActor): PdSubject => (actor.actorId ? { type: 'User', id: actor.actorId } : ANONYMOUS_SUBJECT);
+
+/** What a flush must encrypt: the personal values of its changes, and the actor's login and address. */
+interface Pending { entry: AuditEntry; subject: PdSubject | null; categories: Record<string, PdCategory> }
 
 /**
  * Path of to-one properties from an entity to its School (`['school']`, or e.g.
@@ -188,11 +206,17 @@ async function lookupSchoolId(em: EntityManager, meta: EntityMetadata, id: strin
  * entity's school (found through its `school` or through the references leading to it), or to
  * the global chain when there is none.
  *
+ * Personal data (R-SEC-4, R-SEC-8): values of the properties listed in `personal-data.ts` and the
+ * actor's login and client address are stored encrypted per data subject and category
+ * (crypto-shredding, `pd-keys.ts`); erasure destroys the keys, the hash chain covers the ciphertext.
+ *
  * The actor comes from the async context of the operation; changes outside any operation are
  * refused, so nothing changes unattributed. Bulk writes that bypass the unit of work
  * (`nativeUpdate`, query builder, raw SQL) are not seen here and must not touch audited tables.
  */
 export class AuditSubscriber implements EventSubscriber {
+  private checked = false;
+
   async onFlush({ uow, em }: FlushEventArgs): Promise<void> {
     const changeSets = uow.getChangeSets().filter((cs) => !notAudited.has(cs.meta.className));
     if (changeSets.length === 0) return;
@@ -200,9 +224,14 @@ export class AuditSubscriber implements EventSubscriber {
     if (!actor) {
       throw new Error(`Unattributed change of ${changeSets[0].meta.className}: run it inside runAsActor()`);
     }
+    if (!this.checked) {
+      checkPersonalData(em.getMetadata());
+      this.checked = true;
+    }
     const occurredAt = new Date();
     const lookups = new Map<string, Promise<string | null>>();
     const entries: AuditEntry[] = [];
+    const pending: Pending[] = [];
     for (const cs of changeSets) {
       // Not getPrimaryKey(true): that returns `{ id }`, not the key.
       const entityId = cs.getPrimaryKey();
@@ -226,10 +255,49 @@ export class AuditSubscriber implements EventSubscriber {
       entry.action = ACTION[cs.type];
       entry.changes = changes;
       entries.push(entry);
+      const spec = personalProps(cs.meta.className);
+      const personal = spec ? Object.keys(changes).filter((k) => k in spec.props) : [];
+      pending.push({
+        entry,
+        subject: personal.length ? subjectOf(cs, entry.entityId) : null,
+        categories: spec ? Object.fromEntries(personal.map((k) => [k, spec.props[k]])) : {},
+      });
     }
+    await encryptPersonalData(em, actor, pending);
     for (const entry of entries) {
       em.persist(entry);
       uow.computeChangeSet(entry);
+    }
+  }
+}
+
+/**
+ * R-SEC-4, R-SEC-5: replaces the personal values of the entries — before/after of personal
+ * properties, the actor's login and client address — with their ciphertext under the key of their
+ * subject and category (created on first use). Nulls and redacted secrets stay as they are.
+ */
+async function encryptPersonalData(em: EntityManager, actor: AuditActor, pending: Pending[]): Promise<void> {
+  const actorKey = actorSubject(actor);
+  const needs: { subject: PdSubject; category: PdCategory }[] = [];
+  if (actor.actorLogin != null || actor.ip != null) needs.push({ subject: actorKey, category: ACTOR_CATEGORY });
+  for (const p of pending) {
+    if (!p.subject) continue;
+    for (const category of new Set(Object.values(p.categories))) needs.push({ subject: p.subject, category });
+  }
+  if (needs.length === 0) return;
+  const execute: Execute = (sql, params) =>
+    em.getConnection().execute(sql, params, 'all', em.getTransactionContext()) as Promise<never>;
+  const keyring = new PdKeyring(execute);
+  await keyring.prepare(needs);
+  const seal = (subject: PdSubject, category: PdCategory, v: unknown) =>
+    (v === null || v === undefined || v === REDACTED ? v ?? null : keyring.encrypt(subject, category, v));
+  for (const { entry, subject, categories } of pending) {
+    entry.actorLogin = seal(actorKey, ACTOR_CATEGORY, entry.actorLogin) as string | null;
+    entry.ip = seal(actorKey, ACTOR_CATEGORY, entry.ip) as string | null;
+    if (!subject) continue;
+    for (const [prop, category] of Object.entries(categories)) {
+      const change = entry.changes[prop];
+      entry.changes[prop] = { before: seal(subject, category, change.before), after: seal(subject, category, change.after) };
     }
   }
 }

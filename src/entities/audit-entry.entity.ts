@@ -15,7 +15,8 @@ export const GLOBAL_CHAIN_ID = '00000000-0000-0000-0000-000000000000';
 /**
  * One row of the append-only audit trail (R-SEC-5, R-JOUR-10). `seq`, `prevHash` and `hash` are
  * filled by a database trigger that chains the rows per school; UPDATE and DELETE are rejected by
- * another trigger.
+ * another trigger. In the database `actorLogin`, `ip` and the personal values of `changes` are
+ * ciphertext (see db/pd-keys.ts); the audit service decrypts them for readers.
  */
 @Entity({ tableName: 'audit_entry' })
 @Index({ properties: ['entityType', 'entityId'] })
@@ -42,14 +43,14 @@ export class AuditEntry {
   @Property({ type: 'uuid', nullable: true })
   actorId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Login of the acting user at the time; null for system jobs.' })
+  @Field(() => String, { nullable: true, description: 'Login of the acting user at the time; null for system jobs; "[erased]" once the account\'s data were erased (R-SEC-4, R-SEC-8).' })
   @Property({ type: 'text', nullable: true })
   actorLogin?: string | null;
 
   @Property({ type: 'uuid', nullable: true })
   sessionId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Client address of the request.' })
+  @Field(() => String, { nullable: true, description: 'Client address of the request; "[erased]" once the account\'s data were erased.' })
   @Property({ type: 'text', nullable: true })
   ip?: string | null;
 
@@ -68,7 +69,7 @@ export class AuditEntry {
   @Enum({ items: () => AuditAction, nativeEnumName: 'audit_action' })
   action!: AuditAction;
 
-  @Field(() => GraphQLJSONObject, { description: 'Changed fields: `{ field: { before, after } }`. Secrets are recorded as "[redacted]".' })
+  @Field(() => GraphQLJSONObject, { description: 'Changed fields: `{ field: { before, after } }`. Secrets are recorded as "[redacted]"; personal data whose erasure was done (R-SEC-4, R-SEC-8) read "[erased]".' })
   @Property({ type: 'jsonb' })
   changes!: Record<string, { before: unknown; after: unknown }>;
 

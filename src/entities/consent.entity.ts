@@ -5,6 +5,8 @@ import { Node } from '../schema/node';
 import { School } from './school.entity';
 import { User } from './user.entity';
 import { Guardian, Student } from './student.entity';
+import { ProductionCalendarDay } from './production-calendar.entity';
+import { PdCategory } from '../db/personal-data';
 
 export enum ConsentDecision {
   GIVEN = 'GIVEN',
@@ -72,7 +74,7 @@ registerEnumType(ErasureReason, {
 @Index({ properties: ['student'] })
 @Index({ properties: ['school'] })
 @ObjectType({ implements: Node, description: 'A scheduled erasure of a student\'s personal data (R-SEC-4, R-SEC-8).' })
-export class ErasureJob extends Node<'attempts'> {
+export class ErasureJob extends Node<'attempts' | 'categories'> {
   @ManyToOne(() => School, { ref: true })
   school!: Ref<School>;
 
@@ -102,7 +104,21 @@ export class ErasureJob extends Node<'attempts'> {
   @Field(() => Date, { nullable: true, description: 'When the guardians were notified of the erasure.' })
   @Property({ type: 'timestamptz', nullable: true })
   guardianNotifiedAt?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'The written notice to the guardians (R-SEC-8): what ends, what is destroyed and by when; it names the student by pseudonym only.' })
+  @Property({ type: 'text', nullable: true })
+  notice?: string | null;
+
+  @Field(() => [PdCategory], { description: 'The categories of personal data the job erases: both on a withdrawal of consent, the diary-service data on leaving (the identity stays on the school records).' })
+  get categories(): PdCategory[] {
+    return erasureCategories(this.reason);
+  }
 }
 
-/** Entities of this feature. */
-export const consentEntities: Function[] = [Consent, ErasureJob];
+/** R-SEC-4, R-SEC-8: what an erasure destroys, by its reason. */
+export function erasureCategories(reason: ErasureReason): PdCategory[] {
+  return reason === ErasureReason.WITHDRAWAL ? [PdCategory.IDENTITY, PdCategory.DIARY_SERVICE] : [PdCategory.DIARY_SERVICE];
+}
+
+/** Entities of this feature; the production calendar serves its working-day deadlines. */
+export const consentEntities: Function[] = [Consent, ErasureJob, ProductionCalendarDay];

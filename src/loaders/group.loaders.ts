@@ -5,6 +5,7 @@ import { ClassMembership, Student } from '../entities/student.entity';
 import { SchoolClass } from '../entities/school-class.entity';
 import { Subject } from '../entities/subject.entity';
 import { IndividualPlanSubject } from '../entities/individual-plan.entity';
+import { clock } from '../clock';
 
 function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
   return new DataLoader<string, T | null>(async (ids) => {
@@ -13,7 +14,7 @@ function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
   });
 }
 
-/** Key of a membership list: parent, day and viewer (the list is scoped by student_access). */
+/** Key of a membership list: parent, day and viewer (the list is scoped by who the viewer may see today). */
 export const onDateKey = (parentId: string, onDate: string, userId: string) => `${parentId}|${onDate}|${userId}`;
 
 /**
@@ -28,9 +29,10 @@ function membersOnDate<T>(em: EntityManager, cls: new (...args: never[]) => T, t
          join student s on s.id = m.student_id
          join jsonb_to_recordset(?::jsonb) as k(parent_id uuid, on_date date, user_id uuid, key text)
            on m."${column}" = k.parent_id and m.from_date <= k.on_date and (m.to_date is null or m.to_date >= k.on_date)
-        where m.student_id in (select student_id from student_access a where a.user_id = k.user_id)
+        where exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = m.student_id)
         order by s.pseudonym, m.from_date`,
-      [JSON.stringify(parts.map(([parentId, onDate, userId], i) => ({ parent_id: parentId, on_date: onDate, user_id: userId, key: keys[i] })))]);
+      [JSON.stringify(parts.map(([parentId, onDate, userId], i) => ({ parent_id: parentId, on_date: onDate, user_id: userId, key: keys[i] }))),
+        clock.now().toISOString()]);
     const byKey = new Map<string, T[]>();
     for (const row of rows) {
       const key = row.key as string;

@@ -8,6 +8,7 @@ import { createRosterLoaders } from './roster.loaders';
 import { createGroupLoaders } from './group.loaders';
 import { createTimetableLoaders } from './timetable.loaders';
 import { createLessonLoaders } from './lesson.loaders';
+import { createClassSizeLoaders } from './class-size.loaders';
 
 /** Batches `find by id` for one entity class into one query per tick; results in key order. */
 export function byIdLoader<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T) {
@@ -35,6 +36,7 @@ export function createLoaders(em: EntityManager) {
     ...createGroupLoaders(em),
     ...createTimetableLoaders(em),
     ...createLessonLoaders(em),
+    ...createClassSizeLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

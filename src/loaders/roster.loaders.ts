@@ -3,14 +3,19 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { SchoolClass } from '../entities/school-class.entity';
 import { Staff } from '../entities/staff.entity';
 import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
+import { clock } from '../clock';
 
-/** Keys that carry the viewer: "userId|id". One request has one viewer, so these batch fully. */
+/**
+ * Keys that carry the viewer: "userId|id". Every loader that depends on the viewer takes the viewer
+ * from each key (never from the first), so one batch may mix viewers without sharing a decision.
+ */
 export const viewerKey = (userId: string, id: string) => `${userId}|${id}`;
 /** A uuid[] literal: knex would expand a JS array binding into a list. */
 export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
-const splitKeys = (keys: readonly string[]) => {
-  const userId = keys[0].split('|')[0];
-  return { userId, ids: [...new Set(keys.map((k) => k.split('|')[1]))] };
+/** The (viewer, id) pairs of "userId|id" keys, as uuid[] literals for `unnest`. */
+const viewerPairs = (keys: readonly string[]) => {
+  const pairs = keys.map((k) => k.split('|'));
+  return { users: uuidArray(pairs.map((p) => p[0])), ids: uuidArray(pairs.map((p) => p[1])) };
 };
 
 function byIdLoader<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
@@ -33,7 +38,8 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
 
 /**
  * DataLoaders of classes and people (R-YEAR-4, R-SEC-3). Everything that depends on who is asking
- * filters through the `student_access` view in SQL; a key carries the viewer's user id.
+ * filters through `student_access_at` (participation today, in the school's time zone) in SQL; a
+ * key carries the viewer's user id.
  */
 export function createRosterLoaders(em: EntityManager) {
   return {
@@ -42,53 +48,48 @@ export function createRosterLoaders(em: EntityManager) {
     guardianById: byIdLoader((ids) => em.find(Guardian, { id: { $in: ids } })),
     staffById: byIdLoader((ids) => em.find(Staff, { id: { $in: ids } }, { populate: ['user'] })),
 
-    /** "userId|studentId" → the user takes part in the student's education (R-SEC-3). */
+    /** "userId|studentId" → the user takes part in the student's education today (R-SEC-3). */
     studentAccess: new DataLoader<string, boolean>(async (keys) => {
-      const { userId, ids } = splitKeys(keys);
-      const rows = await em.execute<{ student_id: string }[]>(
-        'select distinct student_id from student_access where user_id = ? and student_id = any(?::uuid[])', [userId, uuidArray(ids)]);
-      const ok = new Set(rows.map((r) => r.student_id));
-      return keys.map((k) => ok.has(k.split('|')[1]));
+      const { users, ids } = viewerPairs(keys);
+      const rows = await em.execute<{ k: string }[]>(
+        `select k.user_id || '|' || k.student_id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, student_id)
+          where exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = k.student_id)`,
+        [users, ids, clock.now().toISOString()]);
+      const ok = new Set(rows.map((r) => r.k));
+      return keys.map((k) => ok.has(k));
     }),
 
-    /** "userId|guardianId" → the user has access to one of the guardian's current children. */
+    /** "userId|guardianId" → the user takes part today in the education of one of the guardian's current children, or administers the school. */
     guardianAccess: new DataLoader<string, boolean>(async (keys) => {
-      const { userId, ids } = splitKeys(keys);
-      const rows = await em.execute<{ guardian_id: string }[]>(
-        `select distinct sg.guardian_id from student_guardian sg
-          where sg.guardian_id = any(?::uuid[]) and sg.removed_at is null
-            and sg.student_id in (select student_id from student_access where user_id = ?)
-         union
-         select g.id from guardian g join role_assignment ra on ra.school_id = g.school_id
-          where g.id = any(?::uuid[]) and ra.user_id = ? and ra.role in ('ADMIN', 'DIRECTOR', 'DEPUTY')`,
-        [uuidArray(ids), userId, uuidArray(ids), userId]);
-      const ok = new Set(rows.map((r) => r.guardian_id));
-      return keys.map((k) => ok.has(k.split('|')[1]));
+      const { users, ids } = viewerPairs(keys);
+      const rows = await em.execute<{ k: string }[]>(
+        `select k.user_id || '|' || k.guardian_id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, guardian_id)
+          where exists (select 1 from student_guardian sg join student_access_at(?::timestamptz) a on a.student_id = sg.student_id
+                         where sg.guardian_id = k.guardian_id and sg.removed_at is null and a.user_id = k.user_id)
+             or exists (select 1 from guardian g join role_assignment ra on ra.school_id = g.school_id
+                         where g.id = k.guardian_id and ra.user_id = k.user_id and ra.role in ('ADMIN', 'DIRECTOR', 'DEPUTY'))`,
+        [users, ids, clock.now().toISOString()]);
+      const ok = new Set(rows.map((r) => r.k));
+      return keys.map((k) => ok.has(k));
     }),
 
-    /** "userId|classId|date" → members of the class on the date that the user may see, by last name, pseudonym. */
+    /** "userId|classId|date" → members of the class on the date whom the user may see today, by last name, pseudonym. */
     classStudents: new DataLoader<string, Student[]>(async (keys) => {
-      const userId = keys[0].split('|')[0];
-      const byDate = groupBy([...new Set(keys)], (k) => k.split('|')[2]);
-      const found = new Map<string, Student[]>();
-      for (const [date, dateKeys] of byDate) {
-        const classIds = dateKeys.map((k) => k.split('|')[1]);
-        const rows = await em.execute<Record<string, unknown>[]>(
-          `select s.*, cm.school_class_id as "__class_id" from student s
-             join class_membership cm on cm.student_id = s.id
-            where cm.school_class_id = any(?::uuid[]) and cm.from_date <= ?::date and (cm.to_date is null or cm.to_date >= ?::date)
-              and s.id in (select student_id from student_access where user_id = ?)
-            order by s.last_name asc nulls last, s.pseudonym asc`,
-          [uuidArray(classIds), date, date, userId]);
-        const grouped = groupBy(rows, (r) => String(r.__class_id));
-        for (const classId of classIds) {
-          found.set(`${userId}|${classId}|${date}`, (grouped.get(classId) ?? []).map((r) => {
-            const { __class_id: _c, ...row } = r;
-            return em.map(Student, row as never);
-          }));
-        }
-      }
-      return keys.map((k) => found.get(k) ?? []);
+      const unique = [...new Set(keys)];
+      const parts = unique.map((k) => k.split('|'));
+      const rows = await em.execute<Record<string, unknown>[]>(
+        `select s.*, k.key as "__key" from unnest(?::uuid[], ?::uuid[], ?::date[], ?::text[]) k(user_id, class_id, on_date, key)
+           join class_membership cm on cm.school_class_id = k.class_id and cm.from_date <= k.on_date and (cm.to_date is null or cm.to_date >= k.on_date)
+           join student s on s.id = cm.student_id
+          where exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = s.id)
+          order by s.last_name asc nulls last, s.pseudonym asc`,
+        [uuidArray(parts.map((p) => p[0])), uuidArray(parts.map((p) => p[1])), `{${parts.map((p) => p[2]).join(',')}}`,
+          `{${unique.map((k) => `"${k}"`).join(',')}}`, clock.now().toISOString()]);
+      const grouped = groupBy(rows, (r) => String(r.__key));
+      return keys.map((k) => (grouped.get(k) ?? []).map((r) => {
+        const { __key: _k, ...row } = r;
+        return em.map(Student, row as never);
+      }));
     }),
 
     /** studentId → current guardian links, oldest first. */

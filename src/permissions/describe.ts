@@ -1,5 +1,6 @@
 import { GraphQLObjectType, GraphQLSchema, isObjectType } from 'graphql';
 import { isFieldMap, RuleMap } from './rule-map';
+import { describeCapabilities } from './capabilities';
 
 /** A readable name of a shield rule (logic rules spelled out), for the committed snapshot. */
 export function ruleName(rule: unknown): string {
@@ -23,17 +24,19 @@ export function apiObjectTypes(schema: GraphQLSchema): GraphQLObjectType[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The explicit rule of `Type.field` in the map (the field's, else the type's `*`, else the type's), or null. */
+export function ruleOf(map: RuleMap, type: string, field: string): unknown {
+  const entry = map[type];
+  if (entry === undefined) return null;
+  return isFieldMap(entry) ? entry[field] ?? entry['*'] ?? null : entry;
+}
+
 /** `Type.field → rule` for every field of the schema; `null` where no explicit rule exists. */
 export function ruleTable(schema: GraphQLSchema, map: RuleMap): { field: string; rule: string | null }[] {
   const out: { field: string; rule: string | null }[] = [];
   for (const type of apiObjectTypes(schema)) {
-    const entry = map[type.name];
     for (const field of Object.keys(type.getFields()).sort()) {
-      let rule: unknown = null;
-      if (entry !== undefined) {
-        if (isFieldMap(entry)) rule = entry[field] ?? entry['*'] ?? null;
-        else rule = entry;
-      }
+      const rule = ruleOf(map, type.name, field);
       out.push({ field: `${type.name}.${field}`, rule: rule ? ruleName(rule) : null });
     }
   }
@@ -53,6 +56,7 @@ export function staleRules(schema: GraphQLSchema, map: RuleMap): string[] {
   return stale;
 }
 
+/** The committed permission snapshot: the capability table (roles and relations), then `Type.field → rule`. */
 export function formatRuleTable(rows: { field: string; rule: string | null }[]): string {
-  return `${rows.map((r) => `${r.field} → ${r.rule ?? 'MISSING'}`).join('\n')}\n`;
+  return `${describeCapabilities()}${rows.map((r) => `${r.field} → ${r.rule ?? 'MISSING'}`).join('\n')}\n`;
 }

@@ -1,7 +1,9 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import { shield } from 'graphql-shield';
-import { deny } from './rules/common.rules';
+import { middleware } from 'graphql-middleware';
+import { contextDecisionOf, deny } from './rules/common.rules';
 import { mergeRuleMaps, RuleMap } from './rule-map';
+import { ruleOf } from './describe';
 import { ErrorCode } from '../schema/errors';
 import { commonRules } from './rules/shared.rules';
 import { authRules } from './rules/auth.rules';
@@ -14,13 +16,102 @@ import { consentRules } from './rules/consent.rules';
 import { timetableRules } from './rules/timetable.rules';
 import { lessonRules } from './rules/lesson.rules';
 import { eventRules } from './rules/event.rules';
+import { productionCalendarRules } from './rules/production-calendar.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, eventRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, eventRules, productionCalendarRules);
 
-export const permissions = shield(ruleMap as never, {
+const options = {
   fallbackRule: deny,
   allowExternalErrors: true,
   debug: false,
   fallbackError: () => new GraphQLError('Forbidden', { extensions: { code: ErrorCode.FORBIDDEN } }),
-});
+};
+
+type Decision = boolean | Error;
+type Decide = (ctx: object) => Decision;
+
+/**
+ * A rule decided from the context alone, logic rules of such rules included (same semantics as
+ * graphql-shield's and/or/chain/race); undefined when the rule may differ between rows.
+ */
+function contextDecider(rule: unknown): Decide | undefined {
+  const own = contextDecisionOf(rule);
+  if (own) return own as Decide;
+  const r = rule as { constructor: { name: string }; rules?: unknown[] };
+  const kind = r.constructor?.name;
+  if (kind === 'RuleTrue') return () => true;
+  if (kind === 'RuleFalse') return () => false;
+  if (!['RuleAnd', 'RuleChain', 'RuleOr', 'RuleRace'].includes(kind)) return undefined;
+  const parts = r.rules!.map(contextDecider);
+  if (parts.some((p) => !p)) return undefined;
+  const subs = parts as Decide[];
+  const all = kind === 'RuleAnd' || kind === 'RuleChain';
+  const sequential = kind === 'RuleChain' || kind === 'RuleRace';
+  return (ctx) => {
+    const results: Decision[] = [];
+    for (const d of subs) {
+      const res = d(ctx);
+      results.push(res);
+      if (sequential && (all ? res !== true : res === true)) break;
+    }
+    if (all ? results.every((x) => x === true) : results.some((x) => x === true)) return true;
+    return results.find((x) => x instanceof Error) ?? false;
+  };
+}
+
+/**
+ * Decisions per operation: one per context-only rule, kept on the context and renewed when the
+ * context's loaders are (every event of a subscription gets its own), never shared between contexts.
+ */
+const decisionsOf = new WeakMap<object, { loaders: unknown; decisions: Map<Decide, Decision> }>();
+function decide(ctx: { loaders?: unknown }, d: Decide): Decision {
+  let memo = decisionsOf.get(ctx);
+  if (!memo || memo.loaders !== ctx.loaders) {
+    memo = { loaders: ctx.loaders, decisions: new Map() };
+    decisionsOf.set(ctx, memo);
+  }
+  let res = memo.decisions.get(d);
+  if (res === undefined) {
+    try {
+      res = d(ctx);
+    } catch {
+      res = false; // as shield does for a rule that throws (debug off)
+    }
+    memo.decisions.set(d, res);
+  }
+  return res;
+}
+
+/**
+ * graphql-shield with `fallbackRule: deny`, made cheap where a decision cannot differ between rows.
+ * Shield wraps every field of every row in a promise; here a field whose rule is `allow` is not
+ * wrapped at all, and a field whose rule depends only on the viewer (roles, session — the capability
+ * rules) is decided once per operation and then passes synchronously. Rules that look at the row
+ * (e.g. `canSeeStudentPersonalData`) keep shield's own per-field middleware.
+ */
+function permissionLayer(map: RuleMap) {
+  const shielded = shield(map as never, options);
+  return middleware((schema) => {
+    const generated = shielded.generate(schema) as Record<string, Record<string, unknown>>;
+    for (const [type, fields] of Object.entries(generated)) {
+      for (const field of Object.keys(fields)) {
+        const rule = ruleOf(map, type, field) ?? options.fallbackRule;
+        const d = contextDecider(rule);
+        if (!d) continue;
+        if ((rule as { constructor: { name: string } }).constructor.name === 'RuleTrue') {
+          delete fields[field];
+          continue;
+        }
+        fields[field] = ((resolve: GraphQLFieldResolver<unknown, object>, parent: unknown, args: Record<string, unknown>, ctx: object, info: never) => {
+          const res = decide(ctx, d);
+          if (res === true) return resolve(parent, args, ctx, info);
+          return res === false ? options.fallbackError() : res;
+        });
+      }
+    }
+    return generated as never;
+  });
+}
+
+export const permissions = permissionLayer(ruleMap);

@@ -117,17 +117,17 @@ export class StaffResolver {
     return ctx.services.catalog.staffUser(ctx, staff);
   }
 
-  @Mutation(() => StaffCreatePayload, { description: 'Creates a staff member with a new account, roles and a one-time password (R-YEAR-3, R-ROLE-1). ADMIN of the school.' })
+  @Mutation(() => StaffCreatePayload, { description: 'Creates a staff member with a new account, roles and a one-time password to hand out (R-YEAR-3, R-ROLE-3, R-SEC-10). ADMIN of the school (any staff role), or its DEPUTY (TEACHER accounts only).' })
   async staffCreate(@Arg('input', () => StaffCreateInput, inputArg) input: StaffCreateInput, @GqlCtx() ctx: Ctx): Promise<StaffCreatePayload> {
     return Object.assign(new StaffCreatePayload(), await ctx.services.catalog.staffCreate(ctx, input));
   }
 
-  @Mutation(() => StaffPayload, { description: 'Changes the position or the names of a staff member (R-YEAR-3). ADMIN of the school.' })
+  @Mutation(() => StaffPayload, { description: 'Changes the position or the names of a staff member (R-YEAR-3, R-ROLE-3). ADMIN of the school, or its DEPUTY for staff who hold no role but TEACHER.' })
   async staffUpdate(@Arg('input', () => StaffUpdateInput, inputArg) input: StaffUpdateInput, @GqlCtx() ctx: Ctx): Promise<StaffPayload> {
     return Object.assign(new StaffPayload(), await ctx.services.catalog.staffUpdate(ctx, input));
   }
 
-  @Mutation(() => StaffPayload, { description: 'Archives a staff member who left; history stays (R-YEAR-3). ADMIN of the school.' })
+  @Mutation(() => StaffPayload, { description: 'Archives a staff member who left; history stays (R-YEAR-3, R-ROLE-3). ADMIN of the school, or its DEPUTY for staff who hold no role but TEACHER.' })
   async staffArchive(@Arg('input', () => StaffArchiveInput, inputArg) input: StaffArchiveInput, @GqlCtx() ctx: Ctx): Promise<StaffPayload> {
     return Object.assign(new StaffPayload(), await ctx.services.catalog.staffArchive(ctx, input));
   }

@@ -93,12 +93,12 @@ export class GroupMembershipResolver {
     return ctx.services.groups.studentOf(ctx, m.student.id);
   }
 
-  @Mutation(() => GroupMemberAddPayload, { description: 'Adds a student to a group from a date; one subgroup per subject at a time (R-YEAR-4). ADMIN or DEPUTY of the school.' })
+  @Mutation(() => GroupMemberAddPayload, { description: 'Adds a student to a group from a date; one subgroup per subject at a time (R-YEAR-4). ADMIN or DEPUTY of the school; for a subgroup also the class teacher of its class and the teacher of its subject there (R-ROLE-5).' })
   async groupMemberAdd(@Arg('input', () => GroupMemberAddInput, inputArg) input: GroupMemberAddInput, @GqlCtx() ctx: Ctx): Promise<GroupMemberAddPayload> {
     return Object.assign(new GroupMemberAddPayload(), await ctx.services.groups.groupMemberAdd(ctx, input));
   }
 
-  @Mutation(() => GroupMemberRemovePayload, { description: 'Ends a student\'s membership of a group on a date; history stays (R-YEAR-4). ADMIN or DEPUTY of the school.' })
+  @Mutation(() => GroupMemberRemovePayload, { description: 'Ends a student\'s membership of a group on a date; history stays (R-YEAR-4). ADMIN or DEPUTY of the school; for a subgroup also the class teacher of its class and the teacher of its subject there (R-ROLE-5).' })
   async groupMemberRemove(@Arg('input', () => GroupMemberRemoveInput, inputArg) input: GroupMemberRemoveInput, @GqlCtx() ctx: Ctx): Promise<GroupMemberRemovePayload> {
     return Object.assign(new GroupMemberRemovePayload(), await ctx.services.groups.groupMemberRemove(ctx, input));
   }

@@ -10,6 +10,7 @@ import { consentResolvers } from './consent.resolver';
 import { timetableResolvers } from './timetable.resolver';
 import { lessonResolvers } from './lesson.resolver';
 import { eventResolvers } from './event.resolver';
+import { productionCalendarResolvers } from './production-calendar.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -23,4 +24,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ...timetableResolvers,
   ...lessonResolvers,
   ...eventResolvers,
+  ...productionCalendarResolvers,
 ];

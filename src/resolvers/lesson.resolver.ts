@@ -160,7 +160,7 @@ export class LessonSlotResolver {
 
 @Resolver(() => ControlWork)
 export class ControlWorkResolver {
-  @Query(() => [ControlWork], { description: 'The control-work schedule of a year by date (R-YEAR-10, R-DIARY-2). Staff of the school read all of it; students and parents the control works of the classes and groups of the students they may see. NOT_FOUND for a student the viewer may not see.' })
+  @Query(() => [ControlWork], { description: 'The control-work schedule of a year by date (R-YEAR-10, R-DIARY-2). Staff of the school and the analyst (class-level data, no personal data: R-ROLE-8) read all of it; students and parents the control works of the classes and groups of the students they may see. NOT_FOUND for a student the viewer may not see.' })
   async controlWorks(
     @Arg('academicYearId', () => ID, { description: 'Global ID of the academic year.' }) academicYearId: string,
     @Arg('classId', () => ID, { nullable: true, description: 'Only those of this class, its subgroups and the streams it is in.' }) classId: string | null | undefined,

@@ -36,7 +36,7 @@ export class SchoolClassResolver {
     return ctx.services.roster.classTeacher(ctx, c);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Full name of the class teacher; null when none is assigned.' })
+  @FieldResolver(() => String, { nullable: true, description: 'Full name of the class teacher; null when none is assigned. Staff personal data: refused (FORBIDDEN) to the analyst like every staff name (R-ROLE-8).' })
   async classTeacherName(@Root() c: SchoolClass, @GqlCtx() ctx: Ctx): Promise<string | null> {
     return ctx.services.roster.classTeacherName(ctx, c);
   }
@@ -50,9 +50,9 @@ export class SchoolClassResolver {
     return ctx.services.roster.classStudents(ctx, c, onDate);
   }
 
-  @FieldResolver(() => Int, { description: 'Number of students in the class today that the viewer may see (the length of `students`).' })
+  @FieldResolver(() => Int, { description: 'Size of the class today in the school\'s time zone: the number of its students, the same for every viewer who may see the class (a count, no personal data; `students` lists only those the viewer takes part in educating).' })
   async studentCount(@Root() c: SchoolClass, @GqlCtx() ctx: Ctx): Promise<number> {
-    return (await ctx.services.roster.classStudents(ctx, c)).length;
+    return ctx.loaders.classSizeToday.load(c.id);
   }
 
   @Mutation(() => ClassCreatePayload, { description: 'Creates a class (R-YEAR-4). ADMIN or DEPUTY of the school.' })

@@ -64,7 +64,9 @@ export const encodeCursor = (key: unknown): string => Buffer.from(JSON.stringify
 export function decodeCursor<T>(cursor: string | null | undefined, check: (v: unknown) => v is T): T | null {
   if (cursor == null) return null;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const text = Buffer.from(cursor, 'base64url').toString('utf8');
+    // A forged cursor may carry NUL, which no PostgreSQL text holds: refused like any bad cursor.
+    const v = text.includes('\u0000') ? undefined : JSON.parse(text) as unknown;
     if (check(v)) return v;
   } catch {
     /* fall through */

@@ -25,7 +25,7 @@ import { ErrorCode } from './errors';
  */
 
 /** `extensions.reason` of a refused document (its `code` is always BAD_USER_INPUT). */
-export type LimitReason = 'MAX_DEPTH' | 'MAX_ALIASES' | 'COST_LIMIT' | 'MAX_TOKENS' | 'INTROSPECTION_DISABLED';
+export type LimitReason = 'MAX_DEPTH' | 'MAX_ALIASES' | 'COST_LIMIT' | 'MAX_TOKENS' | 'INTROSPECTION_DISABLED' | 'NUL_CHARACTER';
 
 const limitError = (reason: LimitReason, message: string, nodes?: GraphQLError['nodes']) =>
   new GraphQLError(message, { nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, reason } });
@@ -48,6 +48,44 @@ function firstErrorWithReason(rule: ValidationRule, reason: LimitReason): Valida
   };
 }
 
+const NUL = '\u0000';
+const nulError = (where: string, nodes?: GraphQLError['nodes']) =>
+  limitError('NUL_CHARACTER', `${where} contains a NUL character (U+0000), which no text may hold`, nodes);
+
+/** A string literal of the document may not hold NUL: PostgreSQL text cannot store it. */
+const noNulInStrings: ValidationRule = (context) => ({
+  StringValue(node) {
+    if (node.value.includes(NUL)) context.reportError(nulError('A string argument', [node]));
+  },
+});
+
+/** The path of the first string holding NUL inside a variables object, or null. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes(NUL) ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = nulPath(value[i], `${path}[${i}]`);
+      if (p) return p;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const p = nulPath(v, `${path}.${k}`);
+      if (p) return p;
+    }
+  }
+  return null;
+}
+
+/** BAD_USER_INPUT (reason NUL_CHARACTER) when a variable holds NUL; checked before execution on both transports. */
+export function checkVariables(variables: Record<string, unknown> | null | undefined): GraphQLError | null {
+  if (!variables) return null;
+  for (const [name, v] of Object.entries(variables)) {
+    const p = nulPath(v, `$${name}`);
+    if (p) return nulError(`The variable ${p}`);
+  }
+  return null;
+}
+
 /**
  * Validation rules applied identically on HTTP (Apollo `validationRules`) and on the WebSocket
  * (`parseAndValidate`): depth, aliases, cost and the introspection policy.
@@ -57,6 +95,7 @@ export function limitRules(config: AppConfig): ValidationRule[] {
   // With introspection on, `__schema` is exempt from depth and cost (GraphiQL's query is deep).
   const ignoreIntrospection = config.introspection;
   const rules: ValidationRule[] = [
+    noNulInStrings,
     maxDepthRule({ n: maxDepth, ignoreIntrospection, flattenFragments: true, ...reportAs('MAX_DEPTH') }),
     maxAliasesRule({ n: maxAliases, ...reportAs('MAX_ALIASES') }),
     costLimitRule({ maxCost, ignoreIntrospection, flattenFragments: true, ...reportAs('COST_LIMIT') }),

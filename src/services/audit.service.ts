@@ -1,4 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { rolesOf } from '../permissions/capabilities';
 import type { AppConfig } from '../config';
 import type { Ctx } from '../context';
 import { hasRole } from '../context';
@@ -8,9 +9,10 @@ import { badInput, notFound } from '../schema/errors';
 import { fromGlobalId, parseGlobalId } from '../schema/node';
 import { Connection, decodeCursor, PageArgs, toConnection } from '../schema/connection';
 import type { AuditLogFilter, AuditVerification } from '../schema/audit.types';
+import { type Execute, PdReader } from '../db/pd-keys';
 
 /** Roles that read a school's audit trail (R-SEC-5). */
-export const AUDIT_READER_ROLES: readonly Role[] = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY];
+export const AUDIT_READER_ROLES: readonly Role[] = rolesOf('canReadAudit');
 
 const GENESIS_HASH = '0'.repeat(64);
 const isSeqCursor = (v: unknown): v is string => typeof v === 'string' && /^[1-9][0-9]{0,18}$/.test(v);
@@ -56,7 +58,41 @@ export class AuditService {
       orderBy: { seq: 'desc' },
       limit: page.first + 1,
     });
-    return toConnection(rows, page.first, (e) => e.seq);
+    return toConnection(await this.decrypted(ctx, rows), page.first, (e) => e.seq);
+  }
+
+  /**
+   * R-SEC-4: the entries with their personal values decrypted (one statement loads the keys of the
+   * page), "[erased]" where the key was destroyed. Detached copies: the managed rows keep their
+   * ciphertext, so nothing decrypted can ever be written back.
+   */
+  private async decrypted(ctx: Ctx, rows: AuditEntry[]): Promise<AuditEntry[]> {
+    const execute: Execute = (sql, params) => ctx.em.getConnection().execute(sql, params) as Promise<never>;
+    const reader = new PdReader(execute);
+    const values = function* () {
+      for (const e of rows) {
+        yield e.actorLogin;
+        yield e.ip;
+        for (const c of Object.values(e.changes ?? {})) {
+          yield c?.before;
+          yield c?.after;
+        }
+      }
+    };
+    await reader.load(values());
+    return rows.map((e) => {
+      const copy = new AuditEntry();
+      Object.assign(copy, {
+        id: e.id, chainId: e.chainId, schoolId: e.schoolId, seq: e.seq, occurredAt: e.occurredAt, actorId: e.actorId,
+        sessionId: e.sessionId, operation: e.operation, entityType: e.entityType, entityId: e.entityId, action: e.action,
+        prevHash: e.prevHash, hash: e.hash,
+      });
+      copy.actorLogin = reader.decrypt(e.actorLogin) as string | null;
+      copy.ip = reader.decrypt(e.ip) as string | null;
+      copy.changes = Object.fromEntries(Object.entries(e.changes ?? {}).map(([k, c]) =>
+        [k, c && typeof c === 'object' ? { before: reader.decrypt(c.before), after: reader.decrypt(c.after) } : c]));
+      return copy;
+    });
   }
 
   /**

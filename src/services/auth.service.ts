@@ -1,4 +1,5 @@
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
+import { rolesOf } from '../permissions/capabilities';
 import { randomInt } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -34,9 +35,9 @@ export const PASSWORD_MAX_LENGTH = 200;
 export const BLOCK_REASON_MAX_LENGTH = 500;
 
 /** Who may reset passwords (R-ROLE-1), block accounts (R-SEC-6, R-SEC-7) and list a school's users. */
-export const PASSWORD_RESETTERS: readonly Role[] = [Role.ADMIN];
-export const ACCOUNT_BLOCKERS: readonly Role[] = [Role.ADMIN, Role.DIRECTOR];
-export const USER_LIST_READERS: readonly Role[] = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY];
+export const PASSWORD_RESETTERS: readonly Role[] = rolesOf('canResetPasswords');
+export const ACCOUNT_BLOCKERS: readonly Role[] = rolesOf('canBlockAccounts');
+export const USER_LIST_READERS: readonly Role[] = rolesOf('canListUsers');
 
 // No 0/O, 1/l/I: the password is read aloud or copied from paper.
 const OTP_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
@@ -456,7 +457,8 @@ export class AuthService {
    * Revokes the user's sessions that can still be used (a session whose tokens all expired is
    * dead already), except `exceptSessionId`; returns the revoked ids. Each is audited.
    */
-  private async revokeSessions(em: EntityManager, userId: string, reason: string, exceptSessionId?: string): Promise<string[]> {
+  /** Ends the user's live sessions (all but `exceptSessionId`) in the transaction of `em`; returns their ids. */
+  async revokeSessions(em: EntityManager, userId: string, reason: string, exceptSessionId?: string): Promise<string[]> {
     const ttl = Math.max(this.config.auth.accessTokenTtlSeconds, this.config.auth.refreshTokenTtlSeconds);
     const alive = new Date(Date.now() - ttl * 1000);
     const sessions = await em.find(AuthSession, {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { STAFF_ROLES as STAFF_ROLE_LIST, grantableStaffRoles, rolesOf } from '../permissions/capabilities';
 import { lowerSql } from '../db/text';
 import type { AppConfig } from '../config';
 import type { Ctx } from '../context';
@@ -7,26 +8,35 @@ import { Room, Subject } from '../entities/subject.entity';
 import { Staff } from '../entities/staff.entity';
 import { Role, RoleAssignment, User } from '../entities/user.entity';
 import { fromGlobalId } from '../schema/node';
-import { notFound } from '../schema/errors';
+import { forbidden, notFound } from '../schema/errors';
 import { type Connection, decodeCursor, toConnection } from '../schema/connection';
 import { UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
 import { hashPassword, oneTimePassword } from './auth.service';
 import { CatalogProblems, writeCatalog } from './catalog-support';
 import { type WriteResult, assertMember, assertRole, at, flush, lockRow } from './shared';
 import { TeachingService } from './teaching.service';
+import { announceAuthEvent } from '../subscriptions/connections';
+import { clock } from '../clock';
 import type {
   RoomArchiveInput, RoomCreateInput, RoomUpdateInput, StaffArchiveInput, StaffCreateInput, StaffUpdateInput,
   SubjectArchiveInput, SubjectCreateInput, SubjectUpdateInput,
 } from '../schema/catalog.types';
 
 /** R-ROLE-1, R-ROLE-3: who keeps the subject and room lists. */
-export const CATALOG_MANAGERS: readonly Role[] = [Role.ADMIN, Role.DEPUTY];
-/** R-ROLE-1: who creates staff accounts. */
-export const STAFF_MANAGERS: readonly Role[] = [Role.ADMIN];
+export const CATALOG_MANAGERS: readonly Role[] = rolesOf('canManageYear');
+/** R-ROLE-3, R-SEC-10: who creates staff accounts and hands out their credentials. */
+export const STAFF_MANAGERS: readonly Role[] = rolesOf('canManageStaff');
 /** Roles a staff account may be given (pupils and parents get theirs from the roster). */
-export const STAFF_ROLES: readonly Role[] = [Role.TEACHER, Role.DEPUTY, Role.DIRECTOR, Role.ADMIN];
+export const STAFF_ROLES: readonly Role[] = STAFF_ROLE_LIST;
 /** R-ROLE-8: everyone but the analyst sees staff names. */
-export const STAFF_READERS: readonly Role[] = Object.values(Role).filter((r) => r !== Role.ANALYST);
+export const STAFF_READERS: readonly Role[] = rolesOf('canReadStaff');
+
+/** R-SEC-10, R-ROLE-1: a staff manager grants and manages only the staff roles the capability table lets them (a DEPUTY: TEACHER). */
+function assertMayGrant(ctx: Ctx, schoolId: string, roles: readonly Role[]): void {
+  const grantable = grantableStaffRoles(ctx.viewer, schoolId);
+  const beyond = roles.filter((r) => STAFF_ROLES.includes(r) && !grantable.includes(r));
+  if (beyond.length) throw forbidden(`Staff with the roles ${[...new Set(beyond)].join(', ')} are managed by the ADMIN; you may manage ${grantable.join(', ')} only`);
+}
 
 const LOGIN = /^[a-z0-9._-]{3,50}$/;
 const CAPACITY_MAX = 1000;
@@ -188,6 +198,7 @@ export class CatalogService {
   async staffCreate(ctx: Ctx, input: StaffCreateInput): Promise<WriteResult<{ staff: Staff; oneTimePassword: string }>> {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     assertRole(ctx, STAFF_MANAGERS, schoolId, 'School');
+    assertMayGrant(ctx, schoolId, input.roles);
     const password = oneTimePassword();
     // Hashing is slow: done before the transaction opens.
     const passwordHash = await hashPassword(password);
@@ -238,14 +249,29 @@ export class CatalogService {
     });
   }
 
-  /** A staff member who left: history stays, no new assignments. */
+  /**
+   * A staff member who left (R-SEC-3, R-ROLE-4): history stays, no new assignments, and access
+   * ends at once — their staff roles in the school are removed, their staff event streams end on
+   * every server process, and their sessions end when no role at all remains (a teacher who is also
+   * a parent keeps the parent's access).
+   */
   async staffArchive(ctx: Ctx, input: StaffArchiveInput): Promise<WriteResult<{ staff: Staff }>> {
     const id = fromGlobalId(input.staffId, 'Staff', 'staffId');
     return writeCatalog(ctx, async (em) => {
       const staff = await this.lockStaff(ctx, em, id);
       const user = await em.findOneOrFail(User, staff.user.id);
       this.archive(staff, `${user.fullName}`, at('staffId'));
+      const roles = await em.find(RoleAssignment, { user: user.id });
+      const ended = roles.filter((r) => r.school.id === staff.school.id && STAFF_ROLES.includes(r.role));
+      for (const r of ended) em.remove(r);
       await em.flush();
+      if (ended.length === roles.length) {
+        const sessionIds = await ctx.services.auth.revokeSessions(em, user.id, 'staff_archived');
+        await em.flush();
+        if (sessionIds.length) await announceAuthEvent(em, { sessionIds, reason: 'session_revoked' });
+      } else {
+        await announceAuthEvent(em, { userId: user.id, reason: 'staff_access_ended' });
+      }
       return { staff };
     });
   }
@@ -266,12 +292,14 @@ export class CatalogService {
     const staff = await lockRow(em, Staff, 'staff', id);
     if (!staff) throw notFound('Staff member');
     assertRole(ctx, STAFF_MANAGERS, staff.school.id, 'Staff member');
+    const held = await em.find(RoleAssignment, { user: staff.user.id, school: staff.school.id, role: { $in: [...STAFF_ROLES] } });
+    assertMayGrant(ctx, staff.school.id, held.map((r) => r.role));
     return staff;
   }
 
   private archive(row: { archivedAt?: Date | null }, what: string, field: string[]): void {
     if (row.archivedAt) throw new UserErrorsException([userError(UserErrorCode.ARCHIVED, `${what} is already archived`, field)]);
-    row.archivedAt = new Date();
+    row.archivedAt = clock.now();
   }
 
   private checkCapacity(p: CatalogProblems, capacity: number | null | undefined): void {

@@ -1,8 +1,7 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { rolesOf } from '../permissions/capabilities';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
-import { Role } from '../entities/user.entity';
 import { School } from '../entities/school.entity';
 import { ConsentStatus, Guardian, Student } from '../entities/student.entity';
 import { SchoolClass } from '../entities/school-class.entity';
@@ -11,46 +10,25 @@ import { fromGlobalId, toGlobalId } from '../schema/node';
 import { forbidden, notFound } from '../schema/errors';
 import { UserErrorCode } from '../schema/user-error';
 import type { ConsentRegisterInput, ConsentWithdrawInput, StudentConsentState } from '../schema/consent.types';
-import { type WriteResult, addDays, at, dateIn, fail, isMember, lockRow, write } from './shared';
+import { type WriteResult, at, dateIn, fail, isMember, lockRow, write } from './shared';
+import { type CalendarExceptions, workingDaysDeadline } from './production-calendar.service';
+import { ERASURE_WORKING_DAYS, scheduleErasure } from './erasure.job';
+import { clock } from '../clock';
 
 /** R-ROLE-1, R-ROLE-3: register consent for any student of their school; class teachers for their class (R-ROLE-5). */
-const CONSENT_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
-/** R-SEC-4: personal data are erased within this many working days of a withdrawal. */
-export const ERASURE_WORKING_DAYS = 3;
+const CONSENT_MANAGERS = rolesOf('canManageConsent');
 const DOCUMENT_REF_MAX = 300;
 
-/** Offset of a time zone from UTC at `instant`, in milliseconds. */
-function zoneOffsetMs(timeZone: string, instant: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(instant);
-  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/** The instant at which a wall-clock time of a date occurs in a time zone. */
-export function zonedInstant(date: string, time: string, timeZone: string): Date {
-  const wall = Date.parse(`${date}T${time}Z`);
-  let t = wall - zoneOffsetMs(timeZone, new Date(wall));
-  // Second pass: the offset at the result may differ from the first guess across a DST change.
-  t = wall - zoneOffsetMs(timeZone, new Date(t));
-  return new Date(t);
-}
+export { zonedInstant } from './production-calendar.service';
+export { ERASURE_WORKING_DAYS };
 
 /**
- * R-SEC-4: the end of the `workingDays`-th working day after `decidedOn` (Saturdays and Sundays are
- * not working days), in the school's time zone. Public holidays are not known to the system and are
- * counted as working days, which only makes the deadline earlier.
+ * R-SEC-4: the end of the `workingDays`-th working day after `decidedOn`, in the school's time zone.
+ * Saturdays and Sundays are days off, and `exceptions` (the school's production calendar:
+ * non-working weekdays, working weekend days) adjust that; school holidays do not count.
  */
-export function erasureDueAt(decidedOn: string, timeZone: string, workingDays = ERASURE_WORKING_DAYS): Date {
-  let day = decidedOn;
-  for (let left = workingDays; left > 0;) {
-    day = addDays(day, 1);
-    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
-    if (weekday !== 0 && weekday !== 6) left--;
-  }
-  return zonedInstant(day, '23:59:59', timeZone);
+export function erasureDueAt(decidedOn: string, timeZone: string, workingDays = ERASURE_WORKING_DAYS, exceptions?: CalendarExceptions): Date {
+  return workingDaysDeadline(decidedOn, timeZone, workingDays, exceptions);
 }
 
 /**
@@ -93,7 +71,8 @@ export class ConsentService {
 
   /**
    * Withdraws consent: records it, sets WITHDRAWN and schedules the erasure of the personal data by
-   * the end of the third working day (R-SEC-4); the erasure job then blocks the diary account.
+   * the end of the third working day of the production calendar (R-SEC-4); the erasure job then
+   * erases identity and diary-service data and blocks the diary account.
    */
   async consentWithdraw(ctx: Ctx, input: ConsentWithdrawInput): Promise<WriteResult<{ consent: Consent; consentStatus: ConsentStatus; erasureJob: ErasureJob }>> {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
@@ -111,16 +90,9 @@ export class ConsentService {
         decidedOn: input.decidedOn, documentRef, recordedBy: ctx.viewer!.userId,
       });
       student.consentStatus = ConsentStatus.WITHDRAWN;
-      const erasureJob = em.create(ErasureJob, {
-        school: school.id, student: studentId, reason: ErasureReason.WITHDRAWAL, dueAt: erasureDueAt(input.decidedOn, school.timeZone),
-      });
-      try {
-        await em.flush();
-      } catch (e) {
-        // A pending erasure of the student (e.g. after leaving the school) already exists.
-        if (e instanceof UniqueConstraintViolationException) fail(UserErrorCode.INVALID, 'An erasure of the student\'s personal data is already scheduled', at('studentId'));
-        throw e;
-      }
+      // A pending erasure after leaving the school is widened to the identity (one job per student).
+      const erasureJob = await scheduleErasure(em, { school, student, reason: ErasureReason.WITHDRAWAL, from: input.decidedOn });
+      await em.flush();
       return { consent, consentStatus: student.consentStatus, erasureJob };
     });
   }
@@ -131,7 +103,7 @@ export class ConsentService {
     const schoolClass = await ctx.em.findOne(SchoolClass, classId, { populate: ['school'] });
     if (!schoolClass || !isMember(ctx, schoolClass.school.id)) throw notFound('Class');
     const school = schoolClass.school.getEntity();
-    const today = dateIn(school.timeZone, new Date());
+    const today = dateIn(school.timeZone, clock.now());
     if (!hasRole(ctx.viewer, CONSENT_MANAGERS, school.id)) {
       const [lead] = await ctx.em.execute(
         `select 1 from school_class c join staff st on st.id = c.class_teacher_id
@@ -172,13 +144,11 @@ export class ConsentService {
     if (!student || !isMember(ctx, student.school.id)) throw notFound('Student');
     const school = await em.findOneOrFail(School, student.school.id);
     if (hasRole(ctx.viewer, CONSENT_MANAGERS, school.id)) return { student, school };
-    const today = dateIn(school.timeZone, new Date());
+    // R-ROLE-5: the class teacher of the student's class today; R-SEC-3: anyone else taking part today.
     const [row] = await em.execute<{ lead: boolean; access: boolean }[]>(
-      `select exists (select 1 from class_membership cm join school_class c on c.id = cm.school_class_id join staff st on st.id = c.class_teacher_id
-                       where cm.student_id = ? and st.user_id = ? and st.archived_at is null
-                         and cm.from_date <= ? and (cm.to_date is null or cm.to_date >= ?)) as lead,
-              exists (select 1 from student_access a where a.student_id = ? and a.user_id = ?) as access`,
-      [studentId, ctx.viewer!.userId, today, today, studentId, ctx.viewer!.userId]);
+      `select coalesce(bool_or(a.reason = 'CLASS_TEACHER'), false) as lead, count(*) > 0 as access
+         from student_access_at(?::timestamptz) a where a.student_id = ? and a.user_id = ?`,
+      [clock.now().toISOString(), studentId, ctx.viewer!.userId]);
     if (row.lead) return { student, school };
     if (row.access) throw forbidden('Only the class teacher of the student\'s class, the ADMIN or the DEPUTY of the school register consent');
     throw notFound('Student');
@@ -193,7 +163,7 @@ export class ConsentService {
 
   /** A decision is registered from a signed document: it cannot be dated in the future. */
   private checkDecidedOn(decidedOn: string, school: School): void {
-    const today = dateIn(school.timeZone, new Date());
+    const today = dateIn(school.timeZone, clock.now());
     if (decidedOn > today) fail(UserErrorCode.DATE_INVALID, `The decision date (${decidedOn}) is in the future (today is ${today})`, at('decidedOn'));
   }
 

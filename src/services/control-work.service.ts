@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { rolesOf } from '../permissions/capabilities';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
 import { AcademicYear, StudyPeriod } from '../entities/academic-year.entity';
@@ -6,7 +7,6 @@ import { ControlWork } from '../entities/control-work.entity';
 import { SchoolClass } from '../entities/school-class.entity';
 import { StudyGroup } from '../entities/study-group.entity';
 import { Subject } from '../entities/subject.entity';
-import { Role } from '../entities/user.entity';
 import { fromGlobalId } from '../schema/node';
 import { badInput, notFound } from '../schema/errors';
 import { UserErrorCode } from '../schema/user-error';
@@ -16,10 +16,13 @@ import { DiaryEventKind, publishEvent } from '../subscriptions/outbox';
 import { requiredText } from './membership.helpers';
 import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow } from './shared';
 import { registerNodeType } from './node.service';
-import { SCHOOL_STAFF_ROLES, type Target, checkLessonNumber, checkSchoolDay, targetOf, writeLessons } from './lesson.service';
+import { type Target, checkLessonNumber, checkSchoolDay, targetOf, writeLessons } from './lesson.service';
+import { clock } from '../clock';
 
 /** R-ROLE-2, R-ROLE-3: who keeps the control-work schedule (R-YEAR-10). */
-export const CONTROL_WORK_MANAGERS = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY] as const;
+export const CONTROL_WORK_MANAGERS = rolesOf('canKeepControlWorks');
+/** R-YEAR-10, R-ROLE-8: who reads the whole schedule (class-level, no personal data): staff and the analyst. */
+const SCHEDULE_READERS = rolesOf('canReadControlWorkSchedule');
 
 const TITLE_MAX = 200;
 const REASON_MAX = 1000;
@@ -39,12 +42,12 @@ export interface ControlWorkFilter {
 /** R-SEC-3: staff of the school see every control work; others those of a class or group of a student they may see. */
 async function canSeeControlWork(ctx: Ctx, cw: ControlWork): Promise<boolean> {
   if (!ctx.viewer) return false;
-  if (hasRole(ctx.viewer, SCHOOL_STAFF_ROLES, cw.school.id)) return true;
+  if (hasRole(ctx.viewer, SCHEDULE_READERS, cw.school.id)) return true;
   if (!isMember(ctx, cw.school.id)) return false;
   const rows = await ctx.em.execute(
     `select 1 from target_students(?::uuid, ?::uuid, null, ?::date, ?::date) s(id)
-       join student_access a on a.student_id = s.id where a.user_id = ? limit 1`,
-    [cw.schoolClass?.id ?? null, cw.group?.id ?? null, cw.date, cw.date, ctx.viewer.userId]);
+       join student_access_at(?::timestamptz) a on a.student_id = s.id where a.user_id = ? limit 1`,
+    [cw.schoolClass?.id ?? null, cw.group?.id ?? null, cw.date, cw.date, clock.now().toISOString(), ctx.viewer.userId]);
   return rows.length > 0;
 }
 
@@ -52,7 +55,7 @@ registerNodeType<ControlWork>('ControlWork', { entity: ControlWork, visible: can
 
 /**
  * The control-work schedule of internal quality monitoring (R-YEAR-10): kept by the administration,
- * read by staff in full and by students and parents for the classes and groups of the students
+ * read in full by staff and the analyst (no personal data in it, R-ROLE-8) and by students and parents for the classes and groups of the students
  * they may see (R-DIARY-2, R-SEC-3). Every change is audited and published to the outbox (R-DIARY-3).
  */
 export class ControlWorkService {
@@ -62,7 +65,7 @@ export class ControlWorkService {
 
   /**
    * Control works of a year by date, optionally of one class (with its subgroups and streams), group
-   * or student, within a period and/or dates. Staff of the school read every one; anyone else only
+   * or student, within a period and/or dates. Staff of the school and the analyst read every one; anyone else only
    * those of the classes and groups their visible students are in on the day. A student the viewer
    * may not see is NOT_FOUND.
    */
@@ -105,14 +108,14 @@ export class ControlWorkService {
     }
     if (!f.includeCancelled) where.push('cw.cancelled_at is null');
     // R-SEC-3: one student, or without staff rights the students the viewer may see.
-    const students = studentId ? '?::uuid' : hasRole(ctx.viewer, SCHOOL_STAFF_ROLES, year.school.id) ? null : 'select a.student_id from student_access a where a.user_id = ?';
+    const students = studentId ? '?::uuid' : hasRole(ctx.viewer, SCHEDULE_READERS, year.school.id) ? null : 'select a.student_id from student_access_at(?::timestamptz) a where a.user_id = ?';
     if (students) {
       where.push(`(exists (select 1 from class_membership cm where cm.school_class_id = cw.school_class_id and cm.student_id in (${students})
                           and cm.from_date <= cw.date and (cm.to_date is null or cm.to_date >= cw.date))
                 or exists (select 1 from group_membership gm where gm.group_id = cw.group_id and gm.student_id in (${students})
                           and gm.from_date <= cw.date and (gm.to_date is null or gm.to_date >= cw.date)))`);
-      const who = studentId ?? ctx.viewer!.userId;
-      params.push(who, who);
+      const who = studentId ? [studentId] : [clock.now().toISOString(), ctx.viewer!.userId];
+      params.push(...who, ...who);
     }
     const rows = await ctx.em.execute<Record<string, unknown>[]>(
       `select cw.* from control_work cw where ${where.join(' and ')} order by cw.date, cw.lesson_number nulls last, cw.created_at, cw.id`, params);

@@ -1,10 +1,10 @@
 import { GraphQLError } from 'graphql';
+import { rolesOf } from '../permissions/capabilities';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
 import { Holiday } from '../entities/academic-year.entity';
 import { Lesson } from '../entities/lesson.entity';
 import { ControlWork } from '../entities/control-work.entity';
-import { Role } from '../entities/user.entity';
 import { fromGlobalId } from '../schema/node';
 import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
 import { DIARY_RANGE_MAX_DAYS, DiaryDay, TeacherDay } from '../schema/diary.types';
@@ -12,7 +12,7 @@ import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { addDays, isMember } from './shared';
 
 /** R-ROLE-1..3: read any teacher's timetable of their school. */
-const TIMETABLE_READERS = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY] as const;
+const TIMETABLE_READERS = rolesOf('canReadTeacherTimetables');
 
 /** The days from `from` to `to` (inclusive); BAD_USER_INPUT for a reversed or too long range. */
 export function daysOf(from: string, to: string): string[] {
@@ -46,7 +46,7 @@ export class DiaryService {
   /**
    * A student's diary, one entry per day. Lessons follow membership by day: the class(es) and groups
    * the student is in that day, and individual lessons. Only for those who take part in the
-   * student's education — the student, current guardians, staff (student_access); else NOT_FOUND.
+   * student's education — the student, current guardians, staff, while they take part today (student_access_at); else NOT_FOUND.
    */
   async studentDiary(ctx: Ctx, studentGlobalId: string, from: string, to: string): Promise<DiaryDay[]> {
     const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');

@@ -1,16 +1,69 @@
+import { randomBytes } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger';
 import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
-import { User } from '../entities/user.entity';
+import type { School } from '../entities/school.entity';
+import { Role, RoleAssignment, User } from '../entities/user.entity';
 import { AuthSession } from '../entities/auth.entity';
-import { ErasureJob, ErasureReason } from '../entities/consent.entity';
+import { ErasureJob, ErasureReason, erasureCategories } from '../entities/consent.entity';
+import { PdCategory, type PdSubject } from '../db/personal-data';
+import { type Execute, destroyKeys } from '../db/pd-keys';
 import { announceAuthEvent } from '../subscriptions/connections';
 import { runAsActor, systemActor } from './audit-context';
+import { schoolWorkingDaysDeadline } from './production-calendar.service';
 
 /** Operation name of the job's changes in the audit trail. */
 export const ERASURE_OPERATION = 'erasureJob';
 const LAST_ERROR_MAX = 2000;
+/** R-SEC-4, R-SEC-8: personal data are erased within this many working days of the notice. */
+export const ERASURE_WORKING_DAYS = 3;
+/** Roles of an account that only the diary service needs; any other role keeps the account. */
+const DIARY_ROLES: readonly Role[] = [Role.PARENT, Role.STUDENT];
+
+/** A login that says nothing about its former holder. */
+export const neutralLogin = (): string => `erased-${randomBytes(5).toString('hex')}`;
+
+const formatDate = (d: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(d);
+
+/** The written notice to the guardians (R-SEC-4, R-SEC-8), naming the student by pseudonym only. */
+function noticeText(reason: ErasureReason, pseudonym: string, from: string, dueAt: Date, timeZone: string): string {
+  const on = formatDate(new Date(`${from}T12:00:00Z`), 'UTC');
+  const by = formatDate(dueAt, timeZone);
+  return reason === ErasureReason.WITHDRAWAL
+    ? `Согласие на обработку персональных данных обучающегося ${pseudonym} отозвано ${on}. Персональные данные обучающегося, `
+      + `учётные записи и данные законных представителей, не нужные для дневника других детей, будут уничтожены не позднее ${by}. `
+      + 'Электронный дневник обучающегося закрыт. Записи журнала и сводной ведомости сохраняются под учётным номером обучающегося.'
+    : `Обслуживание электронного дневника обучающегося ${pseudonym} прекращено ${on} в связи с выбытием (окончанием) из образовательной организации. `
+      + `Учётные записи, контактные данные и данные законных представителей, не нужные для дневника других детей, будут уничтожены не позднее ${by}. `
+      + 'Классный журнал и сводная ведомость хранятся в течение сроков, установленных законодательством.';
+}
+
+/**
+ * Schedules the erasure of a student's personal data (R-SEC-4, R-SEC-8) by the end of the third
+ * working day of the school's production calendar after `from` (the date of the notice), with the
+ * written notice to the guardians. One pending erasure per student: a withdrawal widens a pending
+ * erasure after leaving (the earlier deadline holds); leaving keeps a pending withdrawal's erasure,
+ * which already covers it. The caller holds the student's row lock and flushes.
+ */
+export async function scheduleErasure(
+  em: EntityManager,
+  { school, student, reason, from }: { school: School; student: Student; reason: ErasureReason; from: string },
+): Promise<ErasureJob> {
+  const dueAt = await schoolWorkingDaysDeadline(em, school, from, ERASURE_WORKING_DAYS);
+  const pending = await em.findOne(ErasureJob, { student: student.id, doneAt: null });
+  if (pending) {
+    if (pending.reason === ErasureReason.WITHDRAWAL || reason === pending.reason) return pending;
+    pending.reason = reason;
+    if (dueAt < pending.dueAt) pending.dueAt = dueAt;
+    pending.notice = noticeText(reason, student.pseudonym, from, pending.dueAt, school.timeZone);
+    return pending;
+  }
+  return em.create(ErasureJob, {
+    school: school.id, student: student.id, reason, dueAt, notice: noticeText(reason, student.pseudonym, from, dueAt, school.timeZone),
+  });
+}
 
 export interface ErasureRunnerOptions {
   /** The clock; tests pass a fake one. */
@@ -93,64 +146,114 @@ export class ErasureJobRunner {
     }
   }
 
-  /** Erases the student's personal data and, where no other consenting child needs them, the guardians'. */
+  /**
+   * Erases what the job's reason covers (R-SEC-4: identity and diary-service data; R-SEC-8: the
+   * diary-service data) of the student and, where no other child whose consent and diary service
+   * stand needs them, of the guardians; replaces the accounts' logins and names with neutral ones.
+   * The audit entries of these changes are written with the keys still live, then the keys of the
+   * erased categories are destroyed in the same transaction: from the commit on, every value the
+   * trail holds of them reads "[erased]".
+   */
   private async erase(em: EntityManager, jobId: string, now: Date): Promise<void> {
     const job = await em.findOneOrFail(ErasureJob, jobId);
+    const categories = erasureCategories(job.reason);
     const student = await em.findOneOrFail(Student, job.student.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    student.lastName = null;
-    student.firstName = null;
-    student.middleName = null;
-    student.birthDate = null;
-    student.sex = null;
-    student.enrolmentNumber = null;
+    const shredded: { subject: PdSubject; categories: PdCategory[] }[] = [{ subject: { type: 'Student', id: student.id }, categories }];
+    if (categories.includes(PdCategory.IDENTITY)) {
+      student.lastName = null;
+      student.firstName = null;
+      student.middleName = null;
+      student.birthDate = null;
+      student.sex = null;
+      student.enrolmentNumber = null;
+      student.erasedAt = now;
+    }
     student.phone = null;
     student.email = null;
-    student.erasedAt = now;
+
+    // Accounts to erase, with the family name they keep (the pseudonym; null: the neutral login).
+    const accounts = new Map<string, string | null>();
+    if (student.user) accounts.set(student.user.id, student.pseudonym);
 
     const links = await em.find(StudentGuardian, { student: student.id, removedAt: null });
     for (const link of links) {
+      // The guardian's data stay while another child's consent and diary service stand.
       const [otherChild] = await em.execute(
         `select 1 from student_guardian sg join student s on s.id = sg.student_id
-          where sg.guardian_id = ? and sg.student_id <> ? and sg.removed_at is null and s.consent_status = 'GIVEN' limit 1`,
+          where sg.guardian_id = ? and sg.student_id <> ? and sg.removed_at is null
+            and s.consent_status = 'GIVEN' and s.left_on is null and s.erased_at is null limit 1`,
         [link.guardian.id, student.id]);
       if (otherChild) continue;
       const guardian = await em.findOneOrFail(Guardian, link.guardian.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (guardian.erasedAt) continue;
-      guardian.lastName = null;
-      guardian.firstName = null;
-      guardian.middleName = null;
-      guardian.phone = null;
-      guardian.email = null;
-      guardian.erasedAt = now;
+      if (!guardian.erasedAt) {
+        guardian.lastName = null;
+        guardian.firstName = null;
+        guardian.middleName = null;
+        guardian.phone = null;
+        guardian.email = null;
+        guardian.erasedAt = now;
+        shredded.push({ subject: { type: 'Guardian', id: guardian.id }, categories: [PdCategory.DIARY_SERVICE] });
+      }
+      if (guardian.user && !accounts.has(guardian.user.id) && await this.onlyDiaryAccount(em, guardian.user.id, guardian.id, student.id)) {
+        accounts.set(guardian.user.id, null);
+      }
     }
 
-    // R-SEC-4, R-SEC-8: no electronic diary without consent or after leaving.
-    if (student.user) {
-      const user = await em.findOneOrFail(User, student.user.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    // R-SEC-4, R-SEC-8: no electronic diary without consent or after leaving; the accounts keep no personal data.
+    const reason = job.reason === ErasureReason.WITHDRAWAL ? 'consent withdrawn' : 'left school';
+    for (const [userId, lastName] of accounts) {
+      const user = await em.findOneOrFail(User, userId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const oldLogin = user.login;
       if (!user.blockedAt) {
         user.blockedAt = now;
-        user.blockedReason = job.reason === ErasureReason.WITHDRAWAL ? 'consent withdrawn' : 'left school';
+        user.blockedReason = reason;
       }
-      // The account's names are personal data too; the pseudonym replaces them.
-      user.lastName = student.pseudonym;
+      user.login = neutralLogin();
+      user.lastName = lastName ?? user.login;
       user.firstName = '';
       user.middleName = null;
-      const sessions = await em.find(AuthSession, { user: user.id, revokedAt: null });
-      for (const s of sessions) {
-        s.revokedAt = now;
-        s.revokedReason = 'blocked';
+      for (const s of await em.find(AuthSession, { user: user.id })) {
+        if (!s.revokedAt) {
+          s.revokedAt = now;
+          s.revokedReason = 'blocked';
+        }
+        s.ip = null;
+        s.userAgent = null;
       }
+      // Throttling bookkeeping (not audited) keyed by the old login.
+      await em.execute('delete from login_attempt where lower(login) = lower(?)', [oldLogin]);
       await announceAuthEvent(em, { userId: user.id, reason: 'blocked' });
+      shredded.push({ subject: { type: 'User', id: user.id }, categories: [PdCategory.DIARY_SERVICE] });
     }
 
-    // The guardians' notification is this change itself: its audit entry (operation "erasureJob")
-    // is what the school's notice to the guardians is produced from; e-mail delivery is not part of
-    // the system yet.
+    // The notice to the guardians (job.notice, recorded when the erasure was scheduled) is given
+    // with this run; e-mail delivery is not part of the system yet.
     job.guardianNotifiedAt = now;
     job.doneAt = now;
     job.attempts += 1;
     job.lastError = null;
     await em.flush();
+
+    const execute: Execute = (sql, params) => em.execute(sql, params) as Promise<never>;
+    for (const { subject, categories: c } of shredded) await destroyKeys(execute, subject, c, now);
+  }
+
+  /**
+   * The account serves only the diary of this guardian/student: no role but PARENT/STUDENT, and no
+   * other guardian record or student of it still standing.
+   */
+  private async onlyDiaryAccount(em: EntityManager, userId: string, guardianId: string, studentId: string): Promise<boolean> {
+    if (await em.count(RoleAssignment, { user: userId, role: { $nin: [...DIARY_ROLES] } }) > 0) return false;
+    const [other] = await em.execute(
+      `select 1 from guardian g where g.user_id = ? and g.id <> ? and g.erased_at is null
+        and exists (select 1 from student_guardian sg join student s on s.id = sg.student_id
+                     where sg.guardian_id = g.id and sg.removed_at is null and s.id <> ?
+                       and s.consent_status = 'GIVEN' and s.left_on is null and s.erased_at is null)
+       union all
+       select 1 from student s where s.user_id = ? and s.id <> ? and s.erased_at is null and s.left_on is null
+       limit 1`,
+      [userId, guardianId, studentId, userId, studentId]);
+    return !other;
   }
 
   /** Counts the failed attempt and keeps its error for operators; the job stays pending. */

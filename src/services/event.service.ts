@@ -1,6 +1,6 @@
 import type { Ctx } from '../context';
+import { rolesOf } from '../permissions/capabilities';
 import { hasRole } from '../context';
-import { Role } from '../entities/user.entity';
 import { badInput, forbidden, notFound, passwordChangeRequired, unauthenticated } from '../schema/errors';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { DiaryEvent } from '../schema/event.types';
@@ -8,7 +8,7 @@ import type { Delivery, EventHub, EventSubscription } from '../subscriptions/eve
 import { canSeeStudent } from './membership.helpers';
 
 /** Staff roles whose holders have a timetable of their own. */
-const STAFF_ROLES = [Role.TEACHER, Role.DEPUTY, Role.DIRECTOR, Role.ADMIN] as const;
+const STAFF_ROLES = rolesOf('canFollowStaffEvents');
 
 /**
  * Subscriptions to live events (R-DIARY-3). Access is checked here at subscribe time (the
@@ -22,7 +22,7 @@ export class EventService {
     this.hub = hub;
   }
 
-  /** R-DIARY-3: a student's diary events; for the student, their guardians and their teachers (student_access). */
+  /** R-DIARY-3: a student's diary events; for the student, their guardians and their teachers, while they take part today (student_access_at). */
   async subscribeDiary(ctx: Ctx, studentGlobalId: string, after: string | null | undefined): Promise<EventSubscription> {
     const viewer = this.assertViewer(ctx);
     const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');

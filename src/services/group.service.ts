@@ -8,7 +8,7 @@ import { ClassMembership, Student } from '../entities/student.entity';
 import { GroupMembership, StudyGroup, StudyGroupKind } from '../entities/study-group.entity';
 import { IndividualPlan, IndividualPlanSubject } from '../entities/individual-plan.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
-import { notFound } from '../schema/errors';
+import { forbidden, notFound } from '../schema/errors';
 import { UserErrorCode, userError } from '../schema/user-error';
 import { onDateKey } from '../loaders/group.loaders';
 import type {
@@ -19,6 +19,8 @@ import type { StudentEnrolInput, StudentLeaveInput, StudentTransferInput } from 
 import { assertCanManage, canSeeStudent, requiredText, write } from './membership.helpers';
 import { type WriteResult, assertMember, at, fail, isMember, lockRow } from './shared';
 import { MovementService } from './movement.service';
+import { can } from '../permissions/capabilities';
+import { clock } from '../clock';
 
 const NAME_MAX = 200;
 const REASON_MAX = 1000;
@@ -30,8 +32,8 @@ const CROSS_CLASS_KINDS = [StudyGroupKind.ELECTIVE, StudyGroupKind.CLUB, StudyGr
 /**
  * Study groups, subgroups and streams with membership by date (R-YEAR-4), individual plans
  * (R-YEAR-4, R-YEAR-5) and, through MovementService, student movement (R-YEAR-11). Members of a
- * school read its groups; member lists are scoped by student_access (R-SEC-3); ADMIN and DEPUTY
- * write. Membership writes lock the student's row, so two concurrent additions of one student
+ * school read its groups; member lists are scoped by student_access_at (R-SEC-3); ADMIN and DEPUTY
+ * write, and a subgroup's members also its class teacher and subject teacher (R-ROLE-5). Membership writes lock the student's row, so two concurrent additions of one student
  * cannot both pass the one-subgroup-per-subject check.
  */
 export class GroupService {
@@ -217,7 +219,7 @@ export class GroupService {
     return write(ctx, async (em) => {
       const group = await lockRow(em, StudyGroup, 'study_group', groupId, 'share');
       if (!group) throw notFound('Study group');
-      assertCanManage(ctx, group.school.id, 'Study group');
+      await this.assertCanChangeMembers(ctx, em, group);
       // Serialises membership writes of this student.
       const student = await lockRow(em, Student, 'student', studentId);
       if (!student || student.school.id !== group.school.id) throw notFound('Student');
@@ -244,7 +246,7 @@ export class GroupService {
     return write(ctx, async (em) => {
       const group = await lockRow(em, StudyGroup, 'study_group', groupId, 'share');
       if (!group) throw notFound('Study group');
-      assertCanManage(ctx, group.school.id, 'Study group');
+      await this.assertCanChangeMembers(ctx, em, group);
       const student = await lockRow(em, Student, 'student', studentId);
       if (!student || student.school.id !== group.school.id) throw notFound('Student');
       const membership = await em.findOne(GroupMembership, { group: groupId, student: studentId, toDate: null });
@@ -364,6 +366,36 @@ export class GroupService {
     if (new Set(ids).size !== ids.length) fail(UserErrorCode.DUPLICATE, 'A class is given more than once', at('streamClassIds'));
     if (ids.length < 2) fail(UserErrorCode.INVALID, 'A stream joins at least two classes', at('streamClassIds'));
     await this.checkClasses(em, year, ids, at('streamClassIds'));
+  }
+
+  /**
+   * R-ROLE-5 (capability `canFormSubgroups`): the administration changes any group's members; a
+   * teacher those of a SUBGROUP whose class they lead, or whose subject they teach in that class (or
+   * the subgroup itself) — both judged today in the school's time zone: the class's year, the
+   * assignment's year and period contain today, the staff member is not archived.
+   */
+  private async assertCanChangeMembers(ctx: Ctx, em: EntityManager, group: StudyGroup): Promise<void> {
+    assertMember(ctx, group.school.id, 'Study group');
+    if (can(ctx.viewer, 'canFormSubgroups', group.school.id)) return;
+    if (group.kind === StudyGroupKind.SUBGROUP && group.schoolClass && ctx.viewer) {
+      const now = clock.now().toISOString();
+      const [row] = await em.execute(
+        `select 1 from school_class c join school sch on sch.id = c.school_id
+           join academic_year y on y.id = c.academic_year_id
+          cross join lateral (select (?::timestamptz at time zone sch.time_zone)::date as today) t
+          where c.id = ? and t.today between y.start_date and y.end_date
+            and (exists (select 1 from staff st where st.id = c.class_teacher_id and st.user_id = ? and st.archived_at is null)
+              or exists (select 1 from teaching_assignment ta join staff st on st.id = ta.teacher_id
+                           join academic_year ay on ay.id = ta.academic_year_id left join study_period p on p.id = ta.period_id
+                          where st.user_id = ? and st.archived_at is null
+                            and (ta.group_id = ? or (ta.school_class_id = c.id and ta.subject_id = ?))
+                            and t.today between ay.start_date and ay.end_date
+                            and (p.id is null or t.today between p.start_date and p.end_date)))
+          limit 1`,
+        [now, group.schoolClass.id, ctx.viewer.userId, ctx.viewer.userId, group.id, group.subject?.id ?? null]);
+      if (row) return;
+    }
+    throw forbidden('Group members are changed by the ADMIN or DEPUTY; a subgroup\'s also by the class teacher of its class and the teacher of its subject there (R-ROLE-5)');
   }
 
   /** The class membership the group requires on `day`. */

@@ -12,6 +12,7 @@ import { LessonService } from './lesson.service';
 import { ControlWorkService } from './control-work.service';
 import { DiaryService } from './diary.service';
 import { EventService } from './event.service';
+import { ProductionCalendarService } from './production-calendar.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -29,6 +30,7 @@ export function createServices(config: AppConfig) {
     controlWorks: new ControlWorkService(config),
     diary: new DiaryService(config),
     events: new EventService(),
+    productionCalendar: new ProductionCalendarService(config),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { rolesOf } from '../permissions/capabilities';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
 import { AcademicYear } from '../entities/academic-year.entity';
@@ -10,7 +11,6 @@ import { StudyGroup } from '../entities/study-group.entity';
 import { Student } from '../entities/student.entity';
 import { TimetableEntry } from '../entities/timetable.entity';
 import { ControlWork } from '../entities/control-work.entity';
-import { Role } from '../entities/user.entity';
 import { fromGlobalId } from '../schema/node';
 import { forbidden, notFound } from '../schema/errors';
 import { UserErrorCode, UserErrorsException } from '../schema/user-error';
@@ -26,9 +26,9 @@ import { registerNodeType } from './node.service';
 import { type ClashFields, findLessonClashes, lockLessonDay } from './timetable.service';
 
 /** R-ROLE-1..3: who registers substitutions, moves and cancellations (R-JOUR-6). */
-export const LESSON_MANAGERS = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY] as const;
-/** Staff roles that read every lesson and control work of their school. */
-export const SCHOOL_STAFF_ROLES = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER] as const;
+export const LESSON_MANAGERS = rolesOf('canChangeLessons');
+/** Who reads every lesson of their school (the capability table); others the lessons they took part in. */
+export const LESSON_READERS = rolesOf('canReadSchoolLessons');
 
 const REASON_MAX = 1000;
 const TOPIC_MAX = 1000;
@@ -99,16 +99,25 @@ export function writeLessons<T extends object>(ctx: Ctx, work: (em: EntityManage
   return write(ctx, work, () => clearLessonLoaders(ctx.loaders));
 }
 
-/** R-SEC-3: staff of the school see every lesson; others those of a student they may see (student_access). */
+/**
+ * R-SEC-3, R-ROLE-4: a lesson is a journal record of its day. The school's administration reads
+ * every lesson; others read those they took part in: they teach or substitute it, or on the
+ * lesson's date they took part in the education of one of its students (class teacher, teacher,
+ * the student, a guardian) — a teacher keeps last year's lessons, not the new class's of a
+ * transferred student.
+ */
 async function canSeeLesson(ctx: Ctx, l: Lesson): Promise<boolean> {
   if (!ctx.viewer) return false;
-  if (hasRole(ctx.viewer, SCHOOL_STAFF_ROLES, l.school.id)) return true;
+  if (hasRole(ctx.viewer, LESSON_READERS, l.school.id)) return true;
   if (!isMember(ctx, l.school.id)) return false;
   const t = targetOf(l);
   const rows = await ctx.em.execute(
-    `select 1 from target_students(?::uuid, ?::uuid, ?::uuid, ?::date, ?::date) s(id)
-       join student_access a on a.student_id = s.id where a.user_id = ? limit 1`,
-    [t.classId, t.groupId, t.studentId, l.date, l.date, ctx.viewer.userId]);
+    `select 1 from staff st where st.user_id = ? and st.id in (?::uuid, ?::uuid)
+     union all
+     select 1 from target_students(?::uuid, ?::uuid, ?::uuid, ?::date, ?::date) s(id)
+       join student_access_on(?::date) a on a.student_id = s.id where a.user_id = ? limit 1`,
+    [ctx.viewer.userId, l.teacher.id, l.substituteTeacher?.id ?? null,
+      t.classId, t.groupId, t.studentId, l.date, l.date, l.date, ctx.viewer.userId]);
   return rows.length > 0;
 }
 

@@ -1,17 +1,18 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Ctx } from '../context';
-import { Role } from '../entities/user.entity';
 import { UserError, UserErrorCode } from '../schema/user-error';
 import { clearGroupLoaders } from '../loaders/group.loaders';
 import { clearYearLoaders } from '../loaders/year.loaders';
+import { clock } from '../clock';
+import { rolesOf } from '../permissions/capabilities';
 import { type WriteResult, assertRole, dateIn, fail, write as writeShared } from './shared';
 
-/** R-ROLE-1, R-ROLE-3: who forms groups, sets individual plans and moves students. */
-export const ROSTER_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
+/** R-ROLE-1, R-ROLE-3: who forms groups, sets individual plans and moves students (the capability table). */
+export const ROSTER_MANAGERS = rolesOf('canManageGroups');
 
-/** Today's date in a time zone, as `YYYY-MM-DD`. */
-export const todayIn = (timeZone: string): string => dateIn(timeZone, new Date());
+/** Today's date in a time zone, as `YYYY-MM-DD` (the school calendar's clock). */
+export const todayIn = (timeZone: string): string => dateIn(timeZone, clock.now());
 
 /** A trimmed, non-empty text of at most `max` characters; else a userError. */
 export function requiredText(value: string, field: string[], what: string, max: number): string {
@@ -25,10 +26,11 @@ export function assertCanManage(ctx: Ctx, schoolId: string, what: string): void 
   assertRole(ctx, ROSTER_MANAGERS, schoolId, what, 'Managing groups, plans and student movement requires the ADMIN or DEPUTY role in this school');
 }
 
-/** Whether the viewer takes part in the student's education (R-SEC-3). */
+/** Whether the viewer takes part in the student's education today (R-SEC-3). */
 export async function canSeeStudent(em: EntityManager, ctx: Ctx, studentId: string): Promise<boolean> {
   if (!ctx.viewer) return false;
-  const rows = await em.execute('select 1 from student_access where user_id = ? and student_id = ? limit 1', [ctx.viewer.userId, studentId]);
+  const rows = await em.execute('select 1 from student_access_at(?::timestamptz) where user_id = ? and student_id = ? limit 1',
+    [clock.now().toISOString(), ctx.viewer.userId, studentId]);
   return rows.length > 0;
 }
 

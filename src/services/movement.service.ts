@@ -12,6 +12,8 @@ import { fromGlobalId, toGlobalId } from '../schema/node';
 import { notFound } from '../schema/errors';
 import { UserErrorCode } from '../schema/user-error';
 import { announceAuthEvent } from '../subscriptions/connections';
+import { ErasureReason } from '../entities/consent.entity';
+import { scheduleErasure } from './erasure.job';
 import type { StudentEnrolInput, StudentLeaveInput, StudentTransferInput } from '../schema/movement.types';
 import { assertCanManage, requiredText, todayIn, write } from './membership.helpers';
 import { type WriteResult, addDays, at, fail, lockRow } from './shared';
@@ -88,7 +90,8 @@ export class MovementService {
   /**
    * R-YEAR-11, R-SEC-8: a student leaves the school on `date` (their last day). Class and group
    * memberships end that day; the diary service ends: the student's account and those of guardians
-   * with no other enrolled child are blocked, their sessions revoked and open sockets closed.
+   * with no other enrolled child are blocked, their sessions revoked and open sockets closed, and the
+   * destruction of the diary-service data is scheduled within 3 working days (the erasure job).
    */
   async studentLeave(ctx: Ctx, input: StudentLeaveInput): Promise<WriteResult<{
     membership: ClassMembership; closedGroupMemberships: GroupMembership[]; blockedUserIds: string[];
@@ -113,6 +116,9 @@ export class MovementService {
       student.leftOn = date;
       student.leftReason = input.reason.trim();
       const blocked = await this.endDiaryService(em, student);
+      // R-SEC-8: the diary-service data are destroyed within 3 working days of this notice, with a
+      // written notice to the guardians; the school's records (journal, summary sheet) stay.
+      await scheduleErasure(em, { school, student, reason: ErasureReason.LEFT_SCHOOL, from: todayIn(school.timeZone) });
       await em.flush();
       for (const userId of blocked) await announceAuthEvent(em, { userId, reason: 'blocked' });
       return { membership, closedGroupMemberships, blockedUserIds: blocked.map((id) => toGlobalId('User', id)) };

@@ -1,4 +1,5 @@
 import type { EntityClass } from '@mikro-orm/core';
+import { rolesOf } from '../permissions/capabilities';
 import type { Ctx } from '../context';
 import { hasRole, memberSchoolIds } from '../context';
 import { School } from '../entities/school.entity';
@@ -32,7 +33,7 @@ const isMemberOf = (ctx: Ctx, schoolId: string) => memberSchoolIds(ctx.viewer).i
 const ofMemberSchool = (ctx: Ctx, r: { school: { id: string } }) => isMemberOf(ctx, r.school.id);
 
 /** Roles that see the accounts of their school's people. */
-const ACCOUNT_READER_ROLES: readonly Role[] = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY];
+const ACCOUNT_READER_ROLES: readonly Role[] = rolesOf('canReadStaffAccounts');
 
 /** The registry: GraphQL type name → loading and visibility. Features add their types here. */
 const nodeTypes = new Map<string, NodeType>();
@@ -68,14 +69,14 @@ registerNodeType<Room>('Room', { entity: Room, visible: ofMemberSchool });
 registerNodeType<CurriculumItem>('CurriculumItem', { entity: CurriculumItem, visible: ofMemberSchool });
 registerNodeType<StudyGroup>('StudyGroup', { entity: StudyGroup, visible: ofMemberSchool });
 registerNodeType<SchoolClass>('SchoolClass', { entity: SchoolClass, visible: ofMemberSchool });
-// R-SEC-3: students and guardians only for those taking part in the student's education (student_access).
+// R-SEC-3: students and guardians only for those taking part in the student's education today (student_access_at).
 registerNodeType<Student>('Student', { entity: Student, visible: (ctx, s) => ctx.services.roster.canSeeStudent(ctx, s.id) });
 registerNodeType<Guardian>('Guardian', { entity: Guardian, visible: (ctx, g) => ctx.services.roster.canSeeGuardian(ctx, g.id) });
 registerNodeType<StudentGuardian>('StudentGuardian', { entity: StudentGuardian, visible: (ctx, l) => ctx.services.roster.canSeeStudent(ctx, l.student.id) });
 // Analysts see no names (R-ROLE-8).
 registerNodeType<Staff>('Staff', {
   entity: Staff,
-  visible: (ctx, s) => hasRole(ctx.viewer, [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.STUDENT, Role.PARENT], s.school.id),
+  visible: (ctx, s) => hasRole(ctx.viewer, rolesOf('canReadStaff'), s.school.id),
 });
 // Teaching load and plans: the administration, or the teacher assigned.
 registerNodeType<TeachingAssignment>('TeachingAssignment', {

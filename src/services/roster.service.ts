@@ -13,16 +13,20 @@ import { UserError, UserErrorCode, UserErrorsException, userError } from '../sch
 import { clearRosterLoaders, uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { NAME_MAX, Problems, type WriteResult, at, dateIn, flush, isMember, lockRow, write } from './shared';
 import { hashPassword, oneTimePassword } from './auth.service';
+import { rolesOf } from '../permissions/capabilities';
+import { clock } from '../clock';
 import {
   CredentialHolder, type ClassCreateInput, type ClassCredentialsIssueInput, type ClassUpdateInput, type CredentialsIssueInput,
   type CredentialsSheetRow, type GuardianCreateInput, type GuardianLinkInput, type GuardianUnlinkInput, type GuardianUpdateInput,
   type IssuedCredentials, type StudentCreateInput, type StudentUpdateInput,
 } from '../schema/roster.types';
 
-/** R-ROLE-1, R-ROLE-3: who sets up classes and enrols new students. */
-const ROSTER_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
+/** R-ROLE-1, R-ROLE-3: who sets up classes and enrols new students (the capability table). */
+const ROSTER_MANAGERS = rolesOf('canManageClasses');
+/** R-ROLE-5: who edits any student's and guardian's data besides the class teacher. */
+const STUDENT_MAINTAINERS = rolesOf('canMaintainStudents');
 /** R-SEC-1: who hands out credentials besides the class teacher. */
-const CREDENTIAL_ISSUERS = [Role.ADMIN] as const;
+const CREDENTIAL_ISSUERS = rolesOf('canIssueCredentials');
 const MIN_GRADE = 1;
 const MAX_GRADE = 11;
 const SHORT_MAX = 50;
@@ -32,9 +36,8 @@ const PHONE = /^[0-9+()\-\s]{5,30}$/;
 /** Student pseudonyms: "У-0001", numbered per school. */
 const PSEUDONYM_PREFIX = 'У-';
 
-/** Today in the school's sense; UTC date (good enough for membership on a date). */
 /** UTC date: only for the plausibility check of birth dates. */
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => clock.now().toISOString().slice(0, 10);
 
 export const fullName = (p: { lastName?: string | null; firstName?: string | null; middleName?: string | null }): string | null => {
   const name = [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
@@ -86,7 +89,7 @@ type StudentPd = Pick<Student, (typeof STUDENT_PD_FIELDS)[number]>;
 
 /**
  * Classes and people (R-YEAR-4, R-ROLE-5, R-SEC-1, R-SEC-3, R-SEC-4). Lists of students and every
- * read of personal data go through the `student_access` view in SQL. Writes run in one transaction
+ * read of personal data go through `student_access_at` (participation today) in SQL. Writes run in one transaction
  * each; the class teacher's right to edit a student is checked against current class membership.
  */
 export class RosterService {
@@ -132,7 +135,7 @@ export class RosterService {
   /** Today's date where the school is (memberships change at the school's midnight). */
   private async schoolToday(ctx: Ctx, schoolId: string): Promise<string> {
     const school = await ctx.loaders.schoolById.load(schoolId);
-    return dateIn(school?.timeZone ?? 'UTC', new Date());
+    return dateIn(school?.timeZone ?? 'UTC', clock.now());
   }
 
   // ---- classes: writing ----
@@ -201,7 +204,7 @@ export class RosterService {
     return s;
   }
 
-  /** R-SEC-3: the viewer is in `student_access` for the student (one query per request batch). */
+  /** R-SEC-3: the viewer takes part in the student's education today (`student_access_at`; one query per request batch). */
   async canSeeStudent(ctx: Ctx, studentId: string): Promise<boolean> {
     if (!ctx.viewer) return false;
     return ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, studentId));
@@ -456,24 +459,21 @@ export class RosterService {
   private async isCurrentClassTeacherOf(ctx: Ctx, em: EntityManager, studentIds: string[]): Promise<boolean> {
     if (!studentIds.length) return false;
     const rows = await em.execute(
-      `select 1 from class_membership cm join school_class c on c.id = cm.school_class_id join staff st on st.id = c.class_teacher_id
-         join school sch on sch.id = c.school_id
-        where cm.student_id = any(?::uuid[]) and st.user_id = ? and st.archived_at is null
-          and cm.from_date <= (now() at time zone sch.time_zone)::date
-          and (cm.to_date is null or cm.to_date >= (now() at time zone sch.time_zone)::date) limit 1`,
-      [uuidArray(studentIds), this.viewerId(ctx)]);
+      `select 1 from student_access_at(?::timestamptz) a
+        where a.student_id = any(?::uuid[]) and a.user_id = ? and a.reason = 'CLASS_TEACHER' limit 1`,
+      [clock.now().toISOString(), uuidArray(studentIds), this.viewerId(ctx)]);
     return rows.length > 0;
   }
 
   /** NOT_FOUND when the viewer may not see the student, FORBIDDEN when they see but may not edit. */
-  private async assertCanEditStudent(ctx: Ctx, em: EntityManager, student: Student | null, roles: readonly Role[] = ROSTER_MANAGERS): Promise<void> {
+  private async assertCanEditStudent(ctx: Ctx, em: EntityManager, student: Student | null, roles: readonly Role[] = STUDENT_MAINTAINERS): Promise<void> {
     if (!student || !(await this.canSeeStudent(ctx, student.id))) throw notFound('Student');
     if (hasRole(ctx.viewer, roles, student.school.id)) return;
     if (await this.isCurrentClassTeacherOf(ctx, em, [student.id])) return;
     throw forbidden('Only the school administration or the class teacher of the student\'s class may do this');
   }
 
-  private async assertCanEditGuardian(ctx: Ctx, em: EntityManager, guardian: Guardian | null, roles: readonly Role[] = ROSTER_MANAGERS): Promise<void> {
+  private async assertCanEditGuardian(ctx: Ctx, em: EntityManager, guardian: Guardian | null, roles: readonly Role[] = STUDENT_MAINTAINERS): Promise<void> {
     if (!guardian || !(await this.canSeeGuardian(ctx, guardian.id))) throw notFound('Guardian');
     if (hasRole(ctx.viewer, roles, guardian.school.id)) return;
     const children = await em.find(StudentGuardian, { guardian: guardian.id, removedAt: null });
@@ -484,10 +484,14 @@ export class RosterService {
   private async assertClassTeacherOrIssuer(ctx: Ctx, em: EntityManager, c: SchoolClass | null): Promise<void> {
     if (!c || !isMember(ctx, c.school.id)) throw notFound('Class');
     if (hasRole(ctx.viewer, CREDENTIAL_ISSUERS, c.school.id)) return;
-    if (c.classTeacher) {
-      const rows = await em.execute('select 1 from staff where id = ? and user_id = ? and archived_at is null', [c.classTeacher.id, this.viewerId(ctx)]);
-      if (rows.length) return;
-    }
+    // R-ROLE-5: the class teacher of the class today (not archived, the class's year in progress).
+    const rows = await em.execute(
+      `select 1 from school_class c join staff st on st.id = c.class_teacher_id join academic_year y on y.id = c.academic_year_id
+         join school sch on sch.id = c.school_id
+        where c.id = ? and st.user_id = ? and st.archived_at is null
+          and (?::timestamptz at time zone sch.time_zone)::date between y.start_date and y.end_date`,
+      [c.id, this.viewerId(ctx), clock.now().toISOString()]);
+    if (rows.length) return;
     throw forbidden('Only the class teacher or an ADMIN of the school may hand out credentials');
   }
 
@@ -495,10 +499,10 @@ export class RosterService {
   private async classPeople(em: EntityManager, classId: string, lock: boolean) {
     const rows = await em.execute<Record<string, unknown>[]>(
       `select s.* from student s join class_membership cm on cm.student_id = s.id join school sch on sch.id = s.school_id
-        where cm.school_class_id = ? and cm.from_date <= (now() at time zone sch.time_zone)::date
-          and (cm.to_date is null or cm.to_date >= (now() at time zone sch.time_zone)::date)
+        where cm.school_class_id = ? and cm.from_date <= (?::timestamptz at time zone sch.time_zone)::date
+          and (cm.to_date is null or cm.to_date >= (?::timestamptz at time zone sch.time_zone)::date)
         order by s.last_name asc nulls last, s.pseudonym asc${lock ? ' for no key update of s' : ''}`,
-      [classId]);
+      [classId, clock.now().toISOString(), clock.now().toISOString()]);
     const students = rows.map((r) => em.map(Student, r as never));
     const links = students.length
       ? await em.find(StudentGuardian, { student: { $in: students.map((s) => s.id) }, removedAt: null }, { populate: ['guardian'], orderBy: { createdAt: 'asc' } })

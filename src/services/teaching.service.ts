@@ -1,4 +1,5 @@
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
+import { rolesOf } from '../permissions/capabilities';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
@@ -22,9 +23,9 @@ import type {
 } from '../schema/teaching.types';
 
 /** R-ROLE-1, R-ROLE-3: who sets up curricula and teaching load. */
-const MANAGERS: readonly Role[] = [Role.ADMIN, Role.DEPUTY];
+const MANAGERS: readonly Role[] = rolesOf('canManageYear');
 /** R-ROLE-2, R-ROLE-3: who reads every teacher's load and every plan. */
-const OVERSEERS: readonly Role[] = [Role.ADMIN, Role.DEPUTY, Role.DIRECTOR];
+const OVERSEERS: readonly Role[] = rolesOf('canReadTeaching');
 const MIN_GRADE = 1;
 const MAX_GRADE = 11;
 const PROFILE_MAX = 100;

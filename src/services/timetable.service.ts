@@ -1,4 +1,5 @@
 import type { RequiredEntityData } from '@mikro-orm/core';
+import { rolesOf } from '../permissions/capabilities';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import type { Ctx } from '../context';
@@ -8,7 +9,6 @@ import { StudyGroup, StudyGroupKind } from '../entities/study-group.entity';
 import { Student } from '../entities/student.entity';
 import { Room, Subject } from '../entities/subject.entity';
 import { Staff } from '../entities/staff.entity';
-import { Role } from '../entities/user.entity';
 import { BellSchedule, BellSlot, LessonKind, TimetableEntry } from '../entities/timetable.entity';
 import { Lesson } from '../entities/lesson.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
@@ -21,6 +21,7 @@ import type {
 import { DiaryEventKind, type EventTarget, publishEvent } from '../subscriptions/outbox';
 import { registerNodeType } from './node.service';
 import { Problems, type WriteResult, addDays, assertMember, assertRole, at, fail, isMember, write } from './shared';
+import { clock } from '../clock';
 
 /* ------------------------------------------------------------------------------------------------
  * Bell schedules (R-YEAR-6), the weekly timetable with its conflict checks (R-YEAR-9) and its
@@ -28,7 +29,7 @@ import { Problems, type WriteResult, addDays, assertMember, assertRole, at, fail
  * ---------------------------------------------------------------------------------------------- */
 
 /** R-ROLE-1, R-ROLE-3: who sets up bell schedules and the timetable and generates lessons. */
-export const TIMETABLE_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
+export const TIMETABLE_MANAGERS = rolesOf('canManageTimetable');
 const MANAGER_MESSAGE = 'Setting up bell schedules and the timetable requires the ADMIN or DEPUTY role in this school';
 
 const NAME_MAX = 200;
@@ -595,8 +596,8 @@ export class TimetableService {
       params.push(roomId);
     }
     // R-SEC-3: an individual plan's entries are personal.
-    where.push('(e.student_id is null or e.student_id in (select a.student_id from student_access a where a.user_id = ?))');
-    params.push(ctx.viewer!.userId);
+    where.push('(e.student_id is null or e.student_id in (select a.student_id from student_access_at(?::timestamptz) a where a.user_id = ?))');
+    params.push(clock.now().toISOString(), ctx.viewer!.userId);
     const rows = await ctx.em.execute<Record<string, unknown>[]>(
       `select e.* from timetable_entry e
          left join study_group g on g.id = e.group_id

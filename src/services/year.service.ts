@@ -1,8 +1,8 @@
 import type { EntityClass, FilterQuery } from '@mikro-orm/core';
+import { rolesOf } from '../permissions/capabilities';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import { type Ctx, memberSchoolIds } from '../context';
-import { Role } from '../entities/user.entity';
 import { School } from '../entities/school.entity';
 import { AcademicYear, Holiday, StudyPeriod } from '../entities/academic-year.entity';
 import { GradingSystem, GradingValue } from '../entities/grading-system.entity';
@@ -18,7 +18,7 @@ import type {
 } from '../schema/year.types';
 
 /** R-ROLE-1, R-ROLE-3: who sets up the school year. */
-const YEAR_MANAGERS = [Role.ADMIN, Role.DEPUTY] as const;
+const YEAR_MANAGERS = rolesOf('canManageYear');
 export const MIN_GRADE = 1;
 export const MAX_GRADE = 11;
 const CODE_MAX = 20;

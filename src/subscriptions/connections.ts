@@ -8,7 +8,8 @@ export const AUTH_CHANNEL = 'otmetka_auth';
 export interface AuthEvent {
   userId?: string;
   sessionIds?: string[];
-  reason: 'blocked' | 'logout' | 'password_reset' | 'session_revoked';
+  /** `staff_access_ended`: staff roles ended (staffArchive) while other roles remain; staff streams end, sockets stay. */
+  reason: 'blocked' | 'logout' | 'password_reset' | 'session_revoked' | 'staff_access_ended';
 }
 
 /**
@@ -25,6 +26,7 @@ interface Tracked { userId: string; sessionId: string }
 /** Open WebSocket connections of this process, by user, so an account event closes them at once. */
 export class ConnectionRegistry {
   private readonly sockets = new Map<WebSocket, Tracked>();
+  private readonly staffListeners: ((userId: string) => void)[] = [];
 
   constructor(private readonly log: Logger) {}
 
@@ -33,11 +35,21 @@ export class ConnectionRegistry {
     socket.once('close', () => this.sockets.delete(socket));
   }
 
+  /** Called with the user id when a user's staff access ends while their account stays. */
+  onStaffAccessEnded(listener: (userId: string) => void): this {
+    this.staffListeners.push(listener);
+    return this;
+  }
+
   get size() {
     return this.sockets.size;
   }
 
   handle(event: AuthEvent) {
+    if (event.reason === 'staff_access_ended') {
+      if (event.userId) for (const l of this.staffListeners) l(event.userId);
+      return;
+    }
     const code = event.reason === 'blocked' ? 4403 : 4401;
     const message = event.reason === 'blocked' ? 'Forbidden: account blocked' : 'Unauthorized: session ended';
     for (const [socket, t] of this.sockets) {

@@ -7,6 +7,7 @@ import { ControlWork } from '../entities/control-work.entity';
 import { TimetableEntry } from '../entities/timetable.entity';
 import { ErrorCode } from '../schema/errors';
 import type { DiaryEventKind } from './outbox';
+import { clock } from '../clock';
 
 /** An outbox row as read for delivery. */
 export interface OutboxEvent {
@@ -328,6 +329,13 @@ export class EventHub {
     sub.replayDone();
   }
 
+  /** Ends a user's staff event streams (teacherEvents) in this process: their staff access ended. */
+  endStaffStreams(userId: string): void {
+    for (const sub of [...(this.byTeacher.get(userId) ?? [])]) {
+      sub.fail(new GraphQLError('Access to these events has ended', { extensions: { code: ErrorCode.FORBIDDEN, reason: 'ACCESS_REVOKED' } }));
+    }
+  }
+
   private async drain(): Promise<void> {
     const em = this.orm.em.fork();
     await em.execute('select outbox_sequence()');
@@ -369,7 +377,8 @@ export class EventHub {
 
   /**
    * R-SEC-3 at every event: the account is not blocked, the session not ended and, for a diary,
-   * the user still takes part in the student's education (a removed guardian link ends it). One
+   * the user still takes part in the student's education today (a removed guardian link, a
+   * transfer, a leaving or an archiving ends it); for a teacher's stream, a staff role is still held. One
    * query for the whole batch, over the distinct (user, session, student) triples.
    */
   private async deniedSubscribers(em: EntityManager, subs: EventSubscription[]): Promise<Set<EventSubscription>> {
@@ -384,12 +393,17 @@ export class EventHub {
       `select s.k from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
         where exists (select 1 from app_user u where u.id = s.user_id and u.blocked_at is null)
           and exists (select 1 from auth_session a where a.id = s.session_id and a.revoked_at is null)
-          and (s.student_id is null or (s.user_id, s.student_id) in (select sa.user_id, sa.student_id from student_access sa))`,
+          and (case when s.student_id is null
+                    -- teacherEvents: a staff role in a school is still held (staffArchive ends it)
+                    then exists (select 1 from role_assignment ra where ra.user_id = s.user_id and ra.role in ('ADMIN', 'DIRECTOR', 'DEPUTY', 'TEACHER'))
+                    -- diaryEvents: the user takes part in the student's education today
+                    else exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = s.user_id and sa.student_id = s.student_id) end)`,
       [
         `{${keys.map((_, i) => i).join(',')}}`,
         `{${parts.map((p) => p[0]).join(',')}}`,
         `{${parts.map((p) => p[1]).join(',')}}`,
         `{${parts.map((p) => p[2] || 'NULL').join(',')}}`,
+        clock.now().toISOString(),
       ],
     );
     const allowed = new Set(ok.map((r) => Number(r.k)));

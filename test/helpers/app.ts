@@ -11,6 +11,13 @@ import { initOrm, migrate } from '../../src/db/orm';
 import { seedDemo } from '../../src/db/seed/demo';
 import { startServer, AppServer } from '../../src/server';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo';
+import { clock } from '../../src/clock';
+
+/**
+ * The school-calendar instant every test app starts at: a Tuesday inside the demo year 2025/2026
+ * (tests pin DEMO_YEAR=2025), in the second quarter, 12:00 in Moscow. Tests move it with `app.clock.pin()`.
+ */
+export const TEST_NOW = '2025-11-25T09:00:00Z';
 
 export interface GqlResult<T = any> {
   data?: T;
@@ -55,6 +62,8 @@ export interface TestApp {
   server: AppServer;
   config: AppConfig;
   databaseUrl: string;
+  /** The server's school-calendar clock (pinned to TEST_NOW at start). */
+  clock: typeof clock;
   anon(): HttpClient;
   /** Logs in (demo password by default) and returns a client carrying the access token. */
   as(login: string, password?: string): Promise<HttpClient & { refreshToken: string; userId: string }>;
@@ -127,6 +136,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const database = await createTestDatabase();
   const { databaseUrl } = database;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  clock.pin(TEST_NOW);
   const orm = await initOrm(databaseUrl, 5);
   const server = await startServer({ config, orm, log: createLogger(config.logLevel), databaseUrl, port: 0, host: '127.0.0.1' });
   const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
@@ -140,6 +150,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     server,
     config,
     databaseUrl,
+    clock,
     anon: () => new HttpClient(server.url),
     async as(login, password = DEMO_PASSWORD) {
       const r = await new HttpClient(server.url).gql(LOGIN, { input: { login, password } });

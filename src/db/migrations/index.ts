@@ -8,6 +8,8 @@ import { Migration0007StudentLeftReason } from './0007-student-left-reason';
 import { timetableMigrations } from './0008-timetable';
 import { substituteAccessMigrations } from './0009-substitute-access';
 import { effectiveBellScheduleMigrations } from './0010-effective-bell-schedule';
+import { accessOverTimeMigrations } from './0011-access-over-time';
+import { cryptoShreddingMigrations } from './0012-crypto-shredding';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -21,4 +23,6 @@ export const migrationsList = [
   ...timetableMigrations,
   ...substituteAccessMigrations,
   ...effectiveBellScheduleMigrations,
+  ...accessOverTimeMigrations,
+  ...cryptoShreddingMigrations,
 ];

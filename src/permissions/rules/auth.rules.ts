@@ -1,14 +1,13 @@
 import { rule } from 'graphql-shield';
-import { allow, canBlockAccounts, canManageAccounts, hasSession, holdsRole, isAuthenticated } from './common.rules';
+import { allow, canBlockAccounts, canResetPasswords, capability, hasSession, isAuthenticated } from './common.rules';
 import type { RuleMap } from '../rule-map';
 import type { Ctx } from '../../context';
-import { schoolIdsWithRole } from '../../context';
 import type { User } from '../../entities/user.entity';
 import { forbidden, unauthenticated } from '../../schema/errors';
-import { ACCOUNT_BLOCKERS, USER_LIST_READERS } from '../../services/auth.service';
+import { schoolsWhere } from '../capabilities';
 
 /** R-ROLE-1..3: lists the users of a school (the service checks which school). */
-export const canListUsers = holdsRole('canListUsers', USER_LIST_READERS);
+export const canListUsers = capability('canListUsers');
 
 /**
  * R-SEC-6: whether and why an account is blocked is seen by the user themself and by the
@@ -18,7 +17,7 @@ export const canSeeAccountStatus = rule('canSeeAccountStatus', { cache: 'no_cach
   if (!ctx.viewer) return ctx.authError ?? unauthenticated();
   if (user.id === ctx.viewer.userId) return true;
   const denied = () => forbidden('Only the user and the administrator or director of their school see the account status');
-  const managed = schoolIdsWithRole(ctx.viewer, ACCOUNT_BLOCKERS);
+  const managed = schoolsWhere(ctx.viewer, 'canBlockAccounts');
   if (!managed.length) return denied();
   const roles = await ctx.loaders.rolesByUser.load(user.id);
   return roles.some((r) => managed.includes(r.school.id)) ? true : denied();
@@ -35,7 +34,7 @@ export const authRules: RuleMap = {
     tokenRefresh: allow,
     logout: hasSession,
     passwordChange: hasSession,
-    passwordReset: canManageAccounts,
+    passwordReset: canResetPasswords,
     userBlock: canBlockAccounts,
     userUnblock: canBlockAccounts,
   },

@@ -1,16 +1,13 @@
-import { Role } from '../../entities/user.entity';
-import { allow, canManageAccounts, canManageYear, holdsRole, isSchoolMember } from './common.rules';
+import { allow, canManageStaff, canManageYear, canReadStaff, capability, isSchoolMember } from './common.rules';
 import type { RuleMap } from '../rule-map';
-import { STAFF_READERS } from '../../services/catalog.service';
 
-/** R-YEAR-3, R-ROLE-8: staff names and positions, for every member of the school except analysts. */
-export const canReadStaff = holdsRole('canReadStaff', STAFF_READERS);
+export { canReadStaff };
 /** R-ROLE-1..3: the account behind a staff member. */
-export const canReadStaffAccounts = holdsRole('canReadStaffAccounts', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY]);
+export const canReadStaffAccounts = capability('canReadStaffAccounts');
 /** R-YEAR-7, R-YEAR-8: teaching load and plans; the service narrows a teacher to their own. */
-export const canReadTeaching = holdsRole('canReadTeaching', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER]);
+export const canReadTeaching = capability('canReadTeaching');
 /** R-YEAR-8: edits thematic plans; the service requires a teacher to be assigned to the subject and class/group. */
-export const canEditThematicPlans = holdsRole('canEditThematicPlans', [Role.ADMIN, Role.DEPUTY, Role.TEACHER]);
+export const canEditThematicPlans = capability('canEditThematicPlans');
 
 /**
  * Subjects, rooms and staff (R-YEAR-3), curriculum (R-YEAR-5), teaching load (R-YEAR-7) and thematic
@@ -34,9 +31,9 @@ export const catalogRules: RuleMap = {
     roomCreate: canManageYear,
     roomUpdate: canManageYear,
     roomArchive: canManageYear,
-    staffCreate: canManageAccounts,
-    staffUpdate: canManageAccounts,
-    staffArchive: canManageAccounts,
+    staffCreate: canManageStaff,
+    staffUpdate: canManageStaff,
+    staffArchive: canManageStaff,
     curriculumSet: canManageYear,
     teachingAssignmentCreate: canManageYear,
     teachingAssignmentUpdate: canManageYear,

@@ -1,38 +1,66 @@
 import { allow, deny, rule } from 'graphql-shield';
+import type { GraphQLError } from 'graphql';
 import type { Ctx } from '../../context';
-import { Role } from '../../entities/user.entity';
-import { hasRole } from '../../context';
 import { forbidden, passwordChangeRequired, unauthenticated } from '../../schema/errors';
+import { type Capability, shieldRolesOf } from '../capabilities';
+import { hasRole } from '../../context';
 
 export { allow, deny };
 
+/** A decision that depends on the context (the viewer) only, never on the row: the same for every field it guards. */
+export type ContextDecision = (ctx: Ctx) => true | GraphQLError;
+
+const contextDecisions = new WeakMap<object, ContextDecision>();
+
+/**
+ * A shield rule decided from the context alone. Shield caches it per operation (`contextual`);
+ * the permission layer (src/permissions/index.ts) also decides it once per operation and then
+ * lets every field it guards through synchronously, without shield's promise per field.
+ */
+export function contextRule(name: string, decide: ContextDecision) {
+  const r = rule(name, { cache: 'contextual' })((_p, _a, ctx: Ctx) => decide(ctx));
+  contextDecisions.set(r, decide);
+  return r;
+}
+
+/** The context-only decision of a rule made with `contextRule`, if it is one. */
+export const contextDecisionOf = (r: unknown): ContextDecision | undefined => (r && typeof r === 'object' ? contextDecisions.get(r) : undefined);
+
 /** A valid session; a user with a one-time password may do nothing but change it. */
-export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })((_p, _a, ctx: Ctx) => {
+export const isAuthenticated = contextRule('isAuthenticated', (ctx) => {
   if (!ctx.viewer) return ctx.authError ?? unauthenticated();
   if (ctx.viewer.mustChangePassword) return passwordChangeRequired();
   return true;
 });
 
 /** A valid session, even one that must change its password first (me, passwordChange, logout). */
-export const hasSession = rule('hasSession', { cache: 'contextual' })((_p, _a, ctx: Ctx) =>
-  ctx.viewer ? true : ctx.authError ?? unauthenticated(),
-);
+export const hasSession = contextRule('hasSession', (ctx) => (ctx.viewer ? true : ctx.authError ?? unauthenticated()));
 
-/** Builds a rule "holds one of `roles` in some school"; the service then checks the school itself. */
-export const holdsRole = (name: string, roles: readonly Role[]) =>
-  rule(name, { cache: 'contextual' })((_p, _a, ctx: Ctx) => {
+/**
+ * The rule of a capability of the table (src/permissions/capabilities.ts): holds one of its roles
+ * in some school — or TEACHER where a relation may grant it. The service then checks the record's
+ * school and the relation.
+ */
+export const capability = (name: Capability) => {
+  const roles = shieldRolesOf(name);
+  return contextRule(name, (ctx) => {
     if (!ctx.viewer) return ctx.authError ?? unauthenticated();
     if (ctx.viewer.mustChangePassword) return passwordChangeRequired();
     return hasRole(ctx.viewer, roles) ? true : forbidden(`Requires one of the roles: ${roles.join(', ')}`);
   });
+};
 
 /** Any role in any school: a member of a school may read its structure (R-YEAR). */
-export const isSchoolMember = holdsRole('isSchoolMember', Object.values(Role));
+export const isSchoolMember = capability('isSchoolMember');
 /** R-ROLE-1, R-ROLE-3: sets up the school year. */
-export const canManageYear = holdsRole('canManageYear', [Role.ADMIN, Role.DEPUTY]);
-/** R-ROLE-1: manages accounts. */
-export const canManageAccounts = holdsRole('canManageAccounts', [Role.ADMIN]);
+export const canManageYear = capability('canManageYear');
+/** R-ROLE-3, R-SEC-10: manages staff and hands out their credentials. */
+export const canManageStaff = capability('canManageStaff');
+/** R-ROLE-1: issues new one-time passwords. */
+export const canResetPasswords = capability('canResetPasswords');
 /** R-SEC-6, R-SEC-7: blocks and unblocks accounts. */
-export const canBlockAccounts = holdsRole('canBlockAccounts', [Role.ADMIN, Role.DIRECTOR]);
+export const canBlockAccounts = capability('canBlockAccounts');
 /** R-SEC-5: reads the audit trail. */
-export const canReadAudit = holdsRole('canReadAudit', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY]);
+export const canReadAudit = capability('canReadAudit');
+/** R-YEAR-3, R-ROLE-8: staff names, for every member of the school except analysts. */
+export const canReadStaff = capability('canReadStaff');

@@ -1,11 +1,12 @@
-import { Role } from '../../entities/user.entity';
-import { allow, holdsRole, isSchoolMember } from './common.rules';
+import { allow, capability, isSchoolMember } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
 /** R-YEAR-4, R-YEAR-5: forms study groups and sets individual plans. */
-export const canManageGroups = holdsRole('canManageGroups', [Role.ADMIN, Role.DEPUTY]);
+export const canManageGroups = capability('canManageGroups');
+/** R-ROLE-5: changes group membership; a teacher only of the subgroups of the class they lead or whose subject they teach there (in the service). */
+export const canFormSubgroups = capability('canFormSubgroups');
 /** R-YEAR-11: enrols, transfers and lets students leave. */
-export const canMoveStudents = holdsRole('canMoveStudents', [Role.ADMIN, Role.DEPUTY]);
+export const canMoveStudents = capability('canMoveStudents');
 
 /**
  * Study groups, class movement and individual plans. Groups are readable by every member of the
@@ -24,8 +25,8 @@ export const groupRules: RuleMap = {
     studyGroupCreate: canManageGroups,
     studyGroupUpdate: canManageGroups,
     studyGroupArchive: canManageGroups,
-    groupMemberAdd: canManageGroups,
-    groupMemberRemove: canManageGroups,
+    groupMemberAdd: canFormSubgroups,
+    groupMemberRemove: canFormSubgroups,
     individualPlanSet: canManageGroups,
     individualPlanRemove: canManageGroups,
     studentEnrol: canMoveStudents,

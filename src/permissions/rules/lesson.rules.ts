@@ -1,15 +1,14 @@
-import { Role } from '../../entities/user.entity';
-import { allow, holdsRole, isSchoolMember } from './common.rules';
+import { allow, capability, isSchoolMember } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
 /** R-ROLE-2, R-ROLE-3, R-JOUR-6: registers substitutions, moves and cancellations of lessons. */
-export const canChangeLessons = holdsRole('canChangeLessons', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY]);
+export const canChangeLessons = capability('canChangeLessons');
 /** R-JOUR-1, R-JOUR-6: fills in a lesson; the service requires the viewer to conduct that lesson. */
-export const canConductLessons = holdsRole('canConductLessons', [Role.TEACHER]);
+export const canConductLessons = capability('canConductLessons');
 /** R-YEAR-10: keeps the control-work schedule. */
-export const canKeepControlWorks = holdsRole('canKeepControlWorks', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY]);
+export const canKeepControlWorks = capability('canKeepControlWorks');
 /** A teacher's timetable: their own, or any of the school for the administration (checked in the service). */
-export const canReadTeacherTimetables = holdsRole('canReadTeacherTimetables', [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER]);
+export const canReadTeacherTimetables = capability('canReadTeacherTimetables');
 
 /**
  * Dated lessons, control works and the diary (R-JOUR-6, R-YEAR-10, R-DIARY-2). The rules check the

@@ -1,20 +1,19 @@
 import { and, rule } from 'graphql-shield';
 import type { Ctx } from '../../context';
-import { Role } from '../../entities/user.entity';
 import { viewerKey } from '../../loaders/roster.loaders';
 import { notFound, unauthenticated } from '../../schema/errors';
-import { allow, holdsRole, isSchoolMember } from './common.rules';
+import { allow, canReadStaff, capability, isSchoolMember } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
 /** R-ROLE-1, R-ROLE-3: creates and changes classes, enrols student records. */
-export const canManageClasses = holdsRole('canManageClasses', [Role.ADMIN, Role.DEPUTY]);
+export const canManageClasses = capability('canManageClasses');
 /**
  * R-ROLE-5: maintains students' and guardians' data — the administration, or a teacher who leads
  * the student's class (checked against the data in the service).
  */
-export const canMaintainStudents = holdsRole('canMaintainStudents', [Role.ADMIN, Role.DEPUTY, Role.TEACHER]);
+export const canMaintainStudents = capability('canMaintainStudents');
 /** R-SEC-1: hands out credentials — an ADMIN, or a teacher who leads the class (checked in the service). */
-export const canIssueCredentials = holdsRole('canIssueCredentials', [Role.ADMIN, Role.TEACHER]);
+export const canIssueCredentials = capability('canIssueCredentials');
 
 /**
  * R-SEC-3: the viewer takes part in the parent student's education (`student_access`); computed
@@ -63,7 +62,9 @@ export const rosterRules: RuleMap = {
     credentialsIssue: canIssueCredentials,
     classCredentialsIssue: canIssueCredentials,
   },
-  SchoolClass: isSchoolMember,
+  // R-ROLE-8: the class teacher's name is staff personal data (refused like Staff fields); the
+  // class size is not, and is the same for every viewer.
+  SchoolClass: { '*': isSchoolMember, classTeacherName: canReadStaff },
   Student: {
     id: isSchoolMember,
     pseudonym: isSchoolMember,

@@ -1,9 +1,8 @@
-import { Role } from '../../entities/user.entity';
-import { allow, holdsRole, isSchoolMember } from './common.rules';
+import { allow, capability, isSchoolMember } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
 /** R-ROLE-1, R-ROLE-3: sets bell schedules and the timetable and generates the dated lessons. */
-export const canManageTimetable = holdsRole('canManageTimetable', [Role.ADMIN, Role.DEPUTY]);
+export const canManageTimetable = capability('canManageTimetable');
 
 /**
  * Bell schedules (R-YEAR-6) and the timetable (R-YEAR-9). Every member of a school reads them
