@@ -8,6 +8,7 @@ import { TimetableEntry } from '../entities/timetable.entity';
 import { ErrorCode } from '../schema/errors';
 import type { DiaryEventKind } from './outbox';
 import { clock } from '../clock';
+import { STAFF_ROLES } from '../permissions/capabilities';
 
 /** An outbox row as read for delivery. */
 export interface OutboxEvent {
@@ -395,7 +396,7 @@ export class EventHub {
           and exists (select 1 from auth_session a where a.id = s.session_id and a.revoked_at is null)
           and (case when s.student_id is null
                     -- teacherEvents: a staff role in a school is still held (staffArchive ends it)
-                    then exists (select 1 from role_assignment ra where ra.user_id = s.user_id and ra.role in ('ADMIN', 'DIRECTOR', 'DEPUTY', 'TEACHER'))
+                    then exists (select 1 from role_assignment ra where ra.user_id = s.user_id and ra.role = any(?::role[]))
                     -- diaryEvents: the user takes part in the student's education today
                     else exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = s.user_id and sa.student_id = s.student_id) end)`,
       [
@@ -403,6 +404,7 @@ export class EventHub {
         `{${parts.map((p) => p[0]).join(',')}}`,
         `{${parts.map((p) => p[1]).join(',')}}`,
         `{${parts.map((p) => p[2] || 'NULL').join(',')}}`,
+        `{${STAFF_ROLES.join(',')}}`,
         clock.now().toISOString(),
       ],
     );
