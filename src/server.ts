@@ -64,8 +64,10 @@ export async function buildContext(orm: MikroORM, services: Services, config: Ap
  * its message, SQL, bound values or stack, in any mode: it is logged with a request id, and the
  * client gets that id (`extensions.requestId`) to quote.
  */
-export function formatError(log: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+export function formatError(log: Logger, opts: { hideSuggestions?: boolean } = {}) {
+  return (original: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // Production does not hint at the schema ("Did you mean …?") to clients that cannot introspect it.
+    const formatted = opts.hideSuggestions ? { ...original, message: withoutSuggestions(original.message) } : original;
     const code = formatted.extensions?.code as string | undefined;
     const known = code && code in ErrorCode;
     if (known && code !== ErrorCode.INTERNAL_SERVER_ERROR) return withoutStack(formatted);
@@ -83,6 +85,9 @@ export function formatError(log: Logger) {
     };
   };
 }
+
+/** graphql-js's "Did you mean …?" hints, removed. */
+export const withoutSuggestions = (message: string): string => message.replace(/ Did you mean .*\?$/s, '');
 
 /** Stack traces stay in the server's log. */
 function withoutStack(f: GraphQLFormattedError): GraphQLFormattedError {
@@ -114,7 +119,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const httpServer = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
-  const fmt = formatError(log);
+  const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production' });
   const wsCleanup = useServer<Record<string, unknown>, { ctxInput?: ContextInput; expiryTimer?: NodeJS.Timeout }>(
     {
       schema,
@@ -146,7 +151,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         const nul = checkVariables(payload.variables);
         if (nul) return [nul];
         const parsed = parseAndValidate(schema, payload.query, config);
-        if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
+        if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(fmt(e.toJSON(), e).message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
         const input = (wsCtx.extra as { ctxInput?: ContextInput }).ctxInput!;
         return {
           schema,

@@ -54,6 +54,14 @@ describe('NUL characters are bad input (R-SEC-5: nothing half-written)', () => {
   });
 });
 
+describe('schema suggestions', () => {
+  test('outside production a mistyped field gets graphql-js\'s suggestion (production hides it: see ops.e2e)', async () => {
+    const r = await admin.gql(`{ mee { id } }`);
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+    expect(r.errors![0].message).toContain('Did you mean "me"?');
+  });
+});
+
 describe('unexpected errors', () => {
   test('an unexpected error reaches the client as INTERNAL_SERVER_ERROR with a request id only, in every mode', () => {
     const fmt = formatError(createLogger('silent'));

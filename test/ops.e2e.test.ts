@@ -170,6 +170,16 @@ describe('OPS: unexpected errors', () => {
     expect(r.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Internal server error \(request /), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } })]);
   });
 
+  test('OPS: in production validation errors give no schema suggestions ("Did you mean …?"), on HTTP and WebSocket', async () => {
+    const admin = await app.as('admin');
+    const r = await admin.gql(`{ mee { id } }`);
+    expect(r.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(r.errors![0].message).toBe('Cannot query field "mee" on type "Query".');
+    const w = await wsExecute(app.ws(admin.token!), `{ mee { id } }`);
+    expect(w.errors![0].message).toBe('Cannot query field "mee" on type "Query".');
+    expect(JSON.stringify([r, w])).not.toContain('Did you mean');
+  });
+
   test('OPS: a malformed JSON body is a 400 JSON error with BAD_USER_INPUT', async () => {
     const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(res.status).toBe(400);
