@@ -3,7 +3,11 @@ import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { expectUnchanged } from './helpers/db';
 import { plainAudit } from './helpers/audit';
 import { ErasureJobRunner } from '../src/services/erasure.job';
-import { erasureDueAt } from '../src/services/consent.service';
+import { workingDaysDeadline } from '../src/services/production-calendar.service';
+import { ERASURE_WORKING_DAYS } from '../src/services/erasure.job';
+
+/** R-SEC-4: the erasure deadline of a decision without production-calendar exceptions. */
+const erasureDueAt = (decidedOn: string, timeZone: string) => workingDaysDeadline(decidedOn, timeZone, ERASURE_WORKING_DAYS);
 
 let app: TestApp;
 const c: Record<string, HttpClient> = {};

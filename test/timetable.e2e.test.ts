@@ -2,7 +2,8 @@ import pg from 'pg';
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { countQueries, expectUnchanged } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
-import { findLessonClashes, findTimetableClashes, isoWeekday } from '../src/services/timetable.service';
+import { findLessonClashes, findTimetableClashes } from '../src/services/timetable.service';
+import { isoWeekday } from '../src/services/shared';
 
 /** R-YEAR-6 bell schedules, R-YEAR-9 the weekly timetable with its conflict checks, and dated lessons generated from it. */
 let app: TestApp;

@@ -6,7 +6,7 @@ import { AuditAction, AuditEntry, GLOBAL_CHAIN_ID } from '../entities/audit-entr
 import { notAudited } from '../entities';
 import { currentActor, type AuditActor } from '../services/audit-context';
 import { ACTOR_CATEGORY, ANONYMOUS_SUBJECT, PdCategory, PdSubject, checkPersonalData, personalProps } from './personal-data';
-import { type Execute, PdKeyring } from './pd-keys';
+import { PdKeyring, executeIn } from './pd-keys';
 
 const ACTION: Record<ChangeSetType, AuditAction> = {
   [ChangeSetType.CREATE]: AuditAction.CREATE,
@@ -285,9 +285,7 @@ async function encryptPersonalData(em: EntityManager, actor: AuditActor, pending
     for (const category of new Set(Object.values(p.categories))) needs.push({ subject: p.subject, category });
   }
   if (needs.length === 0) return;
-  const execute: Execute = (sql, params) =>
-    em.getConnection().execute(sql, params, 'all', em.getTransactionContext()) as Promise<never>;
-  const keyring = new PdKeyring(execute);
+  const keyring = new PdKeyring(executeIn(em));
   await keyring.prepare(needs);
   const seal = (subject: PdSubject, category: PdCategory, v: unknown) =>
     (v === null || v === undefined || v === REDACTED ? v ?? null : keyring.encrypt(subject, category, v));

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
 import type { PdCategory, PdSubject } from './personal-data';
 
 /**
@@ -25,6 +26,10 @@ const TAG_BYTES = 16;
 
 /** Runs SQL in the caller's transaction. */
 export type Execute = <T = Record<string, unknown>>(sql: string, params: unknown[]) => Promise<T[]>;
+
+/** `Execute` on an EntityManager, inside its transaction when it has one. */
+export const executeIn = (em: EntityManager): Execute => (sql, params) =>
+  em.getConnection().execute(sql, params, 'all', em.getTransactionContext()) as Promise<never>;
 
 interface LiveKey { id: string; key: Buffer }
 const keyOf = (s: PdSubject, c: PdCategory) => `${s.type}|${s.id}|${c}`;
@@ -118,6 +123,28 @@ export class PdReader {
       return UNREADABLE;
     }
   }
+}
+
+/** The values of an audit entry that may be encrypted: the actor's login and address, the before/after of its changes. */
+export interface AuditValues {
+  actorLogin?: unknown;
+  ip?: unknown;
+  changes: Record<string, { before: unknown; after: unknown }> | null | undefined;
+}
+
+/**
+ * R-SEC-4, R-SEC-5: the audit values of `entries` as readers see them — decrypted, "[erased]" where
+ * the key was destroyed — with the keys of all of them loaded in one statement.
+ */
+export async function readAuditValues(execute: Execute, entries: readonly AuditValues[]): Promise<AuditValues[]> {
+  const reader = new PdReader(execute);
+  await reader.load(entries.flatMap((e) => [e.actorLogin, e.ip, ...Object.values(e.changes ?? {}).flatMap((c) => [c?.before, c?.after])]));
+  return entries.map((e) => ({
+    actorLogin: reader.decrypt(e.actorLogin ?? null),
+    ip: reader.decrypt(e.ip ?? null),
+    changes: e.changes && Object.fromEntries(Object.entries(e.changes).map(([k, c]) =>
+      [k, c && typeof c === 'object' ? { before: reader.decrypt(c.before), after: reader.decrypt(c.after) } : c])),
+  }));
 }
 
 /**

@@ -5,7 +5,6 @@ import { Node } from '../schema/node';
 import { School } from './school.entity';
 import { User } from './user.entity';
 import { Guardian, Student } from './student.entity';
-import { ProductionCalendarDay } from './production-calendar.entity';
 import { PdCategory } from '../db/personal-data';
 
 export enum ConsentDecision {
@@ -120,5 +119,5 @@ export function erasureCategories(reason: ErasureReason): PdCategory[] {
   return reason === ErasureReason.WITHDRAWAL ? [PdCategory.IDENTITY, PdCategory.DIARY_SERVICE] : [PdCategory.DIARY_SERVICE];
 }
 
-/** Entities of this feature; the production calendar serves its working-day deadlines. */
-export const consentEntities: Function[] = [Consent, ErasureJob, ProductionCalendarDay];
+/** Entities of this feature. */
+export const consentEntities: Function[] = [Consent, ErasureJob];

@@ -16,6 +16,7 @@ import { individualPlanEntities } from './individual-plan.entity';
 import { timetableEntities } from './timetable.entity';
 import { Lesson } from './lesson.entity';
 import { ControlWork } from './control-work.entity';
+import { ProductionCalendarDay } from './production-calendar.entity';
 
 /** Every entity, registered with the ORM. */
 export const entities = [
@@ -24,7 +25,7 @@ export const entities = [
   Subject, Room, Staff, SchoolClass, Student, Guardian, StudentGuardian, ClassMembership,
   StudyGroup, GroupMembership, TeachingAssignment,
   ...curriculumEntities, ...consentEntities, ...individualPlanEntities,
-  ...timetableEntities, Lesson, ControlWork,
+  ...timetableEntities, Lesson, ControlWork, ProductionCalendarDay,
 ];
 
 /** Entities whose changes are not written to the audit trail (secrets and bookkeeping). */

@@ -4,6 +4,7 @@ import { SchoolClass } from '../entities/school-class.entity';
 import { Staff } from '../entities/staff.entity';
 import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
 import { clock } from '../clock';
+import { rolesOf } from '../permissions/capabilities';
 
 /**
  * Keys that carry the viewer: "userId|id". Every loader that depends on the viewer takes the viewer
@@ -67,8 +68,8 @@ export function createRosterLoaders(em: EntityManager) {
           where exists (select 1 from student_guardian sg join student_access_at(?::timestamptz) a on a.student_id = sg.student_id
                          where sg.guardian_id = k.guardian_id and sg.removed_at is null and a.user_id = k.user_id)
              or exists (select 1 from guardian g join role_assignment ra on ra.school_id = g.school_id
-                         where g.id = k.guardian_id and ra.user_id = k.user_id and ra.role in ('ADMIN', 'DIRECTOR', 'DEPUTY'))`,
-        [users, ids, clock.now().toISOString()]);
+                         where g.id = k.guardian_id and ra.user_id = k.user_id and ra.role = any(?::role[]))`,
+        [users, ids, clock.now().toISOString(), `{${rolesOf('canReadStaffAccounts').join(',')}}`]);
       const ok = new Set(rows.map((r) => r.k));
       return keys.map((k) => ok.has(k));
     }),

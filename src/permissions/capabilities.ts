@@ -45,6 +45,8 @@ const ALL_ROLES: readonly Role[] = Object.values(Role);
 const ADMINISTRATION: readonly Role[] = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY];
 /** Roles of a school's staff (a staff account holds only these; archiving a staff member ends them). */
 export const STAFF_ROLES: readonly Role[] = [Role.TEACHER, Role.DEPUTY, Role.DIRECTOR, Role.ADMIN];
+/** Roles that only the diary service needs (R-SEC-8): an account holding any other role is kept when a child's diary ends. */
+export const DIARY_ROLES: readonly Role[] = [Role.PARENT, Role.STUDENT];
 
 /** Capability (named as its shield rule) → who holds it. */
 export const CAPABILITIES = {

@@ -9,7 +9,7 @@ import { badInput, notFound } from '../schema/errors';
 import { fromGlobalId, parseGlobalId } from '../schema/node';
 import { Connection, decodeCursor, PageArgs, toConnection } from '../schema/connection';
 import type { AuditLogFilter, AuditVerification } from '../schema/audit.types';
-import { type Execute, PdReader } from '../db/pd-keys';
+import { executeIn, readAuditValues } from '../db/pd-keys';
 
 /** Roles that read a school's audit trail (R-SEC-5). */
 export const AUDIT_READER_ROLES: readonly Role[] = rolesOf('canReadAudit');
@@ -67,33 +67,18 @@ export class AuditService {
    * ciphertext, so nothing decrypted can ever be written back.
    */
   private async decrypted(ctx: Ctx, rows: AuditEntry[]): Promise<AuditEntry[]> {
-    const execute: Execute = (sql, params) => ctx.em.getConnection().execute(sql, params) as Promise<never>;
-    const reader = new PdReader(execute);
-    const values = function* () {
-      for (const e of rows) {
-        yield e.actorLogin;
-        yield e.ip;
-        for (const c of Object.values(e.changes ?? {})) {
-          yield c?.before;
-          yield c?.after;
-        }
-      }
-    };
-    await reader.load(values());
-    return rows.map((e) => {
+    const plain = await readAuditValues(executeIn(ctx.em), rows);
+    return rows.map((e, i) => {
       const copy = new AuditEntry();
       Object.assign(copy, {
         id: e.id, chainId: e.chainId, schoolId: e.schoolId, seq: e.seq, occurredAt: e.occurredAt, actorId: e.actorId,
         sessionId: e.sessionId, operation: e.operation, entityType: e.entityType, entityId: e.entityId, action: e.action,
         prevHash: e.prevHash, hash: e.hash,
-      });
-      copy.actorLogin = reader.decrypt(e.actorLogin) as string | null;
-      copy.ip = reader.decrypt(e.ip) as string | null;
-      copy.changes = Object.fromEntries(Object.entries(e.changes ?? {}).map(([k, c]) =>
-        [k, c && typeof c === 'object' ? { before: reader.decrypt(c.before), after: reader.decrypt(c.after) } : c]));
+      }, plain[i]);
       return copy;
     });
   }
+
 
   /**
    * Recomputes the school's chain in one statement: every hash against `audit_entry_hash`, every

@@ -2,21 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Ctx } from '../context';
 import { UserErrorCode } from '../schema/user-error';
 import { clearCatalogLoaders } from '../loaders/catalog.loaders';
-import { NAME_MAX, Problems, type WriteResult, write } from './shared';
+import { Problems, type WriteResult, write } from './shared';
 
 /** Collects the userErrors of one catalog or teaching input. */
 export class CatalogProblems extends Problems {
-  /** A trimmed optional text: empty means none (null); too long is an error (undefined). */
-  optionalText(value: string, field: string[], what: string, max = NAME_MAX): string | null | undefined {
-    const v = value.normalize('NFC').trim();
-    if (!v) return null;
-    if (v.length > max) {
-      this.add(UserErrorCode.TOO_LONG, `${what} is longer than ${max} characters`, field);
-      return undefined;
-    }
-    return v;
-  }
-
   /** Weekly hours: more than 0, at most 99.9, one decimal place. */
   hours(value: number, field: string[]): boolean {
     if (!(value > 0) || value > 99.9 || Math.round(value * 10) !== value * 10) {

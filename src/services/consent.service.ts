@@ -11,25 +11,13 @@ import { forbidden, notFound } from '../schema/errors';
 import { UserErrorCode } from '../schema/user-error';
 import type { ConsentRegisterInput, ConsentWithdrawInput, StudentConsentState } from '../schema/consent.types';
 import { type WriteResult, at, dateIn, fail, isMember, lockRow, write } from './shared';
-import { type CalendarExceptions, workingDaysDeadline } from './production-calendar.service';
-import { ERASURE_WORKING_DAYS, scheduleErasure } from './erasure.job';
+import { scheduleErasure } from './erasure.job';
 import { clock } from '../clock';
+import { leadsClass } from './participation';
 
 /** R-ROLE-1, R-ROLE-3: register consent for any student of their school; class teachers for their class (R-ROLE-5). */
 const CONSENT_MANAGERS = rolesOf('canManageConsent');
 const DOCUMENT_REF_MAX = 300;
-
-export { zonedInstant } from './production-calendar.service';
-export { ERASURE_WORKING_DAYS };
-
-/**
- * R-SEC-4: the end of the `workingDays`-th working day after `decidedOn`, in the school's time zone.
- * Saturdays and Sundays are days off, and `exceptions` (the school's production calendar:
- * non-working weekdays, working weekend days) adjust that; school holidays do not count.
- */
-export function erasureDueAt(decidedOn: string, timeZone: string, workingDays = ERASURE_WORKING_DAYS, exceptions?: CalendarExceptions): Date {
-  return workingDaysDeadline(decidedOn, timeZone, workingDays, exceptions);
-}
 
 /**
  * Consent to personal-data processing (R-SEC-4): registering consent and refusal, withdrawal with
@@ -104,11 +92,8 @@ export class ConsentService {
     if (!schoolClass || !isMember(ctx, schoolClass.school.id)) throw notFound('Class');
     const school = schoolClass.school.getEntity();
     const today = dateIn(school.timeZone, clock.now());
-    if (!hasRole(ctx.viewer, CONSENT_MANAGERS, school.id)) {
-      const [lead] = await ctx.em.execute(
-        `select 1 from school_class c join staff st on st.id = c.class_teacher_id
-          where c.id = ? and st.user_id = ? and st.archived_at is null`, [classId, ctx.viewer!.userId]);
-      if (!lead) throw forbidden('Only the class teacher, the ADMIN or the DEPUTY of the school list students by consent');
+    if (!hasRole(ctx.viewer, CONSENT_MANAGERS, school.id) && !(await leadsClass(ctx.em, ctx.viewer!.userId, classId))) {
+      throw forbidden('Only the class teacher, the ADMIN or the DEPUTY of the school list students by consent');
     }
     const rows = await ctx.em.execute<{ id: string; pseudonym: string; consent_status: ConsentStatus; decided_on: string | null; due_at: Date | null; erased_at: Date | null }[]>(
       `select s.id, s.pseudonym, s.consent_status, s.erased_at,

@@ -4,11 +4,12 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger';
 import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
 import type { School } from '../entities/school.entity';
-import { Role, RoleAssignment, User } from '../entities/user.entity';
+import { RoleAssignment, User } from '../entities/user.entity';
+import { DIARY_ROLES } from '../permissions/capabilities';
 import { AuthSession } from '../entities/auth.entity';
 import { ErasureJob, ErasureReason, erasureCategories } from '../entities/consent.entity';
 import { PdCategory, type PdSubject } from '../db/personal-data';
-import { type Execute, destroyKeys } from '../db/pd-keys';
+import { destroyKeys, executeIn } from '../db/pd-keys';
 import { announceAuthEvent } from '../subscriptions/connections';
 import { runAsActor, systemActor } from './audit-context';
 import { schoolWorkingDaysDeadline } from './production-calendar.service';
@@ -18,8 +19,9 @@ export const ERASURE_OPERATION = 'erasureJob';
 const LAST_ERROR_MAX = 2000;
 /** R-SEC-4, R-SEC-8: personal data are erased within this many working days of the notice. */
 export const ERASURE_WORKING_DAYS = 3;
-/** Roles of an account that only the diary service needs; any other role keeps the account. */
-const DIARY_ROLES: readonly Role[] = [Role.PARENT, Role.STUDENT];
+
+/** SQL: the consent and the diary service of student `s` stand (their guardian's data are still needed). */
+const DIARY_STANDS = "s.consent_status = 'GIVEN' and s.left_on is null and s.erased_at is null";
 
 /** A login that says nothing about its former holder. */
 export const neutralLogin = (): string => `erased-${randomBytes(5).toString('hex')}`;
@@ -181,7 +183,7 @@ export class ErasureJobRunner {
       const [otherChild] = await em.execute(
         `select 1 from student_guardian sg join student s on s.id = sg.student_id
           where sg.guardian_id = ? and sg.student_id <> ? and sg.removed_at is null
-            and s.consent_status = 'GIVEN' and s.left_on is null and s.erased_at is null limit 1`,
+            and ${DIARY_STANDS} limit 1`,
         [link.guardian.id, student.id]);
       if (otherChild) continue;
       const guardian = await em.findOneOrFail(Guardian, link.guardian.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -234,8 +236,7 @@ export class ErasureJobRunner {
     job.lastError = null;
     await em.flush();
 
-    const execute: Execute = (sql, params) => em.execute(sql, params) as Promise<never>;
-    for (const { subject, categories: c } of shredded) await destroyKeys(execute, subject, c, now);
+    for (const { subject, categories: c } of shredded) await destroyKeys(executeIn(em), subject, c, now);
   }
 
   /**
@@ -248,7 +249,7 @@ export class ErasureJobRunner {
       `select 1 from guardian g where g.user_id = ? and g.id <> ? and g.erased_at is null
         and exists (select 1 from student_guardian sg join student s on s.id = sg.student_id
                      where sg.guardian_id = g.id and sg.removed_at is null and s.id <> ?
-                       and s.consent_status = 'GIVEN' and s.left_on is null and s.erased_at is null)
+                       and ${DIARY_STANDS})
        union all
        select 1 from student s where s.user_id = ? and s.id <> ? and s.erased_at is null and s.left_on is null
        limit 1`,

@@ -20,7 +20,7 @@ import { assertCanManage, canSeeStudent, requiredText, write } from './membershi
 import { type WriteResult, assertMember, at, fail, isMember, lockRow } from './shared';
 import { MovementService } from './movement.service';
 import { can } from '../permissions/capabilities';
-import { clock } from '../clock';
+import { leadsClass, teaches } from './participation';
 
 const NAME_MAX = 200;
 const REASON_MAX = 1000;
@@ -378,22 +378,9 @@ export class GroupService {
     assertMember(ctx, group.school.id, 'Study group');
     if (can(ctx.viewer, 'canFormSubgroups', group.school.id)) return;
     if (group.kind === StudyGroupKind.SUBGROUP && group.schoolClass && ctx.viewer) {
-      const now = clock.now().toISOString();
-      const [row] = await em.execute(
-        `select 1 from school_class c join school sch on sch.id = c.school_id
-           join academic_year y on y.id = c.academic_year_id
-          cross join lateral (select (?::timestamptz at time zone sch.time_zone)::date as today) t
-          where c.id = ? and t.today between y.start_date and y.end_date
-            and (exists (select 1 from staff st where st.id = c.class_teacher_id and st.user_id = ? and st.archived_at is null)
-              or exists (select 1 from teaching_assignment ta join staff st on st.id = ta.teacher_id
-                           join academic_year ay on ay.id = ta.academic_year_id left join study_period p on p.id = ta.period_id
-                          where st.user_id = ? and st.archived_at is null
-                            and (ta.group_id = ? or (ta.school_class_id = c.id and ta.subject_id = ?))
-                            and t.today between ay.start_date and ay.end_date
-                            and (p.id is null or t.today between p.start_date and p.end_date)))
-          limit 1`,
-        [now, group.schoolClass.id, ctx.viewer.userId, ctx.viewer.userId, group.id, group.subject?.id ?? null]);
-      if (row) return;
+      const userId = ctx.viewer.userId;
+      if (await leadsClass(em, userId, group.schoolClass.id)) return;
+      if (group.subject && await teaches(em, userId, { subjectId: group.subject.id, classId: group.schoolClass.id, groupId: group.id })) return;
     }
     throw forbidden('Group members are changed by the ADMIN or DEPUTY; a subgroup\'s also by the class teacher of its class and the teacher of its subject there (R-ROLE-5)');
   }

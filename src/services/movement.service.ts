@@ -6,7 +6,7 @@ import { School } from '../entities/school.entity';
 import { SchoolClass } from '../entities/school-class.entity';
 import { ClassMembership, Student, StudentGuardian } from '../entities/student.entity';
 import { GroupMembership } from '../entities/study-group.entity';
-import { Role, RoleAssignment, User } from '../entities/user.entity';
+import { RoleAssignment, User } from '../entities/user.entity';
 import { AuthSession } from '../entities/auth.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { notFound } from '../schema/errors';
@@ -17,6 +17,7 @@ import { scheduleErasure } from './erasure.job';
 import type { StudentEnrolInput, StudentLeaveInput, StudentTransferInput } from '../schema/movement.types';
 import { assertCanManage, requiredText, todayIn, write } from './membership.helpers';
 import { type WriteResult, addDays, at, fail, lockRow } from './shared';
+import { DIARY_ROLES } from '../permissions/capabilities';
 
 const LEAVE_REASON_MAX = 500;
 /** R-SEC-8: the reason recorded on accounts whose diary service ended. */
@@ -182,7 +183,7 @@ export class MovementService {
            join class_membership cm on cm.student_id = s.id and cm.to_date is null
           where g.user_id = ? and s.id <> ? limit 1`, [userId, student.id]);
       if (other) continue;
-      const otherRoles = await em.count(RoleAssignment, { user: userId, role: { $nin: [Role.PARENT, Role.STUDENT] } });
+      const otherRoles = await em.count(RoleAssignment, { user: userId, role: { $nin: [...DIARY_ROLES] } });
       if (otherRoles > 0) continue;
       userIds.push(userId);
     }

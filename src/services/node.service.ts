@@ -16,6 +16,7 @@ import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
 import type { Node } from '../schema/node';
 import { parseGlobalId } from '../schema/node';
 import { badInput, notFound } from '../schema/errors';
+import { teaches } from './participation';
 
 /** Any Node entity, whatever its optional properties. */
 export type AnyNode = Node<string>;
@@ -84,14 +85,11 @@ registerNodeType<TeachingAssignment>('TeachingAssignment', {
   populate: ['teacher'],
   visible: (ctx, a) => hasRole(ctx.viewer, ACCOUNT_READER_ROLES, a.school.id) || a.teacher.getEntity().user.id === ctx.viewer?.userId,
 });
+/** Thematic plans: the administration, or a teacher of the subject to the class/group (their own teaching, past included). */
 async function thematicPlanVisible(ctx: Ctx, p: ThematicPlan): Promise<boolean> {
-  if (hasRole(ctx.viewer, ACCOUNT_READER_ROLES, p.school.id)) return true;
-  const rows = await ctx.em.execute(
-    `select 1 from teaching_assignment ta join staff s on s.id = ta.teacher_id
-      where s.user_id = ? and s.archived_at is null and ta.subject_id = ? and coalesce(ta.school_class_id, ta.group_id) = ? limit 1`,
-    [ctx.viewer?.userId, p.subject.id, p.schoolClass?.id ?? p.group?.id],
-  );
-  return rows.length > 0;
+  if (hasRole(ctx.viewer, rolesOf('canReadTeaching'), p.school.id)) return true;
+  if (!ctx.viewer) return false;
+  return teaches(ctx.em, ctx.viewer.userId, { subjectId: p.subject.id, classId: p.schoolClass?.id, groupId: p.group?.id }, 'ever');
 }
 registerNodeType<ThematicPlan>('ThematicPlan', { entity: ThematicPlan, visible: thematicPlanVisible });
 registerNodeType<PlannedTopic>('PlannedTopic', {

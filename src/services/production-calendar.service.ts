@@ -1,15 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
-import { type Ctx, hasRole } from '../context';
+import type { Ctx } from '../context';
 import type { Role } from '../entities/user.entity';
 import { rolesOf } from '../permissions/capabilities';
 import { School } from '../entities/school.entity';
 import { ProductionCalendarDay, ProductionDayKind } from '../entities/production-calendar.entity';
-import { badInput, forbidden, notFound } from '../schema/errors';
+import { badInput, notFound } from '../schema/errors';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { UserErrorCode, userError } from '../schema/user-error';
 import type { ProductionCalendar, ProductionCalendarDayRemoveInput, ProductionCalendarDaySetInput } from '../schema/production-calendar.types';
-import { Problems, type WriteResult, addDays, at, fail, flush, isMember, lockRow, write } from './shared';
+import { Problems, type WriteResult, addDays, assertRole, at, fail, flush, isoWeekday, lockRow, write, zonedInstant } from './shared';
 
 /** R-ROLE-1: the school's administrator enters the production calendar. */
 export const PRODUCTION_CALENDAR_MANAGERS: readonly Role[] = rolesOf('canManageProductionCalendar');
@@ -23,10 +23,7 @@ const LAST_YEAR = 2100;
 export type CalendarExceptions = ReadonlyMap<string, ProductionDayKind>;
 
 /** Saturday or Sunday. */
-export const isWeekend = (date: string): boolean => {
-  const d = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return d === 0 || d === 6;
-};
+export const isWeekend = (date: string): boolean => isoWeekday(date) >= 6;
 
 /** A working day of the production calendar: Monday–Friday unless NON_WORKING, a weekend day only if WORKING. */
 export function isWorkingDay(date: string, exceptions: CalendarExceptions): boolean {
@@ -51,25 +48,6 @@ export async function calendarExceptions(em: EntityManager, schoolId: string, fr
     `select to_char(date, 'YYYY-MM-DD') as date, kind from production_calendar_day where school_id = ? and date between ? and ?`,
     [schoolId, from, to]);
   return new Map(rows.map((r) => [r.date, r.kind]));
-}
-
-/** Offset of a time zone from UTC at `instant`, in milliseconds. */
-function zoneOffsetMs(timeZone: string, instant: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(instant);
-  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/** The instant at which a wall-clock time of a date occurs in a time zone. */
-export function zonedInstant(date: string, time: string, timeZone: string): Date {
-  const wall = Date.parse(`${date}T${time}Z`);
-  let t = wall - zoneOffsetMs(timeZone, new Date(wall));
-  // Second pass: the offset at the result may differ from the first guess across a DST change.
-  t = wall - zoneOffsetMs(timeZone, new Date(t));
-  return new Date(t);
 }
 
 /**
@@ -98,8 +76,7 @@ export class ProductionCalendarService {
   /** The exceptions of a calendar year and the number of working days in it. */
   async calendar(ctx: Ctx, schoolGlobalId: string, year: number): Promise<ProductionCalendar> {
     const schoolId = fromGlobalId(schoolGlobalId, 'School', 'schoolId');
-    if (!isMember(ctx, schoolId)) throw notFound('School');
-    if (!hasRole(ctx.viewer, PRODUCTION_CALENDAR_READERS, schoolId)) throw forbidden(`Requires one of the roles ${PRODUCTION_CALENDAR_READERS.join(', ')} in this school`);
+    assertRole(ctx, PRODUCTION_CALENDAR_READERS, schoolId, 'School');
     if (!Number.isInteger(year) || year < FIRST_YEAR || year > LAST_YEAR) throw badInput(`"year" must be between ${FIRST_YEAR} and ${LAST_YEAR}`, 'year');
     const days = await ctx.em.find(ProductionCalendarDay, { school: schoolId, date: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } }, { orderBy: { date: 'asc' } });
     const exceptions = new Map(days.map((d) => [d.date, d.kind]));
@@ -121,12 +98,7 @@ export class ProductionCalendarService {
       if (input.kind === ProductionDayKind.WORKING && !isWeekend(input.date)) {
         p.add(UserErrorCode.INVALID, `${input.date} is a weekday, a working day already: only a Saturday or Sunday can be made working`, at('date'));
       }
-      let note: string | null = null;
-      if (input.note != null) {
-        const v = input.note.normalize('NFC').trim();
-        if (v.length > NOTE_MAX) p.add(UserErrorCode.TOO_LONG, `The note is longer than ${NOTE_MAX} characters`, at('note'));
-        note = v || null;
-      }
+      const note = p.optionalText(input.note, at('note'), 'The note', NOTE_MAX);
       p.throwIfAny();
       const existing = await em.findOne(ProductionCalendarDay, { school: schoolId, date: input.date });
       const day = existing ?? em.create(ProductionCalendarDay, { school: schoolId, date: input.date, kind: input.kind, note });
@@ -155,10 +127,9 @@ export class ProductionCalendarService {
 
   /** The school, share-locked (entries of one school do not conflict with each other); NOT_FOUND outside the viewer's schools. */
   private async lockSchool(ctx: Ctx, em: EntityManager, schoolId: string): Promise<School> {
-    if (!isMember(ctx, schoolId)) throw notFound('School');
+    assertRole(ctx, PRODUCTION_CALENDAR_MANAGERS, schoolId, 'School');
     const school = await lockRow(em, School, 'school', schoolId, 'share');
     if (!school) throw notFound('School');
-    if (!hasRole(ctx.viewer, PRODUCTION_CALENDAR_MANAGERS, schoolId)) throw forbidden(`Requires one of the roles ${PRODUCTION_CALENDAR_MANAGERS.join(', ')} in this school`);
     return school;
   }
 

@@ -11,7 +11,7 @@ import { fromGlobalId, toGlobalId } from '../schema/node';
 import { badInput, forbidden, notFound, unauthenticated } from '../schema/errors';
 import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
 import { clearRosterLoaders, uuidArray, viewerKey } from '../loaders/roster.loaders';
-import { NAME_MAX, Problems, type WriteResult, at, dateIn, flush, isMember, lockRow, write } from './shared';
+import { Problems, type WriteResult, at, dateIn, flush, isMember, lockRow, write } from './shared';
 import { hashPassword, oneTimePassword } from './auth.service';
 import { rolesOf } from '../permissions/capabilities';
 import { clock } from '../clock';
@@ -20,6 +20,7 @@ import {
   type CredentialsSheetRow, type GuardianCreateInput, type GuardianLinkInput, type GuardianUnlinkInput, type GuardianUpdateInput,
   type IssuedCredentials, type StudentCreateInput, type StudentUpdateInput,
 } from '../schema/roster.types';
+import { leadsClass } from './participation';
 
 /** R-ROLE-1, R-ROLE-3: who sets up classes and enrols new students (the capability table). */
 const ROSTER_MANAGERS = rolesOf('canManageClasses');
@@ -59,12 +60,6 @@ export function loginStem(lastName: string, firstName: string): string {
 
 /** Collects the userErrors of one roster input. */
 class RosterProblems extends Problems {
-  /** Like `text`, but null/empty clears the value. */
-  optionalText(value: string | null, field: string[], what: string, max = NAME_MAX): string | null {
-    if (value == null || !value.trim()) return null;
-    return this.text(value, field, what, max);
-  }
-
   email(value: string | null, field: string[]): string | null {
     const v = this.optionalText(value, field, 'The e-mail');
     if (v && !EMAIL.test(v)) this.add(UserErrorCode.INVALID, `«${v}» is not an e-mail address`, field);
@@ -484,14 +479,8 @@ export class RosterService {
   private async assertClassTeacherOrIssuer(ctx: Ctx, em: EntityManager, c: SchoolClass | null): Promise<void> {
     if (!c || !isMember(ctx, c.school.id)) throw notFound('Class');
     if (hasRole(ctx.viewer, CREDENTIAL_ISSUERS, c.school.id)) return;
-    // R-ROLE-5: the class teacher of the class today (not archived, the class's year in progress).
-    const rows = await em.execute(
-      `select 1 from school_class c join staff st on st.id = c.class_teacher_id join academic_year y on y.id = c.academic_year_id
-         join school sch on sch.id = c.school_id
-        where c.id = ? and st.user_id = ? and st.archived_at is null
-          and (?::timestamptz at time zone sch.time_zone)::date between y.start_date and y.end_date`,
-      [c.id, this.viewerId(ctx), clock.now().toISOString()]);
-    if (rows.length) return;
+    // R-ROLE-5: the class teacher of the class today.
+    if (await leadsClass(em, this.viewerId(ctx), c.id)) return;
     throw forbidden('Only the class teacher or an ADMIN of the school may hand out credentials');
   }
 

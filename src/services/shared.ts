@@ -42,6 +42,12 @@ export class Problems {
     else return v;
     return null;
   }
+
+  /** Like `text`, but null/empty clears the value. */
+  optionalText(value: string | null | undefined, field: string[], what: string, max = NAME_MAX): string | null {
+    if (value == null || !value.trim()) return null;
+    return this.text(value, field, what, max);
+  }
 }
 
 /** Adds days to a `YYYY-MM-DD` date. */
@@ -54,6 +60,30 @@ export function addDays(date: string, days: number): string {
 /** The date of `instant` in a time zone, as `YYYY-MM-DD`. */
 export const dateIn = (timeZone: string, instant: Date): string =>
   new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+
+/** ISO weekday (1 Monday … 7 Sunday) of a `YYYY-MM-DD` date. */
+export function isoWeekday(date: string): number {
+  return ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+}
+
+/** Offset of a time zone from UTC at `instant`, in milliseconds. */
+function zoneOffsetMs(timeZone: string, instant: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(instant);
+  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** The instant at which a wall-clock time of a date occurs in a time zone. */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
+  const wall = Date.parse(`${date}T${time}Z`);
+  let t = wall - zoneOffsetMs(timeZone, new Date(wall));
+  // Second pass: the offset at the result may differ from the first guess across a DST change.
+  t = wall - zoneOffsetMs(timeZone, new Date(t));
+  return new Date(t);
+}
 
 export const isMember = (ctx: Ctx, schoolId: string): boolean => memberSchoolIds(ctx.viewer).includes(schoolId);
 

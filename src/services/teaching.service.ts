@@ -21,6 +21,7 @@ import type {
   CurriculumSetInput, PlannedTopicsReorderInput, TeachingAssignmentCreateInput, TeachingAssignmentDeleteInput,
   TeachingAssignmentUpdateInput, ThematicPlanReplaceInput,
 } from '../schema/teaching.types';
+import { teaches } from './participation';
 
 /** R-ROLE-1, R-ROLE-3: who sets up curricula and teaching load. */
 const MANAGERS: readonly Role[] = rolesOf('canManageYear');
@@ -421,18 +422,15 @@ export class TeachingService {
     return userError(UserErrorCode.TAKEN, 'This teacher already teaches this subject to this class/group in this period', at('teacherId'));
   }
 
-  /** Whether the viewer teaches the subject to the class/group (a current staff member with an assignment). */
-  private async teaches(ctx: Ctx, em: EntityManager, target: Target, subjectId: string): Promise<boolean> {
+  /** Whether the viewer teaches the subject to the class/group: today, or (`ever`) at some time of the assignment. */
+  private async teaches(ctx: Ctx, em: EntityManager, target: Target, subjectId: string, when: 'today' | 'ever' = 'today'): Promise<boolean> {
     if (!hasRole(ctx.viewer, [Role.TEACHER, ...OVERSEERS], target.schoolId)) return false;
-    const rows = await em.execute(
-      `select 1 from teaching_assignment ta join staff s on s.id = ta.teacher_id
-        where s.user_id = ? and s.archived_at is null and ta.subject_id = ? and coalesce(ta.school_class_id, ta.group_id) = ? limit 1`,
-      [ctx.viewer!.userId, subjectId, target.id]);
-    return rows.length > 0;
+    return teaches(em, ctx.viewer!.userId, { subjectId, classId: target.schoolClass?.id, groupId: target.group?.id }, when);
   }
 
   private async mayReadPlan(ctx: Ctx, em: EntityManager, target: Target, subjectId: string): Promise<boolean> {
-    return hasRole(ctx.viewer, OVERSEERS, target.schoolId) || this.teaches(ctx, em, target, subjectId);
+    // R-ROLE-4: a teacher keeps reading the plans of their own past teaching; writes need teaching today.
+    return hasRole(ctx.viewer, OVERSEERS, target.schoolId) || this.teaches(ctx, em, target, subjectId, 'ever');
   }
 
   /** ADMIN/DEPUTY, or the assigned teacher; the director reads only; others do not see the plan. */

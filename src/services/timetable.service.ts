@@ -20,7 +20,7 @@ import type {
 } from '../schema/timetable.types';
 import { DiaryEventKind, type EventTarget, publishEvent } from '../subscriptions/outbox';
 import { registerNodeType } from './node.service';
-import { Problems, type WriteResult, addDays, assertMember, assertRole, at, fail, isMember, write } from './shared';
+import { Problems, type WriteResult, addDays, assertMember, assertRole, at, fail, isMember, isoWeekday, write } from './shared';
 import { clock } from '../clock';
 
 /* ------------------------------------------------------------------------------------------------
@@ -39,11 +39,6 @@ const LESSON_NUMBER_MAX = 15;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-
-/** ISO weekday (1 Monday … 7 Sunday) of a `YYYY-MM-DD` date. */
-export function isoWeekday(date: string): number {
-  return ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
-}
 
 /**
  * Serialises every change of one academic year's timetable (entries, bell schedules, lesson

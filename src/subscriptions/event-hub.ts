@@ -183,6 +183,10 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
   }
 }
 
+/** The end of a stream whose subscriber no longer may read it (R-SEC-3). */
+const accessRevoked = () =>
+  new GraphQLError('Access to these events has ended', { extensions: { code: ErrorCode.FORBIDDEN, reason: 'ACCESS_REVOKED' } });
+
 /**
  * Live delivery of outbox events to the subscriptions of this process (R-DIARY-3).
  *
@@ -333,7 +337,7 @@ export class EventHub {
   /** Ends a user's staff event streams (teacherEvents) in this process: their staff access ended. */
   endStaffStreams(userId: string): void {
     for (const sub of [...(this.byTeacher.get(userId) ?? [])]) {
-      sub.fail(new GraphQLError('Access to these events has ended', { extensions: { code: ErrorCode.FORBIDDEN, reason: 'ACCESS_REVOKED' } }));
+      sub.fail(accessRevoked());
     }
   }
 
@@ -363,7 +367,7 @@ export class EventHub {
     const em = this.orm.em.fork();
     const denied = await this.deniedSubscribers(em, [...new Set(recipients.map((r) => r.sub))]);
     for (const sub of denied) {
-      sub.fail(new GraphQLError('Access to these events has ended', { extensions: { code: ErrorCode.FORBIDDEN, reason: 'ACCESS_REVOKED' } }));
+      sub.fail(accessRevoked());
     }
     const objects = await this.load(em, events);
     let offered = 0;

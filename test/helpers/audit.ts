@@ -1,5 +1,5 @@
 import type { TestApp } from './app';
-import { type Execute, PdReader } from '../../src/db/pd-keys';
+import { type Execute, readAuditValues } from '../../src/db/pd-keys';
 
 /**
  * Rows of `audit_entry` (any select over it) with `actor_login`, `ip` and the values of `changes`
@@ -12,21 +12,12 @@ export async function plainAudit<R extends Record<string, any> = any>(app: TestA
     let n = 0;
     return app.sql(text.replace(/\?/g, () => `$${++n}`), ps) as Promise<never>;
   };
-  const reader = new PdReader(execute);
-  const values: unknown[] = [];
-  for (const r of rows) {
-    values.push(r.actor_login, r.ip);
-    for (const c of Object.values((r.changes ?? {}) as Record<string, { before: unknown; after: unknown }>)) values.push(c?.before, c?.after);
-  }
-  await reader.load(values);
-  return rows.map((r) => {
+  const plain = await readAuditValues(execute, rows.map((r) => ({ actorLogin: r.actor_login, ip: r.ip, changes: r.changes })));
+  return rows.map((r, i) => {
     const out: Record<string, unknown> = { ...r };
-    if ('actor_login' in r) out.actor_login = reader.decrypt(r.actor_login);
-    if ('ip' in r) out.ip = reader.decrypt(r.ip);
-    if (r.changes && typeof r.changes === 'object') {
-      out.changes = Object.fromEntries(Object.entries(r.changes as Record<string, { before: unknown; after: unknown }>)
-        .map(([k, c]) => [k, { before: reader.decrypt(c.before), after: reader.decrypt(c.after) }]));
-    }
+    if ('actor_login' in r) out.actor_login = plain[i].actorLogin;
+    if ('ip' in r) out.ip = plain[i].ip;
+    if ('changes' in r) out.changes = plain[i].changes;
     return out as R;
   });
 }

@@ -10,6 +10,7 @@ import { substituteAccessMigrations } from './0009-substitute-access';
 import { effectiveBellScheduleMigrations } from './0010-effective-bell-schedule';
 import { accessOverTimeMigrations } from './0011-access-over-time';
 import { cryptoShreddingMigrations } from './0012-crypto-shredding';
+import { participationSpanMigrations } from './0013-participation-spans';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -25,4 +26,5 @@ export const migrationsList = [
   ...effectiveBellScheduleMigrations,
   ...accessOverTimeMigrations,
   ...cryptoShreddingMigrations,
+  ...participationSpanMigrations,
 ];

@@ -2,7 +2,7 @@ import { chain, rule } from 'graphql-shield';
 import type { Ctx } from '../../context';
 import { forbidden } from '../../schema/errors';
 import { can } from '../capabilities';
-import { clock } from '../../clock';
+import { leadsClass } from '../../services/participation';
 import { allow, isAuthenticated } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
@@ -14,14 +14,8 @@ import type { RuleMap } from '../rule-map';
 const leadsSomeClass = rule('leadsSomeClass', { cache: 'contextual' })(async (_p, _a, ctx: Ctx) => {
   if (!ctx.viewer) return false;
   if (can(ctx.viewer, 'canManageConsent')) return true;
-  // classTeacherOf, as of today: a class of the academic year in progress in the school's time zone
-  const [row] = await ctx.em.execute(
-    `select 1 from school_class c join staff st on st.id = c.class_teacher_id
-       join academic_year y on y.id = c.academic_year_id join school sch on sch.id = c.school_id
-      where st.user_id = ? and st.archived_at is null
-        and (?::timestamptz at time zone sch.time_zone)::date between y.start_date and y.end_date limit 1`,
-    [ctx.viewer.userId, clock.now().toISOString()]);
-  return row ? true : forbidden('Requires the role ADMIN or DEPUTY, or leading a class as its class teacher');
+  // classTeacherOf, as of today
+  return (await leadsClass(ctx.em, ctx.viewer.userId, null)) ? true : forbidden('Requires the role ADMIN or DEPUTY, or leading a class as its class teacher');
 });
 
 export const canManageConsent = chain(isAuthenticated, leadsSomeClass);
