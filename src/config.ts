@@ -1,4 +1,5 @@
 import { cleanEnv, str, port, bool, num, url, EnvError, EnvMissingError } from 'envalid';
+import { compileTrust, type TrustProxy } from './client-address';
 
 /** Runtime configuration, read from environment variables and validated once at start. */
 export interface AppConfig {
@@ -23,8 +24,11 @@ export interface AppConfig {
     loginMaxFailuresPerLogin: number;
     loginMaxFailuresPerAddress: number;
     loginThrottleWindowSeconds: number;
+    /** cap of the delay that slows a login with many recent failures from all addresses together */
+    loginSlowdownMaxSeconds: number;
   };
-  trustProxy: boolean;
+  /** proxies trusted to report the client's address in X-Forwarded-For (see src/client-address.ts) */
+  trustProxy: TrustProxy;
   dbPoolMax: number;
   /** poll interval of the erasure job runner; 0 = off */
   erasurePollSeconds: number;
@@ -70,10 +74,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       GRAPHQL_BODY_LIMIT_BYTES: positive('maximum HTTP request body in bytes', 102400),
       ACCESS_TOKEN_TTL_SECONDS: positive('access token lifetime', 900),
       REFRESH_TOKEN_TTL_SECONDS: positive('refresh token lifetime', 30 * 24 * 3600),
-      LOGIN_MAX_FAILURES_PER_LOGIN: positive('failed logins per login within the window before throttling', 5),
+      LOGIN_MAX_FAILURES_PER_LOGIN: positive('failed logins of one login from one address within the window before that pair is refused; from all addresses together, before the login is slowed', 5),
       LOGIN_MAX_FAILURES_PER_ADDRESS: positive('failed logins per client address within the window before throttling', 20),
       LOGIN_THROTTLE_WINDOW_SECONDS: positive('throttling window', 900),
-      TRUST_PROXY: bool({ default: false, desc: 'take the client address from X-Forwarded-For' }),
+      LOGIN_SLOWDOWN_MAX_SECONDS: positive('longest delay before verifying the password of a login with many failures from all addresses', 3),
+      TRUST_PROXY: str({ default: 'false', desc: 'false, the number of proxies in front of the server, or their addresses/subnets (comma-separated)' }),
       DB_POOL_MAX: positive('database connection pool size', 10),
       ERASURE_POLL_SECONDS: num({ default: 60, desc: 'erasure job poll interval in seconds; 0 = off' }),
       EVENTS_POLL_MS: positive('fallback poll of the event outbox in milliseconds (NOTIFY wakes delivery at once)', 1000),
@@ -92,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const intKeys = [
     'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_TOKENS', 'GRAPHQL_MAX_COST', 'GRAPHQL_BODY_LIMIT_BYTES',
     'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES_PER_LOGIN',
-    'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'DB_POOL_MAX', 'EVENTS_POLL_MS', 'EVENTS_MAX_QUEUED',
+    'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'LOGIN_SLOWDOWN_MAX_SECONDS', 'DB_POOL_MAX', 'EVENTS_POLL_MS', 'EVENTS_MAX_QUEUED',
   ] as const;
   for (const k of intKeys) {
     if (invalid.has(k)) continue; // envalid's result throws when a variable that failed is read
@@ -107,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!invalid.has('DATABASE_URL') && e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     problems.push(`DATABASE_URL: must start with postgres:// or postgresql://`);
   }
+  const trustProxy = invalid.has('TRUST_PROXY') ? false : parseTrustProxy(e.TRUST_PROXY, problems);
   if (problems.length) throw new ConfigError(problems);
   const production = e.NODE_ENV === 'production';
   return {
@@ -131,10 +137,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginMaxFailuresPerLogin: e.LOGIN_MAX_FAILURES_PER_LOGIN,
       loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
       loginThrottleWindowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
+      loginSlowdownMaxSeconds: e.LOGIN_SLOWDOWN_MAX_SECONDS,
     },
-    trustProxy: e.TRUST_PROXY,
+    trustProxy,
     dbPoolMax: e.DB_POOL_MAX,
     erasurePollSeconds: e.ERASURE_POLL_SECONDS,
     events: { pollMs: e.EVENTS_POLL_MS, maxQueuedPerSubscriber: e.EVENTS_MAX_QUEUED },
   };
+}
+
+/**
+ * TRUST_PROXY: `false` (or `0`), a hop count (`1` = one proxy in front), or a comma-separated list
+ * of proxy addresses and subnets. `true` is refused: it meant "trust every X-Forwarded-For entry",
+ * which let a client choose its own address.
+ */
+export function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
+  const value = raw.trim();
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true') {
+    problems.push('TRUST_PROXY: "true" would trust any address a client writes in X-Forwarded-For; give the number of proxies in front of the server (e.g. 1) or their addresses (e.g. 10.0.0.0/8,127.0.0.1)');
+    return false;
+  }
+  if (/^[0-9]+$/.test(value)) return Number(value);
+  const list = value.split(',').map((a) => a.trim());
+  try {
+    if (list.some((a) => !a)) throw new TypeError('empty entry in the list');
+    compileTrust(list);
+  } catch (err) {
+    problems.push(`TRUST_PROXY: expected false, a number of proxies or a list of proxy addresses/subnets, got "${raw}" (${(err as Error).message})`);
+    return false;
+  }
+  return list;
 }

@@ -24,6 +24,7 @@ import { EventHub } from './subscriptions/event-hub';
 import { EVENTS_CHANNEL } from './subscriptions/outbox';
 import { ErasureJobRunner } from './services/erasure.job';
 import { ErrorCode } from './schema/errors';
+import { clientAddress, compileTrust } from './client-address';
 
 export interface AppServer {
   url: string;
@@ -115,7 +116,9 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  // One rule for the client's address on HTTP and WebSocket (src/client-address.ts).
+  const trustProxy = compileTrust(config.trustProxy);
+  app.set('trust proxy', trustProxy);
   const httpServer = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
@@ -127,7 +130,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         const token = bearerToken(wsCtx.connectionParams?.authorization ?? wsCtx.connectionParams?.Authorization);
         const socket = wsCtx.extra.socket;
         const req = wsCtx.extra.request;
-        const ip = (config.trustProxy && String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim()) || req.socket.remoteAddress || 'unknown';
+        const ip = clientAddress(req, trustProxy);
         if (!token) {
           socket.close(4401, 'Unauthorized: send connectionParams.authorization');
           return false;
@@ -242,7 +245,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
       context: async ({ req }) =>
         buildContext(orm, services, config, log, {
           token: bearerToken(req.headers.authorization),
-          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          ip: clientAddress(req, trustProxy),
           userAgent: req.headers['user-agent'] ?? null,
         }),
     }),

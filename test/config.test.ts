@@ -30,6 +30,11 @@ describe('CONFIG: bad values are refused with the variable named', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['DATABASE_URL', 'not a url'],
     ['TRUST_PROXY', 'sometimes'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1,,127.0.0.1'],
+    ['TRUST_PROXY', '-1'],
+    ['LOGIN_SLOWDOWN_MAX_SECONDS', '0'],
     ['DB_POOL_MAX', '0'],
   ])('CONFIG: %s=%s is refused', (name, value) => {
     const p = problems({ [name]: value });
@@ -78,6 +83,33 @@ describe('CONFIG: defaults', () => {
   test('CONFIG: limits are read from the environment', () => {
     const c = loadConfig({ GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_ALIASES: '4', GRAPHQL_MAX_TOKENS: '50', GRAPHQL_MAX_COST: '60', GRAPHQL_BODY_LIMIT_BYTES: '700' });
     expect(c.limits).toEqual({ maxDepth: 3, maxAliases: 4, maxTokens: 50, maxCost: 60, bodyLimitBytes: 700 });
+  });
+});
+
+describe('issue 9 §2: TRUST_PROXY is a hop count or a list of proxies, never "trust everything"', () => {
+  test('issue 9 §2: unset, false and 0 trust no proxy', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+  });
+
+  test('issue 9 §2: a number is the count of proxies in front of the server', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  });
+
+  test('issue 9 §2: a list names the trusted proxies by address, subnet or proxy-addr name', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(loadConfig({ TRUST_PROXY: 'loopback,fd00::/8' }).trustProxy).toEqual(['loopback', 'fd00::/8']);
+  });
+
+  test('issue 9 §2: "true" is refused with what to write instead', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: "true" would trust any address a client writes in X-Forwarded-For; give the number of proxies/);
+  });
+
+  test('issue 9 §2: login slowdown cap', () => {
+    expect(loadConfig({}).auth.loginSlowdownMaxSeconds).toBe(3);
+    expect(loadConfig({ LOGIN_SLOWDOWN_MAX_SECONDS: '10' }).auth.loginSlowdownMaxSeconds).toBe(10);
   });
 });
 

@@ -62,24 +62,3 @@ export class AuthToken {
   @Property({ type: 'timestamptz', nullable: true })
   usedAt?: Date | null;
 }
-
-/** Login attempts, kept for throttling (per login and per client address). */
-@Entity({ tableName: 'login_attempt' })
-@Index({ properties: ['login', 'at'] })
-@Index({ properties: ['ip', 'at'] })
-export class LoginAttempt {
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
-  id!: string;
-
-  @Property({ type: 'text' })
-  login!: string;
-
-  @Property({ type: 'text' })
-  ip!: string;
-
-  @Property({ type: 'timestamptz' })
-  at: Date = new Date();
-
-  @Property({ type: 'boolean' })
-  success!: boolean;
-}

@@ -1,6 +1,6 @@
 import { School } from './school.entity';
 import { User, RoleAssignment } from './user.entity';
-import { AuthSession, AuthToken, LoginAttempt } from './auth.entity';
+import { AuthSession, AuthToken } from './auth.entity';
 import { AuditEntry } from './audit-entry.entity';
 import { AcademicYear, StudyPeriod, Holiday } from './academic-year.entity';
 import { GradingSystem, GradingValue } from './grading-system.entity';
@@ -20,7 +20,7 @@ import { ProductionCalendarDay } from './production-calendar.entity';
 
 /** Every entity, registered with the ORM. */
 export const entities = [
-  School, User, RoleAssignment, AuthSession, AuthToken, LoginAttempt, AuditEntry,
+  School, User, RoleAssignment, AuthSession, AuthToken, AuditEntry,
   AcademicYear, StudyPeriod, Holiday, GradingSystem, GradingValue,
   Subject, Room, Staff, SchoolClass, Student, Guardian, StudentGuardian, ClassMembership,
   StudyGroup, GroupMembership, TeachingAssignment,
@@ -29,4 +29,4 @@ export const entities = [
 ];
 
 /** Entities whose changes are not written to the audit trail (secrets and bookkeeping). */
-export const notAudited = new Set<string>(['AuthToken', 'LoginAttempt', 'AuditEntry']);
+export const notAudited = new Set<string>(['AuthToken', 'AuditEntry']);

@@ -3,17 +3,18 @@ import { rolesOf } from '../permissions/capabilities';
 import { randomInt } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AuthSession, AuthToken, LoginAttempt, TokenKind } from '../entities/auth.entity';
+import { AuthSession, AuthToken, TokenKind } from '../entities/auth.entity';
 import { Role, User } from '../entities/user.entity';
 import { hasRole, schoolIdsWithRole, type Ctx, type Viewer } from '../context';
 import type { AppConfig } from '../config';
-import { ErrorCode, notFound, rateLimited, unauthenticated } from '../schema/errors';
+import { ErrorCode, notFound, unauthenticated } from '../schema/errors';
 import { UserErrorCode, userError, UserError, UserErrorsException } from '../schema/user-error';
 import { fromGlobalId } from '../schema/node';
 import { Connection, decodeCursor, toConnection } from '../schema/connection';
 import { announceAuthEvent } from '../subscriptions/connections';
 import { runAsActor, AuditActor } from './audit-context';
 import { hashToken, newToken } from './tokens';
+import { LoginThrottle } from './login-throttle';
 import { foldCase, foldCaseSql } from '../db/text';
 
 // @node-rs/argon2 ships prebuilt binaries per platform (no compiler or header download at install).
@@ -127,7 +128,11 @@ async function inTransaction<T extends { userErrors: UserError[] }>(ctx: Ctx, fn
 
 /** Accounts, sessions and tokens (R-SEC-1, R-SEC-6, R-ROLE-1). */
 export class AuthService {
-  constructor(private readonly config: AppConfig) {}
+  private readonly throttle: LoginThrottle;
+
+  constructor(private readonly config: AppConfig) {
+    this.throttle = new LoginThrottle(config.auth);
+  }
 
   /**
    * Resolves an access token to its viewer in one query; blocked users and revoked sessions are
@@ -167,35 +172,6 @@ export class AuthService {
     };
   }
 
-  /** Throws RATE_LIMITED when the login or the client address has too many recent failures. */
-  private async assertNotThrottled(em: EntityManager, login: string, ip: string): Promise<void> {
-    const { loginMaxFailuresPerLogin, loginMaxFailuresPerAddress, loginThrottleWindowSeconds } = this.config.auth;
-    const [row] = await em.getConnection().execute<{ by_login: string; by_ip: string; oldest_login: Date | null; oldest_ip: Date | null }[]>(
-      `with recent as (
-         select * from login_attempt where at > now() - make_interval(secs => ?) and (login = ? or ip = ?)),
-       last_ok as (select max(at) as at from recent where login = ? and success)
-       select count(*) filter (where login = ? and not success and at > coalesce((select at from last_ok), '-infinity')) as by_login,
-              count(*) filter (where ip = ? and not success) as by_ip,
-              min(at) filter (where login = ? and not success) as oldest_login,
-              min(at) filter (where ip = ? and not success) as oldest_ip
-         from recent`,
-      [loginThrottleWindowSeconds, login, ip, login, login, ip, login, ip],
-    );
-    const retry = (oldest: Date | null) =>
-      Math.max(1, Math.ceil((new Date(oldest ?? Date.now()).getTime() + loginThrottleWindowSeconds * 1000 - Date.now()) / 1000));
-    if (Number(row.by_login) >= loginMaxFailuresPerLogin) {
-      throw rateLimited(`Too many failed logins for "${login}": try again in ${retry(row.oldest_login)} s`, retry(row.oldest_login));
-    }
-    if (Number(row.by_ip) >= loginMaxFailuresPerAddress) {
-      throw rateLimited(`Too many failed logins from this address: try again in ${retry(row.oldest_ip)} s`, retry(row.oldest_ip));
-    }
-  }
-
-  private async recordAttempt(em: EntityManager, login: string, ip: string, success: boolean) {
-    const attempt = em.create(LoginAttempt, { login, ip, success, at: new Date() });
-    await em.persistAndFlush(attempt);
-  }
-
   /** Issues a fresh access + refresh pair in `session` (not flushed). */
   issueTokens(em: EntityManager, session: AuthSession): IssuedTokens {
     const now = Date.now();
@@ -212,15 +188,16 @@ export class AuthService {
   async login(ctx: Ctx, loginInput: string, password: string): Promise<TokenResult> {
     const login = loginInput.trim().toLowerCase();
     const em = ctx.em.fork();
-    await this.assertNotThrottled(em, login, ctx.ip);
+    // Reserved before the password is checked, so concurrent guesses get no more verifications than the limit.
+    const attempt = await this.throttle.reserve(em, login, ctx.ip);
     const user = await em.findOne(User, { login }, { populate: ['passwordHash'] });
     const ok = await verifyPassword(user?.passwordHash, password);
     if (!user || !ok) {
-      await this.recordAttempt(em, login, ctx.ip, false);
+      await attempt.failed();
       return { userErrors: [userError(UserErrorCode.INVALID_CREDENTIALS, 'Wrong login or password', ['input'])] };
     }
     if (user.blockedAt) {
-      await this.recordAttempt(em, login, ctx.ip, false);
+      await attempt.failed();
       return { userErrors: [accountBlocked(['input', 'login'])] };
     }
     const actor: AuditActor = { actorId: user.id, actorLogin: user.login, sessionId: null, ip: ctx.ip, operation: 'login' };
@@ -234,11 +211,14 @@ export class AuthService {
         if (now.blocked_at) return { error: accountBlocked(['input', 'login']) };
         const session = tem.create(AuthSession, { user: user.id, ip: ctx.ip, userAgent: ctx.userAgent, createdAt: new Date() });
         actor.sessionId = session.id;
-        tem.create(LoginAttempt, { login, ip: ctx.ip, success: true, at: new Date() });
         return { tokens: this.issueTokens(tem, session) };
       }),
     );
-    if ('error' in issued) return { userErrors: [issued.error] };
+    if ('error' in issued) {
+      await attempt.failed();
+      return { userErrors: [issued.error] };
+    }
+    await attempt.succeeded();
     const { tokens } = issued;
     const auth = await this.authenticate(em, tokens.accessToken);
     return { userErrors: [], user, tokens, viewer: 'viewer' in auth ? auth.viewer : undefined };
@@ -313,7 +293,7 @@ export class AuthService {
    */
   async changePassword(ctx: Ctx, currentPassword: string, newPassword: string): Promise<UserResult> {
     const viewer = requireViewer(ctx);
-    await this.assertNotThrottled(ctx.em.fork(), viewer.login, ctx.ip);
+    const attempt = await this.throttle.reserve(ctx.em.fork(), viewer.login, ctx.ip);
     let wrongPassword = false;
     const result = await inTransaction(ctx, async (em) => {
       const user = await this.lockUser(em, viewer.userId);
@@ -330,7 +310,9 @@ export class AuthService {
       if (revoked.length) await announceAuthEvent(em, { sessionIds: revoked, reason: 'session_revoked' });
       return { userErrors: [], user };
     });
-    if (wrongPassword) await this.recordAttempt(ctx.em.fork(), viewer.login, ctx.ip, false);
+    // A wrong current password counts as a failed login; any other outcome verified the password.
+    if (wrongPassword) await attempt.failed();
+    else await attempt.succeeded();
     return result;
   }
 

@@ -205,7 +205,6 @@ export class ErasureJobRunner {
     const reason = job.reason === ErasureReason.WITHDRAWAL ? 'consent withdrawn' : 'left school';
     for (const [userId, lastName] of accounts) {
       const user = await em.findOneOrFail(User, userId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const oldLogin = user.login;
       if (!user.blockedAt) {
         user.blockedAt = now;
         user.blockedReason = reason;
@@ -222,8 +221,7 @@ export class ErasureJobRunner {
         s.ip = null;
         s.userAgent = null;
       }
-      // Throttling bookkeeping (not audited) keyed by the old login.
-      await em.execute('delete from login_attempt where lower(login) = lower(?)', [oldLogin]);
+      // Throttling (login_throttle) keeps logins only as keyed hashes, which expire with their window.
       await announceAuthEvent(em, { userId: user.id, reason: 'blocked' });
       shredded.push({ subject: { type: 'User', id: user.id }, categories: [PdCategory.DIARY_SERVICE] });
     }
