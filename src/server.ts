@@ -25,6 +25,7 @@ import { EVENTS_CHANNEL } from './subscriptions/outbox';
 import { ErasureJobRunner } from './services/erasure.job';
 import { ErrorCode } from './schema/errors';
 import { clientAddress, compileTrust } from './client-address';
+import { httpStatusPlugin, noSubscriptionsOverHttp } from './http-transport';
 
 export interface AppServer {
   url: string;
@@ -186,12 +187,13 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     introspection: true,
     // main.ts owns the signals: drain HTTP and WebSocket first, then the database.
     stopOnTerminationSignals: false,
-    validationRules: limitRules(config),
+    validationRules: [...limitRules(config), noSubscriptionsOverHttp],
     parseOptions: parseOptions(config),
     formatError: fmt,
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      httpStatusPlugin(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       {
         // Variables are not seen by validation rules: the same NUL check before execution.

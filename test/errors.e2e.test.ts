@@ -1,5 +1,5 @@
 import { startTestApp, TestApp, HttpClient, errorCode, wsExecute } from './helpers/app';
-import { expectUnchanged } from './helpers/db';
+import { authCounts, expectUnchanged } from './helpers/db';
 import { formatError } from '../src/server';
 import { createLogger } from '../src/logger';
 
@@ -76,5 +76,80 @@ describe('unexpected errors', () => {
     const fmt = formatError(createLogger('silent'));
     const formatted = fmt({ message: 'Student not found', extensions: { code: 'NOT_FOUND', stacktrace: ['at x'] } }, new Error('Student not found'));
     expect(formatted).toEqual({ message: 'Student not found', extensions: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('subscriptions over HTTP (issue 9 §3)', () => {
+  const SUB = 'subscription { teacherEvents { cursor } }';
+  const expectRefused = (r: { status: number; body: any }) => {
+    expect(r.status).toBe(400);
+    expect(r.body.data).toBeUndefined();
+    expect(r.body.errors).toEqual([{
+      message: expect.stringMatching(/WebSocket.*graphql-transport-ws/), locations: [{ line: 1, column: 1 }],
+      extensions: { code: 'BAD_USER_INPUT', reason: 'SUBSCRIPTION_OVER_HTTP' },
+    }]);
+    expectClean(r.body);
+  };
+
+  test('a subscription sent by POST is a 400 BAD_USER_INPUT pointing to the WebSocket, whatever the Accept, not a 500', async () => {
+    for (const accept of ['application/json', 'application/graphql-response+json']) {
+      const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${admin.token}` }, body: JSON.stringify({ query: SUB }) });
+      expectRefused({ status: res.status, body: await res.json() });
+    }
+  });
+
+  test('a subscription sent by GET gets the same answer (not a 405 that points to POST)', async () => {
+    const res = await fetch(`${app.url}?query=${encodeURIComponent(SUB)}`, { headers: { authorization: `Bearer ${admin.token}`, 'apollo-require-preflight': 'true' } });
+    expect(res.headers.get('allow')).toBeNull();
+    expectRefused({ status: res.status, body: await res.json() });
+  });
+});
+
+describe('argument validation (issue 9 §3): BAD_USER_INPUT with field and message, no class-validator internals', () => {
+  const INTERNALS = ['validationErrors', 'constraints', 'target', 'children', 'Argument Validation Error'];
+  /** The one error of `r`, with exactly code and field in its extensions. */
+  const expectArgError = (r: { errors?: any[]; data?: any }, field: string, message: string) => {
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+    expect(r.errors![0].message).toBe(message);
+    for (const internal of INTERNALS) expect(JSON.stringify(r)).not.toContain(internal);
+  };
+  const STAFF = `query($sc: ID!, $n: Int!) { staff(schoolId: $sc, first: $n) { edges { node { id } } } }`;
+
+  test('connection `first` over the cap, zero and negative (literal and variable)', async () => {
+    expectArgError(await admin.gql(`{ staff(schoolId: "${schoolId}", first: 101) { edges { node { id } } } }`), 'first', '"first" must not be greater than 100');
+    expectArgError(await admin.gql(STAFF, { sc: schoolId, n: 0 }), 'first', '"first" must not be less than 1');
+    expectArgError(await admin.gql(STAFF, { sc: schoolId, n: -5 }), 'first', '"first" must not be less than 1');
+    expect((await admin.gql(STAFF, { sc: schoolId, n: 100 })).errors).toBeUndefined();
+  });
+
+  test('a too-long string in a filter and in args: the argument path is the field', async () => {
+    const long = 'x'.repeat(101);
+    expectArgError(await admin.gql(`query($sc: ID!, $t: String) { auditLog(schoolId: $sc, filter: { entityType: $t }) { edges { cursor } } }`, { sc: schoolId, t: long }),
+      'filter.entityType', '"filter.entityType" must be shorter than or equal to 100 characters');
+    expectArgError(await admin.gql(`query($sc: ID!, $s: String) { users(schoolId: $sc, search: $s) { edges { cursor } } }`, { sc: schoolId, s: long }),
+      'search', '"search" must be shorter than or equal to 100 characters');
+    // Two arguments at fault: one error, for the first declared.
+    expectArgError(await admin.gql(`query($sc: ID!, $s: String) { users(schoolId: $sc, first: 0, search: $s) { edges { cursor } } }`, { sc: schoolId, s: long }),
+      'first', '"first" must not be less than 1');
+  });
+
+  test('a too-long login or password: input.<field>, the value is never echoed, nothing is written', async () => {
+    const secret = `Пароль-${'s'.repeat(300)}`;
+    const before = await authCounts(app);
+    const r = await expectUnchanged(app, ['audit_entry', 'auth_session'], () => admin.gql(
+      `mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { code } } }`, { i: { login: 'admin', password: secret } }));
+    expectArgError(r, 'input.password', '"input.password" must be shorter than or equal to 200 characters');
+    expect(JSON.stringify(r)).not.toContain('sss');
+    expect(await authCounts(app)).toEqual(before);
+    expectArgError(await admin.gql(`mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, { i: { login: 'a'.repeat(101), password: 'x' } }),
+      'input.login', '"input.login" must be shorter than or equal to 100 characters');
+  });
+
+  test('the same error over graphql-ws', async () => {
+    const w = await wsExecute(app.ws(admin.token), STAFF, { sc: schoolId, n: 101 });
+    expect(w.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect(w.errors?.[0]?.message).toBe('"first" must not be greater than 100');
+    expect(JSON.stringify(w)).not.toContain('validationErrors');
   });
 });

@@ -206,11 +206,13 @@ describe('R-JOUR-6 substitutions and the right to fill in a lesson', () => {
     const elsewhere = await newLesson({ classId: await newClass(), date: day(1), n: 3, teacher: await newTeacher() });
     expect((await substitute(c.deputy, elsewhere, busyAsSubstitute)).userErrors).toEqual([]);
     await refuse(busyAsSubstitute, 'TEACHER_CONFLICT');
-    // a staff member of another school
+    // a staff member of another school does not exist here (issue 9 §3; test/foreign-ids.e2e compares every family)
     const { schoolUuid } = await createOtherSchool(app, { login: 'alien2', role: 'TEACHER', name: 'Школа № 3', timeZone: 'Europe/Moscow' });
     const [foreign] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
       select gen_random_uuid(), now(), now(), $1, id, 'Учитель' from app_user where login = 'alien2' returning id`, [schoolUuid]);
-    await refuse(foreign.id, 'WRONG_SCHOOL');
+    const r = await unchanged(() => c.deputy.gql(SUBSTITUTE, { i: { lessonId: L(lesson), substituteTeacherId: S(foreign.id), reason: 'больничный' } }));
+    expect(errorCode(r)).toBe('NOT_FOUND');
+    expect(r.errors![0].message).toBe('Staff member not found');
 
     const first = await newTeacher();
     const second = await newTeacher();

@@ -7,6 +7,7 @@ import { resolvers } from '../resolvers';
 import { permissions } from '../permissions';
 import type { Ctx } from '../context';
 import { runAsActor } from '../services/audit-context';
+import { validateArgument } from './argument-validation';
 
 /**
  * Every root Mutation field runs with its actor in the async context, so its changes are audited.
@@ -31,7 +32,8 @@ export async function buildBaseSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
-    validate: { forbidUnknownValues: false },
+    // class-validator bounds on arguments come back as BAD_USER_INPUT with `field`, not its internals.
+    validateFn: validateArgument,
     emitSchemaFile: false,
     // Subscriptions bring their own event source (src/subscriptions/event-hub.ts); type-graphql
     // insists on a pubSub all the same.

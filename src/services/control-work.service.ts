@@ -138,9 +138,8 @@ export class ControlWorkService {
       if (classId && groupId) fail(UserErrorCode.INVALID, 'Give only one of classId and groupId', at('groupId'));
       const p = new Problems();
       const subject = await em.findOne(Subject, subjectId);
-      if (!subject) throw notFound('Subject');
-      if (subject.school.id !== year.school.id) p.add(UserErrorCode.WRONG_SCHOOL, 'The subject belongs to another school', at('subjectId'));
-      else if (subject.archivedAt) p.add(UserErrorCode.ARCHIVED, `The subject «${subject.name}» is archived`, at('subjectId'));
+      if (!subject || subject.school.id !== year.school.id) throw notFound('Subject');
+      if (subject.archivedAt) p.add(UserErrorCode.ARCHIVED, `The subject «${subject.name}» is archived`, at('subjectId'));
       if (classId) await this.checkClass(em, p, year, classId);
       if (groupId) await this.checkGroup(em, p, year, groupId);
       if (input.lessonNumber != null) checkLessonNumber(p, input.lessonNumber, at('lessonNumber'));
@@ -223,16 +222,14 @@ export class ControlWorkService {
 
   private async checkClass(em: EntityManager, p: Problems, year: AcademicYear, classId: string): Promise<void> {
     const c = await em.findOne(SchoolClass, classId);
-    if (!c) throw notFound('Class');
-    if (c.school.id !== year.school.id) p.add(UserErrorCode.WRONG_SCHOOL, 'The class belongs to another school', at('classId'));
-    else if (c.academicYear.id !== year.id) p.add(UserErrorCode.INVALID, `The class ${c.name} is not of the academic year «${year.name}»`, at('classId'));
+    if (!c || c.school.id !== year.school.id) throw notFound('Class');
+    if (c.academicYear.id !== year.id) p.add(UserErrorCode.INVALID, `The class ${c.name} is not of the academic year «${year.name}»`, at('classId'));
   }
 
   private async checkGroup(em: EntityManager, p: Problems, year: AcademicYear, groupId: string): Promise<void> {
     const g = await em.findOne(StudyGroup, groupId);
-    if (!g) throw notFound('Study group');
-    if (g.school.id !== year.school.id) p.add(UserErrorCode.WRONG_SCHOOL, 'The study group belongs to another school', at('groupId'));
-    else if (g.academicYear.id !== year.id) p.add(UserErrorCode.INVALID, `The group «${g.name}» is not of the academic year «${year.name}»`, at('groupId'));
+    if (!g || g.school.id !== year.school.id) throw notFound('Study group');
+    if (g.academicYear.id !== year.id) p.add(UserErrorCode.INVALID, `The group «${g.name}» is not of the academic year «${year.name}»`, at('groupId'));
     else if (g.archivedAt) p.add(UserErrorCode.ARCHIVED, `The group «${g.name}» is archived`, at('groupId'));
   }
 

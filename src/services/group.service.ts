@@ -288,8 +288,7 @@ export class GroupService {
       const subjects = await em.find(Subject, { id: { $in: subjectIds } });
       subjectIds.forEach((id, i) => {
         const s = subjects.find((x) => x.id === id);
-        if (!s) throw notFound('Subject');
-        if (s.school.id !== student.school.id) fail(UserErrorCode.WRONG_SCHOOL, 'The subject belongs to another school', at('subjects', i, 'subjectId'));
+        if (!s || s.school.id !== student.school.id) throw notFound('Subject');
         if (s.archivedAt) fail(UserErrorCode.ARCHIVED, `The subject «${s.name}» is archived`, at('subjects', i, 'subjectId'));
       });
       let plan = await em.findOne(IndividualPlan, { student: studentId, academicYear: yearId });
@@ -347,8 +346,7 @@ export class GroupService {
 
   private async checkSubject(em: EntityManager, year: AcademicYear, subjectId: string): Promise<void> {
     const subject = await em.findOne(Subject, subjectId);
-    if (!subject) throw notFound('Subject');
-    if (subject.school.id !== year.school.id) fail(UserErrorCode.WRONG_SCHOOL, 'The subject belongs to another school', at('subjectId'));
+    if (!subject || subject.school.id !== year.school.id) throw notFound('Subject');
     if (subject.archivedAt) fail(UserErrorCode.ARCHIVED, `The subject «${subject.name}» is archived`, at('subjectId'));
   }
 
@@ -356,8 +354,7 @@ export class GroupService {
     const classes = await em.find(SchoolClass, { id: { $in: ids } });
     for (const id of ids) {
       const c = classes.find((x) => x.id === id);
-      if (!c) throw notFound('Class');
-      if (c.school.id !== year.school.id) fail(UserErrorCode.WRONG_SCHOOL, `The class ${c.name} belongs to another school`, field);
+      if (!c || c.school.id !== year.school.id) throw notFound('Class');
       if (c.academicYear.id !== year.id) fail(UserErrorCode.INVALID, `The class ${c.name} is not of the academic year «${year.name}»`, field);
     }
   }

@@ -202,8 +202,7 @@ export class LessonService {
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled: restore it first', at('lessonId'));
       const substitute = await em.findOne(Staff, staffId);
-      if (!substitute) throw notFound('Staff member');
-      if (substitute.school.id !== lesson.school.id) fail(UserErrorCode.WRONG_SCHOOL, 'The staff member belongs to another school', at('substituteTeacherId'));
+      if (!substitute || substitute.school.id !== lesson.school.id) throw notFound('Staff member');
       if (substitute.archivedAt) fail(UserErrorCode.ARCHIVED, 'The staff member has left the school (archived)', at('substituteTeacherId'));
       if (staffId === lesson.teacher.id) fail(UserErrorCode.SAME_TEACHER, 'The staff member is the lesson\'s own teacher: remove the substitution instead', at('substituteTeacherId'));
       if (staffId === lesson.substituteTeacher?.id && reason === lesson.substitutionReason) {
@@ -388,9 +387,8 @@ export class LessonService {
 
   private async checkRoom(em: EntityManager, p: Problems, schoolId: string, roomId: string): Promise<void> {
     const room = await em.findOne(Room, roomId);
-    if (!room) throw notFound('Room');
-    if (room.school.id !== schoolId) p.add(UserErrorCode.WRONG_SCHOOL, 'The room belongs to another school', at('roomId'));
-    else if (room.archivedAt) p.add(UserErrorCode.ARCHIVED, `The room «${room.name}» is archived`, at('roomId'));
+    if (!room || room.school.id !== schoolId) throw notFound('Room');
+    if (room.archivedAt) p.add(UserErrorCode.ARCHIVED, `The room «${room.name}» is archived`, at('roomId'));
   }
 
   /** R-DIARY-3: the change, for the lesson's students over the days concerned and the teachers involved. */

@@ -590,12 +590,12 @@ export class RosterService {
 
   private async checkTeacher(em: EntityManager, p: RosterProblems, schoolId: string, staffId: string): Promise<Staff | null> {
     const staff = await em.findOne(Staff, staffId);
-    if (!staff) {
+    // Staff of another school do not exist here: saying otherwise would confirm the ID.
+    if (!staff || staff.school.id !== schoolId) {
       p.add(UserErrorCode.INVALID, 'No such staff member', at('classTeacherId'));
       return null;
     }
-    if (staff.school.id !== schoolId) p.add(UserErrorCode.WRONG_SCHOOL, 'The class teacher must work at the class\'s school', at('classTeacherId'));
-    else if (staff.archivedAt) p.add(UserErrorCode.ARCHIVED, 'The staff member has left the school', at('classTeacherId'));
+    if (staff.archivedAt) p.add(UserErrorCode.ARCHIVED, 'The staff member has left the school', at('classTeacherId'));
     return staff;
   }
 

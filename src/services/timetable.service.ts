@@ -785,18 +785,15 @@ export class TimetableService {
       problems.throwIfAny();
 
       const subject = await em.findOne(Subject, subjectId);
-      if (!subject) throw notFound('Subject');
-      if (subject.school.id !== year.school.id) problems.add(UserErrorCode.WRONG_SCHOOL, 'The subject belongs to another school', at('subjectId'));
-      else if (subject.archivedAt) problems.add(UserErrorCode.ARCHIVED, `The subject «${subject.name}» is archived`, at('subjectId'));
+      if (!subject || subject.school.id !== year.school.id) throw notFound('Subject');
+      if (subject.archivedAt) problems.add(UserErrorCode.ARCHIVED, `The subject «${subject.name}» is archived`, at('subjectId'));
       const teacher = await em.findOne(Staff, teacherId, { populate: ['user'] });
-      if (!teacher) throw notFound('Staff member');
-      if (teacher.school.id !== year.school.id) problems.add(UserErrorCode.WRONG_SCHOOL, 'The teacher works at another school', at('teacherId'));
-      else if (teacher.archivedAt) problems.add(UserErrorCode.ARCHIVED, `${teacher.user.getEntity().fullName} no longer works at the school`, at('teacherId'));
+      if (!teacher || teacher.school.id !== year.school.id) throw notFound('Staff member');
+      if (teacher.archivedAt) problems.add(UserErrorCode.ARCHIVED, `${teacher.user.getEntity().fullName} no longer works at the school`, at('teacherId'));
       if (roomId) {
         const room = await em.findOne(Room, roomId);
-        if (!room) throw notFound('Room');
-        if (room.school.id !== year.school.id) problems.add(UserErrorCode.WRONG_SCHOOL, 'The room belongs to another school', at('roomId'));
-        else if (room.archivedAt) problems.add(UserErrorCode.ARCHIVED, `The room «${room.name}» is archived`, at('roomId'));
+        if (!room || room.school.id !== year.school.id) throw notFound('Room');
+        if (room.archivedAt) problems.add(UserErrorCode.ARCHIVED, `The room «${room.name}» is archived`, at('roomId'));
       }
       problems.throwIfAny();
       if (target.classId) await this.checkClass(em, year, target.classId, at('classId'));
@@ -940,16 +937,14 @@ export class TimetableService {
 
   private async checkClass(em: EntityManager, year: AcademicYear, classId: string, field: string[]): Promise<SchoolClass> {
     const c = await em.findOne(SchoolClass, classId);
-    if (!c) throw notFound('Class');
-    if (c.school.id !== year.school.id) fail(UserErrorCode.WRONG_SCHOOL, `The class ${c.name} belongs to another school`, field);
+    if (!c || c.school.id !== year.school.id) throw notFound('Class');
     if (c.academicYear.id !== year.id) fail(UserErrorCode.INVALID, `The class ${c.name} is not of the academic year «${year.name}»`, field);
     return c;
   }
 
   private async checkGroup(em: EntityManager, year: AcademicYear, groupId: string, field: string[]): Promise<StudyGroup> {
     const g = await em.findOne(StudyGroup, groupId);
-    if (!g) throw notFound('Study group');
-    if (g.school.id !== year.school.id) fail(UserErrorCode.WRONG_SCHOOL, 'The group belongs to another school', field);
+    if (!g || g.school.id !== year.school.id) throw notFound('Study group');
     if (g.academicYear.id !== year.id) fail(UserErrorCode.INVALID, `The group «${g.name}» is not of the academic year «${year.name}»`, field);
     if (g.archivedAt) fail(UserErrorCode.ARCHIVED, `The group «${g.name}» is archived`, field);
     return g;
@@ -958,8 +953,7 @@ export class TimetableService {
   /** An individual entry's student: of the school, not left before it starts, in a class of the year during it. */
   private async checkStudent(em: EntityManager, year: AcademicYear, studentId: string, from: string, to: string): Promise<void> {
     const s = await em.findOne(Student, studentId);
-    if (!s) throw notFound('Student');
-    if (s.school.id !== year.school.id) fail(UserErrorCode.WRONG_SCHOOL, 'The student belongs to another school', at('studentId'));
+    if (!s || s.school.id !== year.school.id) throw notFound('Student');
     if (s.leftOn && s.leftOn < from) fail(UserErrorCode.ALREADY_LEFT, `The student ${s.pseudonym} left the school on ${s.leftOn}`, at('studentId'));
     const inClass = await em.execute(
       `select 1 from class_membership cm join school_class c on c.id = cm.school_class_id

@@ -94,3 +94,17 @@ export async function enrol(app: TestApp, studentId: string, classId: string, fr
   await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date, to_date)
     values (gen_random_uuid(), now(), now(), $1, $2, $3, $4)`, [studentId, classId, from, to]);
 }
+
+export async function room(app: TestApp, schoolId: string): Promise<string> {
+  const [{ id }] = await app.sql(`insert into room (id, created_at, updated_at, school_id, name)
+    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [schoolId, `Кабинет ${next()}`]);
+  return id;
+}
+
+/** A study group of a year (an ELECTIVE of no class by default). */
+export async function studyGroup(app: TestApp, o: { schoolId: string; yearId: string; kind?: string; classId?: string; subjectId?: string }): Promise<string> {
+  const [{ id }] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, school_class_id, subject_id)
+    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4::study_group_kind, $5, $6) returning id`,
+  [o.schoolId, o.yearId, `Группа ${next()}`, o.kind ?? 'ELECTIVE', o.classId ?? null, o.subjectId ?? null]);
+  return id;
+}
