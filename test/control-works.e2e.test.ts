@@ -145,8 +145,12 @@ describe('R-YEAR-10 scheduling', () => {
     expect(up).toMatchObject({ controlWork: { date: '2025-11-19', lessonNumber: 2, form: 'TEST', title: 'Дроби' }, userErrors: [] });
     const refuseUpdate = async (i: Record<string, unknown>, code: string) =>
       expect(codes((await unchanged(() => c.deputy.ok(UPDATE, { i: { id, ...i } }))).controlWorkUpdate)).toEqual([code]);
-    await refuseUpdate({ date: '2025-11-19', form: 'TEST' }, 'NO_CHANGE');
-    await refuseUpdate({}, 'NO_CHANGE');
+    // issue 9: the values it already has (an auto-save) are a success that writes nothing, not even an audit entry or event.
+    for (const i of [{ date: '2025-11-19', form: 'TEST' }, {}, { lessonNumber: 2, title: 'Дроби' }]) {
+      const same = (await unchanged(() => c.deputy.ok(UPDATE, { i: { id, ...i } }))).controlWorkUpdate;
+      expect(same).toMatchObject({ controlWork: { id, date: '2025-11-19', lessonNumber: 2, form: 'TEST', title: 'Дроби' }, userErrors: [] });
+    }
+    await refuseUpdate({ title: 'x'.repeat(5000) }, 'TOO_LONG');
     await refuseUpdate({ date: '2025-12-30' }, 'HOLIDAY');
     await refuseUpdate({ date: '2026-08-01' }, 'OUTSIDE_ACADEMIC_YEAR');
     await refuseUpdate({ lessonNumber: -1 }, 'INVALID');

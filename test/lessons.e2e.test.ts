@@ -176,7 +176,8 @@ describe('R-JOUR-6 substitutions and the right to fill in a lesson', () => {
     expect(errorCode(await unchanged(() => setTopic(alien, lesson, 'X')))).toBe('NOT_FOUND');
     expect(codes((await unchanged(() => setTopic(c.teacher, lesson, 'x'.repeat(1001)))).data.lessonTopicSet)).toEqual(['TOO_LONG']);
     expect((await setTopic(c.teacher, lesson, 'Тема')).data.lessonTopicSet.userErrors).toEqual([]);
-    expect(codes((await unchanged(() => setTopic(c.teacher, lesson, ' Тема '))).data.lessonTopicSet)).toEqual(['NO_CHANGE']);
+    // issue 9: the topic it already has (an auto-save) is a success that writes nothing, not even an audit entry.
+    expect((await unchanged(() => setTopic(c.teacher, lesson, ' Тема '))).data.lessonTopicSet).toEqual({ lesson: { id: L(lesson), topic: 'Тема' }, userErrors: [] });
     await c.deputy.ok(CANCEL, { i: { lessonId: L(lesson), reason: 'карантин' } });
     expect(codes((await unchanged(() => setTopic(c.teacher, lesson, 'Другая'))).data.lessonTopicSet)).toEqual(['LESSON_CANCELLED']);
     const malformed = await c.teacher.gql(TOPIC, { i: { lessonId: gid('Room', lesson), topic: 'X' } });
@@ -217,7 +218,9 @@ describe('R-JOUR-6 substitutions and the right to fill in a lesson', () => {
     const first = await newTeacher();
     const second = await newTeacher();
     expect((await substitute(c.director, lesson, first)).userErrors).toEqual([]);
-    await refuse(first, 'NO_CHANGE');
+    // issue 9: the same substitute and reason again (an auto-save) is a success that writes nothing, publishes nothing.
+    const again = await unchanged(() => substitute(c.deputy, lesson, first));
+    expect(again).toMatchObject({ lesson: { substituteTeacher: { id: S(first) }, substitutionReason: 'больничный' }, userErrors: [] });
     const replaced = await substitute(c.admin, lesson, second, 'курсы');
     expect(replaced).toMatchObject({ lesson: { substituteTeacher: { id: S(second) }, substitutionReason: 'курсы' }, userErrors: [] });
     const evs = await events(lesson);
@@ -319,8 +322,11 @@ describe('R-DIARY-2 moves', () => {
       expect(r.lesson).toBeNull();
       expect(r.userErrors).toEqual([expect.objectContaining({ code, field: field ? ['input', field] : null })]);
     };
-    await refuse({ date: day(1), lessonNumber: 1, roomId: room }, 'NO_CHANGE', null);
-    await refuse({}, 'NO_CHANGE', null);
+    // issue 9: a move to where it already is (an auto-save) is a success that writes nothing, publishes nothing.
+    for (const to of [{ date: day(1), lessonNumber: 1, roomId: room }, {}]) {
+      const same = await unchanged(() => move(c.deputy, lesson, to));
+      expect(same).toMatchObject({ lesson: { id: L(lesson), date: day(1), lessonNumber: 1, moved: false, room: { id: gid('Room', room) } }, userErrors: [] });
+    }
     await refuse({ date: '2026-06-15' }, 'OUTSIDE_ACADEMIC_YEAR', 'date');
     await refuse({ date: '2025-10-27' }, 'HOLIDAY', 'date');
     // grade 1 has extra holidays in February; a grade 5 class does not

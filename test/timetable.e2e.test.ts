@@ -405,10 +405,13 @@ describe('R-YEAR-9 timetable conflicts', () => {
 
   test('R-YEAR-9: an entry is ended on a day (validTo shortened) or deleted; wrong dates are refused', async () => {
     const id = await mustCreate({ ...(await basics()), weekday: 4, lessonNumber: 6, classId: gid('SchoolClass', await newClass(8)) });
-    for (const [lastDate, code] of [['2025-08-31', 'DATE_INVALID'], ['2025-12-26', 'NO_CHANGE'], ['2026-01-10', 'DATE_INVALID']] as const) {
+    for (const [lastDate, code] of [['2025-08-31', 'DATE_INVALID'], ['2026-01-10', 'DATE_INVALID']] as const) {
       const r = await unchanged(() => c.deputy.ok(END, { i: { id, lastDate } }));
       expect(codes(r.timetableEntryEnd)).toEqual([code]);
     }
+    // issue 9: the day it already ends on (an auto-save) is a success that writes nothing, not even an audit entry or event.
+    const same = await unchanged(() => c.deputy.ok(END, { i: { id, lastDate: '2025-12-26' } }));
+    expect(same.timetableEntryEnd).toEqual({ timetableEntry: { id, validTo: '2025-12-26' }, userErrors: [] });
     const ended = await c.deputy.ok(END, { i: { id, lastDate: '2025-10-31' } });
     expect(ended.timetableEntryEnd).toEqual({ timetableEntry: { id, validTo: '2025-10-31' }, userErrors: [] });
     const deleted = await c.deputy.ok(DELETE, { i: { id } });

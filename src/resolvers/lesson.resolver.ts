@@ -1,4 +1,4 @@
-import { Arg, Ctx as GqlCtx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx as GqlCtx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LocalDateResolver, LocalTimeResolver } from 'graphql-scalars';
 import type { Ctx } from '../context';
 import { AcademicYear } from '../entities/academic-year.entity';
@@ -14,7 +14,7 @@ import { notFound } from '../schema/errors';
 import {
   LessonCancelInput, LessonCancelPayload, LessonMoveInput, LessonMovePayload, LessonRestoreInput, LessonRestorePayload, LessonSlot,
   LessonSubstituteInput, LessonSubstitutePayload, LessonSubstitutionRemoveInput, LessonSubstitutionRemovePayload, LessonTopicSetInput,
-  LessonTopicSetPayload,
+  LessonSlotAvailability, LessonTopicSetPayload,
 } from '../schema/lesson.types';
 import {
   ControlWorkCancelInput, ControlWorkCancelPayload, ControlWorkScheduleInput, ControlWorkSchedulePayload, ControlWorkUpdateInput,
@@ -119,7 +119,25 @@ export class LessonResolver {
     return ctx.services.lessons.controlWorks(ctx, l);
   }
 
-  @Mutation(() => LessonSubstitutePayload, { description: 'Records that a substitute conducts a lesson, with the reason (R-JOUR-6); the substitute may then fill in that lesson only, and its own teacher no longer may. Refused when the substitute is busy at that time. ADMIN, DIRECTOR or DEPUTY of the school.' })
+  @Query(() => LessonSlotAvailability, {
+    description: 'The teachers and rooms free at a date and lesson number of a school (R-JOUR-6, R-YEAR-9), to choose a substitute or a room without trial and error: '
+      + 'every teacher listed can be registered with `lessonSubstitute` for a lesson at that slot without TEACHER_CONFLICT, and every room listed given to `lessonMove` without ROOM_CONFLICT '
+      + '(the same clash rules; a change committed meanwhile is still refused by the mutation). Empty lists on a holiday of the school or of the given class or group. '
+      + 'ADMIN, DIRECTOR or DEPUTY of the school; another school is NOT_FOUND.',
+  })
+  async lessonSlotAvailability(
+    @Arg('schoolId', () => ID, { description: 'Global ID of the school.' }) schoolId: string,
+    @Arg('date', () => LocalDateResolver, { description: 'The date; it must lie in an academic year of the school.' }) date: string,
+    @Arg('lessonNumber', () => Int, { description: 'The lesson number of the day, 0–15.' }) lessonNumber: number,
+    @Arg('classId', () => ID, { nullable: true, description: 'The class the lesson is for: its grade\'s holidays apply, and teachers of the class are listed first.' }) classId: string | null | undefined,
+    @Arg('groupId', () => ID, { nullable: true, description: 'The study group the lesson is for (instead of a class): its grades\' holidays apply, and its teachers are listed first.' }) groupId: string | null | undefined,
+    @Arg('subjectId', () => ID, { nullable: true, description: 'The subject of the lesson: teachers of the subject are listed first.' }) subjectId: string | null | undefined,
+    @GqlCtx() ctx: Ctx,
+  ): Promise<LessonSlotAvailability> {
+    return ctx.services.lessons.lessonSlotAvailability(ctx, { schoolId, date, lessonNumber, classId, groupId, subjectId });
+  }
+
+  @Mutation(() => LessonSubstitutePayload, { description: 'Records that a substitute conducts a lesson, with the reason (R-JOUR-6); the substitute may then fill in that lesson only, and its own teacher no longer may. Refused when the substitute is busy at that time (`lessonSlotAvailability` lists who is free). The same substitute and reason again is a success that changes nothing (no audit entry, no event). ADMIN, DIRECTOR or DEPUTY of the school.' })
   async lessonSubstitute(@Arg('input', () => LessonSubstituteInput, inputArg) input: LessonSubstituteInput, @GqlCtx() ctx: Ctx): Promise<LessonSubstitutePayload> {
     return Object.assign(new LessonSubstitutePayload(), await ctx.services.lessons.lessonSubstitute(ctx, input));
   }
@@ -129,7 +147,7 @@ export class LessonResolver {
     return Object.assign(new LessonSubstitutionRemovePayload(), await ctx.services.lessons.lessonSubstitutionRemove(ctx, input));
   }
 
-  @Mutation(() => LessonMovePayload, { description: 'Moves a lesson to another date, lesson number and/or room (R-DIARY-2); refused on a holiday or when the teacher, room, class or group or a student is busy there. ADMIN, DIRECTOR or DEPUTY of the school.' })
+  @Mutation(() => LessonMovePayload, { description: 'Moves a lesson to another date, lesson number and/or room (R-DIARY-2); refused on a holiday or when the teacher, room, class or group or a student is busy there. Moving it to where it already is is a success that changes nothing (no audit entry, no event). ADMIN, DIRECTOR or DEPUTY of the school.' })
   async lessonMove(@Arg('input', () => LessonMoveInput, inputArg) input: LessonMoveInput, @GqlCtx() ctx: Ctx): Promise<LessonMovePayload> {
     return Object.assign(new LessonMovePayload(), await ctx.services.lessons.lessonMove(ctx, input));
   }
@@ -144,7 +162,7 @@ export class LessonResolver {
     return Object.assign(new LessonRestorePayload(), await ctx.services.lessons.lessonRestore(ctx, input));
   }
 
-  @Mutation(() => LessonTopicSetPayload, { description: 'Sets the topic of a lesson (R-JOUR-1). Only the teacher who conducts it: its substitute when there is one, else its timetable teacher (R-JOUR-6).' })
+  @Mutation(() => LessonTopicSetPayload, { description: 'Sets the topic of a lesson (R-JOUR-1). Only the teacher who conducts it: its substitute when there is one, else its timetable teacher (R-JOUR-6). The topic it already has (an auto-save) is a success that changes nothing (no audit entry).' })
   async lessonTopicSet(@Arg('input', () => LessonTopicSetInput, inputArg) input: LessonTopicSetInput, @GqlCtx() ctx: Ctx): Promise<LessonTopicSetPayload> {
     return Object.assign(new LessonTopicSetPayload(), await ctx.services.lessons.lessonTopicSet(ctx, input));
   }
@@ -200,7 +218,7 @@ export class ControlWorkResolver {
     return Object.assign(new ControlWorkSchedulePayload(), await ctx.services.controlWorks.controlWorkSchedule(ctx, input));
   }
 
-  @Mutation(() => ControlWorkUpdatePayload, { description: 'Changes the date, lesson number, form or title of a control work (R-YEAR-10). ADMIN, DIRECTOR or DEPUTY of the school.' })
+  @Mutation(() => ControlWorkUpdatePayload, { description: 'Changes the date, lesson number, form or title of a control work (R-YEAR-10); the values it already has are a success that changes nothing (no audit entry, no event). ADMIN, DIRECTOR or DEPUTY of the school.' })
   async controlWorkUpdate(@Arg('input', () => ControlWorkUpdateInput, inputArg) input: ControlWorkUpdateInput, @GqlCtx() ctx: Ctx): Promise<ControlWorkUpdatePayload> {
     return Object.assign(new ControlWorkUpdatePayload(), await ctx.services.controlWorks.controlWorkUpdate(ctx, input));
   }
@@ -223,7 +241,7 @@ export class DiaryResolver {
     return ctx.services.diary.studentDiary(ctx, studentId, from, to);
   }
 
-  @Query(() => [TeacherDay], { description: 'A teacher\'s timetable, one entry per day: their own lessons without a substitute and the lessons they substitute (R-JOUR-6). Without `teacherId`, the viewer\'s own; another teacher\'s for the ADMIN, DIRECTOR or DEPUTY of their school.' })
+  @Query(() => [TeacherDay], { description: 'A teacher\'s timetable, one entry per day: their own lessons without a substitute and the lessons they substitute (R-JOUR-6); `entries` also shows their own lessons a substitute conducts, with the role of each. Without `teacherId`, the viewer\'s own; another teacher\'s for the ADMIN, DIRECTOR or DEPUTY of their school.' })
   async teacherTimetable(
     @Arg('from', () => LocalDateResolver, fromArg) from: string,
     @Arg('to', () => LocalDateResolver, toArg) to: string,

@@ -139,7 +139,7 @@ export class TimetableEntryResolver {
     return Object.assign(new TimetableEntryCreatePayload(), await ctx.services.timetable.timetableEntryCreate(ctx, input));
   }
 
-  @Mutation(() => TimetableEntryEndPayload, { description: 'Ends a timetable entry on a day; a change of teacher or room from a date is this plus a new entry (R-YEAR-9). ADMIN or DEPUTY of the school.' })
+  @Mutation(() => TimetableEntryEndPayload, { description: 'Ends a timetable entry on a day; a change of teacher or room from a date is this plus a new entry (R-YEAR-9). The day it already ends on is a success that changes nothing (no audit entry, no event). ADMIN or DEPUTY of the school.' })
   async timetableEntryEnd(@Arg('input', () => TimetableEntryEndInput, inputArg) input: TimetableEntryEndInput, @GqlCtx() ctx: Ctx): Promise<TimetableEntryEndPayload> {
     return Object.assign(new TimetableEntryEndPayload(), await ctx.services.timetable.timetableEntryEnd(ctx, input));
   }

@@ -2,6 +2,7 @@ import { Arg, Args, Ctx as GqlCtx, FieldResolver, Mutation, Query, Resolver, Roo
 import type { Ctx } from '../context';
 import { RoleAssignment, User } from '../entities/user.entity';
 import { School } from '../entities/school.entity';
+import { Student } from '../entities/student.entity';
 import { PageArgs } from '../schema/connection';
 import {
   PasswordResetInput, PasswordResetPayload, UserBlockInput, UserBlockPayload, UserConnection, UsersArgs, UserUnblockInput, UserUnblockPayload,
@@ -12,6 +13,18 @@ export class UserResolver {
   @FieldResolver(() => [RoleAssignment], { description: 'Roles the user holds, per school (R-ROLE).' })
   async roles(@Root() user: User, @GqlCtx() ctx: Ctx): Promise<RoleAssignment[]> {
     return ctx.loaders.rolesByUser.load(user.id);
+  }
+
+  @FieldResolver(() => [Student], {
+    nullable: true,
+    description: 'The students this account follows, in one call (R-ROLE-6, R-ROLE-7): for a parent their children, for a student '
+      + 'themself — exactly those `student(id)` shows them today, so a child whose guardian link was removed or who left the school '
+      + 'is not listed. Staff get an empty list (unless they are also a parent): the students they teach come through their classes and lessons. '
+      + 'By family name, given name, pseudonym; personal-data fields are null without consent (R-SEC-4). '
+      + 'Only on `me`: read on any other user it is null with FORBIDDEN.',
+  })
+  async students(@Root() user: User, @GqlCtx() ctx: Ctx): Promise<Student[]> {
+    return ctx.services.roster.ownStudents(ctx);
   }
 
   @Query(() => UserConnection, {

@@ -2,6 +2,9 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Payload } from './user-error';
 import { Lesson } from '../entities/lesson.entity';
+import { Holiday } from '../entities/academic-year.entity';
+import { Staff } from '../entities/staff.entity';
+import { Room } from '../entities/subject.entity';
 
 /** Where and when a lesson was planned, shown for a moved lesson (R-DIARY-2). */
 @ObjectType({ description: 'A date, lesson number and room of a lesson: for a moved lesson, where the timetable had it.' })
@@ -110,4 +113,37 @@ export class LessonTopicSetInput {
 export class LessonTopicSetPayload extends Payload {
   @Field(() => Lesson, { nullable: true, description: 'The lesson with its topic; null when nothing was changed.' })
   lesson?: Lesson | null;
+}
+
+@ObjectType({ description: 'A teacher free at a lesson slot, who can be registered as its substitute (see `lessonSlotAvailability`).' })
+export class FreeTeacher {
+  @Field(() => Staff, { description: 'The staff member: a current TEACHER of the school who conducts no lesson at that slot.' })
+  staff!: Staff;
+
+  @Field(() => Boolean, { description: 'Holds a teaching assignment of the given `subjectId` on that date (false when no subject was given).' })
+  teachesSubject!: boolean;
+
+  @Field(() => Boolean, { description: 'Holds a teaching assignment (any subject) of the given class or group on that date (false when neither was given).' })
+  teachesClassOrGroup!: boolean;
+}
+
+@ObjectType({ description: 'Who and what is free at a lesson slot (date and lesson number) of a school, by the same clash rules as `lessonSubstitute` and `lessonMove`.' })
+export class LessonSlotAvailability {
+  @Field(() => LocalDateResolver, { description: 'The date.' })
+  date!: string;
+
+  @Field(() => Int, { description: 'The lesson number of the day.' })
+  lessonNumber!: number;
+
+  @Field(() => Holiday, { nullable: true, description: 'The holiday covering the date for the whole school or the given class or group; then no lessons take place and both lists are empty.' })
+  holiday!: Holiday | null;
+
+  @Field(() => [FreeTeacher], {
+    description: 'Current TEACHERs of the school (not archived) who conduct no lesson at the slot — neither their own (unless a substitute has it) nor one they substitute; cancelled lessons occupy nobody. '
+      + 'Those teaching the given subject first, then those teaching the given class or group, then by family and given name. The teacher of a lesson at the slot is busy with it, so it is not listed.',
+  })
+  teachers!: FreeTeacher[];
+
+  @Field(() => [Room], { description: 'Rooms of the school, not archived, that no lesson at the slot takes place in (cancelled lessons occupy none), by name.' })
+  rooms!: Room[];
 }

@@ -168,15 +168,16 @@ export class ControlWorkService {
       const p = new Problems();
       const title = input.title != null ? this.title(p, input.title) : cw.title ?? null;
       const next = { date: input.date ?? cw.date, lessonNumber: input.lessonNumber ?? cw.lessonNumber ?? null, form: input.form ?? cw.form, title };
-      if (next.date === cw.date && next.lessonNumber === (cw.lessonNumber ?? null) && next.form === cw.form && next.title === (cw.title ?? null)) {
-        fail(UserErrorCode.NO_CHANGE, 'Nothing to change: the control work already has these values');
-      }
       if (input.lessonNumber != null) checkLessonNumber(p, input.lessonNumber, at('lessonNumber'));
       if (next.date !== cw.date) {
         const year = await em.findOneOrFail(AcademicYear, cw.academicYear.id);
         await checkSchoolDay(em, p, year, next.date, targetOf(cw), at('date'));
       }
       p.throwIfAny();
+      // The values it already has (an auto-save): success that changes nothing, no audit entry, no event.
+      if (next.date === cw.date && next.lessonNumber === (cw.lessonNumber ?? null) && next.form === cw.form && next.title === (cw.title ?? null)) {
+        return { controlWork: cw };
+      }
       const from = { date: cw.date, lessonNumber: cw.lessonNumber ?? null };
       Object.assign(cw, next);
       await em.flush();

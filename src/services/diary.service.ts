@@ -7,7 +7,7 @@ import { Lesson } from '../entities/lesson.entity';
 import { ControlWork } from '../entities/control-work.entity';
 import { fromGlobalId } from '../schema/node';
 import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
-import { DIARY_RANGE_MAX_DAYS, DiaryDay, TeacherDay } from '../schema/diary.types';
+import { DIARY_RANGE_MAX_DAYS, DiaryDay, TeacherDay, TeacherLessonRole, TeacherTimetableLesson } from '../schema/diary.types';
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { addDays, isMember } from './shared';
 
@@ -102,7 +102,8 @@ export class DiaryService {
 
   /**
    * A teacher's timetable, one entry per day: their timetable lessons that have no substitute and
-   * the lessons they substitute. Without `teacherGlobalId`, the viewer's own (every school they work
+   * the lessons they substitute (`lessons`), and in `entries` also their own lessons a substitute
+   * conducts, each marked with its role (R-JOUR-6). Without `teacherGlobalId`, the viewer's own (every school they work
    * at); another teacher's only for the administration of that teacher's school.
    */
   async teacherTimetable(ctx: Ctx, from: string, to: string, teacherGlobalId?: string | null): Promise<TeacherDay[]> {
@@ -120,13 +121,22 @@ export class DiaryService {
     } else {
       staffIds = (await ctx.em.execute<{ id: string }[]>('select id from staff where user_id = ?', [viewer.userId])).map((r) => r.id);
     }
+    // One statement: the lessons they conduct and their own lessons a substitute conducts, with the role of each.
     const rows = staffIds.length === 0 ? [] : await ctx.em.execute<Record<string, unknown>[]>(
-      `select l.* from lesson l
+      `select l.*, case when l.substitute_teacher_id = any(?::uuid[]) then 'SUBSTITUTE'
+                        when l.substitute_teacher_id is not null then 'SUBSTITUTED_AWAY' else 'OWN' end as "__role"
+         from lesson l
         where l.date between ?::date and ?::date
-          and (l.substitute_teacher_id = any(?::uuid[]) or (l.teacher_id = any(?::uuid[]) and l.substitute_teacher_id is null))
+          and (l.substitute_teacher_id = any(?::uuid[]) or l.teacher_id = any(?::uuid[]))
         order by l.date, l.lesson_number, l.id`,
-      [from, to, uuidArray(staffIds), uuidArray(staffIds)]);
-    const lessons = byDate(rows.map((r) => ctx.em.map(Lesson, r as never)));
-    return days.map((date) => Object.assign(new TeacherDay(), { date, lessons: lessons.get(date) ?? [] }));
+      [uuidArray(staffIds), from, to, uuidArray(staffIds), uuidArray(staffIds)]);
+    const entries = byDate(rows.map(({ __role: role, ...row }) => {
+      const lesson = ctx.em.map(Lesson, row as never);
+      return { date: lesson.date, entry: Object.assign(new TeacherTimetableLesson(), { role: role as TeacherLessonRole, lesson }) };
+    }));
+    return days.map((date) => {
+      const day = (entries.get(date) ?? []).map((e) => e.entry);
+      return Object.assign(new TeacherDay(), { date, entries: day, lessons: day.filter((e) => e.role !== TeacherLessonRole.SUBSTITUTED_AWAY).map((e) => e.lesson) });
+    });
   }
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { rolesOf } from '../permissions/capabilities';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
-import { AcademicYear } from '../entities/academic-year.entity';
+import { AcademicYear, Holiday } from '../entities/academic-year.entity';
 import { Lesson, LessonStatus } from '../entities/lesson.entity';
 import { Room, Subject } from '../entities/subject.entity';
 import { Staff } from '../entities/staff.entity';
@@ -12,23 +12,30 @@ import { Student } from '../entities/student.entity';
 import { TimetableEntry } from '../entities/timetable.entity';
 import { ControlWork } from '../entities/control-work.entity';
 import { fromGlobalId } from '../schema/node';
-import { forbidden, notFound } from '../schema/errors';
+import { badInput, forbidden, notFound } from '../schema/errors';
 import { UserErrorCode, UserErrorsException } from '../schema/user-error';
 import type {
   LessonCancelInput, LessonMoveInput, LessonRestoreInput, LessonSubstituteInput, LessonSubstitutionRemoveInput, LessonTopicSetInput,
 } from '../schema/lesson.types';
-import { LessonSlot } from '../schema/lesson.types';
+import { FreeTeacher, LessonSlot, LessonSlotAvailability } from '../schema/lesson.types';
 import { type BellTimes, bellKey, clearLessonLoaders, effectiveBellSlots, lessonSlotKey } from '../loaders/lesson.loaders';
 import { DiaryEventKind, publishEvent } from '../subscriptions/outbox';
+import { uuidArray } from '../loaders/roster.loaders';
 import { requiredText } from './membership.helpers';
 import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow, write } from './shared';
 import { registerNodeType } from './node.service';
-import { type ClashFields, findLessonClashes, lockLessonDay } from './timetable.service';
+import { type ClashFields, findLessonClashes, lessonSlotOccupants, lockLessonDay } from './timetable.service';
 
 /** R-ROLE-1..3: who registers substitutions, moves and cancellations (R-JOUR-6). */
 export const LESSON_MANAGERS = rolesOf('canChangeLessons');
 /** Who reads every lesson of their school (the capability table); others the lessons they took part in. */
 export const LESSON_READERS = rolesOf('canReadSchoolLessons');
+
+/**
+ * R-JOUR-6: SQL predicate on a staff member aliased `st`: their account holds the TEACHER role in
+ * the staff member's school — who may be registered as a substitute (with not being archived).
+ */
+const HOLDS_TEACHER_ROLE_SQL = `exists (select 1 from role_assignment ra where ra.user_id = st.user_id and ra.school_id = st.school_id and ra.role = 'TEACHER')`;
 
 const REASON_MAX = 1000;
 const TOPIC_MAX = 1000;
@@ -62,9 +69,9 @@ export async function lockSchoolDays(em: EntityManager, schoolId: string, dates:
  * for a grade of the target's class(es) — a class, a group's class or stream classes, or the classes
  * its students are in that day.
  */
-export async function holidayFor(em: EntityManager, yearId: string, date: string, t: Target): Promise<{ name: string } | null> {
-  const [row] = await em.execute<{ name: string }[]>(
-    `select h.name from holiday h
+export async function holidayFor(em: EntityManager, yearId: string, date: string, t: Target): Promise<{ id: string; name: string } | null> {
+  const [row] = await em.execute<{ id: string; name: string }[]>(
+    `select h.id, h.name from holiday h
       where h.academic_year_id = ? and ?::date between h.start_date and h.end_date
         and (h.grades is null or h.grades && array(
               select c.grade from school_class c where c.id = ?::uuid
@@ -191,6 +198,58 @@ export class LessonService {
     return Object.assign(new LessonSlot(), { date: l.plannedDate, lessonNumber: l.plannedLessonNumber, roomId: l.plannedRoom?.id ?? null });
   }
 
+  // ---- free teachers and rooms of a slot (R-JOUR-6, R-YEAR-9) ----
+
+  /**
+   * The teachers and rooms free at a date and lesson number of a school, for the administration
+   * choosing a substitute or a room: the same occupancy (`lessonSlotOccupants`, the SQL of the
+   * clash checks) and the same substitute rule (a current TEACHER of the school) as
+   * `lessonSubstitute` and `lessonMove`. A holiday of the whole school, or of the given class or
+   * group, leaves both lists empty. Read without locks: a change committed meanwhile can still
+   * make the mutation refuse the slot, which it re-checks under the day lock.
+   */
+  async lessonSlotAvailability(ctx: Ctx, args: {
+    schoolId: string; date: string; lessonNumber: number; classId?: string | null; groupId?: string | null; subjectId?: string | null;
+  }): Promise<LessonSlotAvailability> {
+    const schoolId = fromGlobalId(args.schoolId, 'School', 'schoolId');
+    assertRole(ctx, LESSON_MANAGERS, schoolId, 'School', 'Free teachers and rooms are for the ADMIN, DIRECTOR or DEPUTY of the school, who register substitutions');
+    if (!Number.isInteger(args.lessonNumber) || args.lessonNumber < 0 || args.lessonNumber > LESSON_NUMBER_MAX) {
+      throw badInput(`A lesson number is 0–${LESSON_NUMBER_MAX}, not ${args.lessonNumber}`, 'lessonNumber');
+    }
+    if (args.classId != null && args.groupId != null) throw badInput('Give at most one of classId and groupId', 'groupId');
+    const classId = args.classId != null ? fromGlobalId(args.classId, 'SchoolClass', 'classId') : null;
+    const groupId = args.groupId != null ? fromGlobalId(args.groupId, 'StudyGroup', 'groupId') : null;
+    const subjectId = args.subjectId != null ? fromGlobalId(args.subjectId, 'Subject', 'subjectId') : null;
+    const em = ctx.em;
+    if (classId && (await this.schoolClass(ctx, classId))?.school.id !== schoolId) throw notFound('Class');
+    if (groupId && (await this.group(ctx, groupId))?.school.id !== schoolId) throw notFound('Study group');
+    if (subjectId && (await ctx.loaders.subjectById.load(subjectId))?.school.id !== schoolId) throw notFound('Subject');
+    const year = await em.findOne(AcademicYear, { school: schoolId, startDate: { $lte: args.date }, endDate: { $gte: args.date } });
+    if (!year) throw badInput(`${args.date} is in no academic year of the school`, 'date');
+    const result: LessonSlotAvailability = Object.assign(new LessonSlotAvailability(), { date: args.date, lessonNumber: args.lessonNumber, holiday: null, teachers: [], rooms: [] });
+    const holiday = await holidayFor(em, year.id, args.date, { classId, groupId, studentId: null });
+    if (holiday) {
+      result.holiday = await em.findOne(Holiday, holiday.id);
+      return result;
+    }
+    const busy = await lessonSlotOccupants(em, { schoolId, date: args.date, lessonNumber: args.lessonNumber });
+    const teaching = (condition: string) => `exists (select 1 from teaching_span t where t.user_id = st.user_id and t.school_id = st.school_id and ${condition}
+        and (t.from_date is null or t.from_date <= ?::date) and (t.to_date is null or t.to_date >= ?::date))`;
+    const teachers = await em.execute<{ id: string; teaches_subject: boolean; teaches_target: boolean }[]>(
+      `select st.id, ${teaching('t.subject_id = ?::uuid')} as teaches_subject,
+              ${teaching('(t.class_id = ?::uuid or t.group_id = ?::uuid)')} as teaches_target
+         from staff st join app_user u on u.id = st.user_id
+        where st.school_id = ? and st.archived_at is null and ${HOLDS_TEACHER_ROLE_SQL} and st.id <> all(?::uuid[])
+        order by teaches_subject desc, teaches_target desc, u.last_name, u.first_name, st.id`,
+      [subjectId, args.date, args.date, classId, groupId, args.date, args.date, schoolId, uuidArray([...busy.teacherIds])]);
+    const staff = await Promise.all(teachers.map((t) => ctx.loaders.staffById.load(t.id)));
+    result.teachers = teachers.map((t, i) => Object.assign(new FreeTeacher(), {
+      staff: staff[i]!, teachesSubject: t.teaches_subject, teachesClassOrGroup: t.teaches_target,
+    }));
+    result.rooms = await em.find(Room, { school: schoolId, archivedAt: null, ...(busy.roomIds.size ? { id: { $nin: [...busy.roomIds] } } : {}) }, { orderBy: { name: 'asc', id: 'asc' } });
+    return result;
+  }
+
   // ---- substitutions (R-JOUR-6) ----
 
   /** Another teacher conducts the lesson; a lesson that has a substitute gets this one instead. */
@@ -205,10 +264,9 @@ export class LessonService {
       if (!substitute || substitute.school.id !== lesson.school.id) throw notFound('Staff member');
       if (substitute.archivedAt) fail(UserErrorCode.ARCHIVED, 'The staff member has left the school (archived)', at('substituteTeacherId'));
       if (staffId === lesson.teacher.id) fail(UserErrorCode.SAME_TEACHER, 'The staff member is the lesson\'s own teacher: remove the substitution instead', at('substituteTeacherId'));
-      if (staffId === lesson.substituteTeacher?.id && reason === lesson.substitutionReason) {
-        fail(UserErrorCode.NO_CHANGE, 'The staff member already substitutes this lesson for that reason', at('substituteTeacherId'));
-      }
-      const teaches = await em.execute(`select 1 from role_assignment where user_id = ? and school_id = ? and role = 'TEACHER' limit 1`, [substitute.user.id, lesson.school.id]);
+      // Saving the same substitution again (an auto-save) succeeds and changes nothing: no audit entry, no event.
+      if (staffId === lesson.substituteTeacher?.id && reason === lesson.substitutionReason) return { lesson };
+      const teaches = await em.execute(`select 1 from staff st where st.id = ? and ${HOLDS_TEACHER_ROLE_SQL}`, [staffId]);
       if (!teaches.length) fail(UserErrorCode.NOT_TEACHER, 'The staff member holds no TEACHER role in the school', at('substituteTeacherId'));
       await lockSchoolDays(em, lesson.school.id, [lesson.date]);
       await this.assertFree(em, lesson, { date: lesson.date, lessonNumber: lesson.lessonNumber, teacherIds: [staffId], roomId: null, target: {} }, { teacher: at('substituteTeacherId') });
@@ -252,9 +310,8 @@ export class LessonService {
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled: restore it first', at('lessonId'));
       const from = { date: lesson.date, lessonNumber: lesson.lessonNumber, roomId: lesson.room?.id ?? null };
       const to = { date: input.date ?? from.date, lessonNumber: input.lessonNumber ?? from.lessonNumber, roomId: roomId ?? from.roomId };
-      if (to.date === from.date && to.lessonNumber === from.lessonNumber && to.roomId === from.roomId) {
-        fail(UserErrorCode.NO_CHANGE, `The lesson already takes place on ${from.date}, lesson ${from.lessonNumber}, in that room`);
-      }
+      // Already there (an auto-save, or a move to where it is): success that changes nothing, no event.
+      if (to.date === from.date && to.lessonNumber === from.lessonNumber && to.roomId === from.roomId) return { lesson };
       const p = new Problems();
       const year = await em.findOneOrFail(AcademicYear, lesson.academicYear.id);
       if (to.date !== from.date) await checkSchoolDay(em, p, year, to.date, targetOf(lesson), at('date'));
@@ -341,7 +398,8 @@ export class LessonService {
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled', at('lessonId'));
       const value = input.topic?.normalize('NFC').trim() || null;
       if (value && value.length > TOPIC_MAX) fail(UserErrorCode.TOO_LONG, `The topic is longer than ${TOPIC_MAX} characters`, at('topic'));
-      if (value === (lesson.topic ?? null)) fail(UserErrorCode.NO_CHANGE, 'The lesson already has that topic', at('topic'));
+      // The same topic again (an auto-save): success that changes nothing and writes no audit entry.
+      if (value === (lesson.topic ?? null)) return { lesson };
       lesson.topic = value;
       await em.flush();
       return { lesson };

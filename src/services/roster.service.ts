@@ -199,6 +199,23 @@ export class RosterService {
     return s;
   }
 
+  /**
+   * R-ROLE-6, R-ROLE-7 (`me { students }`): the viewer's own children as a guardian and their own
+   * student record, by the same access check as `student(id)` (`student_access_at`, reasons GUARDIAN
+   * and SELF), so both agree: a removed link or a child who left the school is gone. Students a
+   * staff member sees through their work (classes, lessons, administration) are not listed here.
+   */
+  async ownStudents(ctx: Ctx): Promise<Student[]> {
+    const rows = await ctx.em.execute<Record<string, unknown>[]>(
+      `select s.* from student s
+        where s.id in (select a.student_id from student_access_at(?::timestamptz) a where a.user_id = ? and a.reason in ('GUARDIAN', 'SELF'))
+        order by s.last_name nulls last, s.first_name nulls last, s.pseudonym`,
+      [clock.now().toISOString(), this.viewerId(ctx)]);
+    const students = rows.map((r) => ctx.em.map(Student, r as never));
+    for (const s of students) ctx.loaders.studentAccess.prime(viewerKey(ctx.viewer!.userId, s.id), true);
+    return students;
+  }
+
   /** R-SEC-3: the viewer takes part in the student's education today (`student_access_at`; one query per request batch). */
   async canSeeStudent(ctx: Ctx, studentId: string): Promise<boolean> {
     if (!ctx.viewer) return false;

@@ -225,6 +225,33 @@ export async function findTimetableClashes(em: EntityManager, q: ClashSubject & 
 }
 
 /**
+ * THE definition of what occupies a dated slot (R-YEAR-9): the school's lessons on a date at a
+ * lesson number that are not cancelled (and not the lesson being changed). Each occupies the
+ * teacher who conducts it (its substitute when it has one, else its own teacher) and its room.
+ * Read by `findLessonClashes` (every change of a dated lesson) and by `lessonSlotOccupants` (the
+ * free teachers and rooms of a slot), so what is offered as free is what the mutations accept.
+ * Parameters: school id, date, lesson number, id of the lesson to leave out.
+ */
+const LESSONS_IN_SLOT_SQL = `
+    select l.id, l.subject_id, coalesce(l.substitute_teacher_id, l.teacher_id) as teacher_id, l.room_id,
+           l.school_class_id, l.group_id, l.student_id, l.date as d_from, l.date as d_to
+      from lesson l
+     where l.school_id = ? and l.date = ?::date and l.lesson_number = ? and l.status <> 'CANCELLED' and l.id <> ?`;
+
+/**
+ * The teachers and rooms a dated slot occupies (`LESSONS_IN_SLOT_SQL`): exactly those for which
+ * `findLessonClashes` reports TEACHER_CONFLICT or ROOM_CONFLICT at that slot.
+ */
+export async function lessonSlotOccupants(em: EntityManager, q: {
+  schoolId: string; date: string; lessonNumber: number; excludeLessonId?: string | null;
+}): Promise<{ teacherIds: Set<string>; roomIds: Set<string> }> {
+  const rows = await em.execute<{ teacher_id: string; room_id: string | null }[]>(
+    `select distinct c.teacher_id, c.room_id from (${LESSONS_IN_SLOT_SQL}) c`,
+    [q.schoolId, q.date, q.lessonNumber, q.excludeLessonId ?? NIL_UUID]);
+  return { teacherIds: new Set(rows.map((r) => r.teacher_id)), roomIds: new Set(rows.flatMap((r) => (r.room_id ? [r.room_id] : []))) };
+}
+
+/**
  * The same conflict checks as `findTimetableClashes`, for a DATED lesson (a substitution, a move,
  * an extra lesson): the other lessons of the school on `date` at `lessonNumber` that are not
  * cancelled, and not `excludeLessonId` (the lesson being changed), and that
@@ -244,12 +271,8 @@ export async function findLessonClashes(em: EntityManager, q: {
   schoolId: string; date: string; lessonNumber: number; teacherIds: readonly string[]; roomId?: string | null;
   target: LessonTarget; excludeLessonId?: string | null; fields?: ClashFields;
 }): Promise<UserError[]> {
-  const rows = await em.execute<ClashRow[]>(clashSql(`
-    select l.id, l.subject_id, coalesce(l.substitute_teacher_id, l.teacher_id) as teacher_id, l.room_id,
-           l.school_class_id, l.group_id, l.student_id, l.date as d_from, l.date as d_to
-      from lesson l
-     where l.school_id = ? and l.date = ?::date and l.lesson_number = ? and l.status <> 'CANCELLED' and l.id <> ?`),
-  [meParam(q), q.schoolId, q.date, q.lessonNumber, q.excludeLessonId ?? NIL_UUID]);
+  const rows = await em.execute<ClashRow[]>(clashSql(LESSONS_IN_SLOT_SQL),
+    [meParam(q), q.schoolId, q.date, q.lessonNumber, q.excludeLessonId ?? NIL_UUID]);
   return clashErrors(rows, q, `on ${q.date} (${WEEKDAY_NAMES[isoWeekday(q.date)]}), lesson ${q.lessonNumber}`, () => '');
 }
 
@@ -842,7 +865,8 @@ export class TimetableService {
         throw new UserErrorsException([userError(UserErrorCode.DATE_INVALID,
           `The last day (${input.lastDate}) is before the entry starts (${entry.validFrom}): delete the entry instead`, at('lastDate'))]);
       }
-      if (input.lastDate === oldTo) throw new UserErrorsException([userError(UserErrorCode.NO_CHANGE, `The entry already ends on ${oldTo}`, at('lastDate'))]);
+      // Already ends then (an auto-save): success that changes nothing, no audit entry, no event.
+      if (input.lastDate === oldTo) return { timetableEntry: entry };
       if (input.lastDate > oldTo) {
         throw new UserErrorsException([userError(UserErrorCode.DATE_INVALID,
           `An entry can only be shortened: it ends on ${oldTo}, not before ${input.lastDate}`, at('lastDate'))]);

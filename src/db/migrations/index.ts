@@ -12,6 +12,7 @@ import { accessOverTimeMigrations } from './0011-access-over-time';
 import { cryptoShreddingMigrations } from './0012-crypto-shredding';
 import { participationSpanMigrations } from './0013-participation-spans';
 import { loginThrottleMigrations } from './0014-login-throttle';
+import { diaryEndsOnLeavingMigrations } from './0015-diary-ends-on-leaving';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -29,4 +30,5 @@ export const migrationsList = [
   ...cryptoShreddingMigrations,
   ...participationSpanMigrations,
   ...loginThrottleMigrations,
+  ...diaryEndsOnLeavingMigrations,
 ];

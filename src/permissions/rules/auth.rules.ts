@@ -3,7 +3,7 @@ import { allow, canBlockAccounts, canResetPasswords, capability, hasSession, isA
 import type { RuleMap } from '../rule-map';
 import type { Ctx } from '../../context';
 import type { User } from '../../entities/user.entity';
-import { forbidden, unauthenticated } from '../../schema/errors';
+import { forbidden, passwordChangeRequired, unauthenticated } from '../../schema/errors';
 import { schoolsWhere } from '../capabilities';
 
 /** R-ROLE-1..3: lists the users of a school (the service checks which school). */
@@ -21,6 +21,13 @@ export const canSeeAccountStatus = rule('canSeeAccountStatus', { cache: 'no_cach
   if (!managed.length) return denied();
   const roles = await ctx.loaders.rolesByUser.load(user.id);
   return roles.some((r) => managed.includes(r.school.id)) ? true : denied();
+});
+
+/** `me { students }`: only the user themself reads the students their account follows (with a changed password). */
+export const isViewerThemself = rule('isViewerThemself', { cache: 'no_cache' })((user: User, _args, ctx: Ctx) => {
+  if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+  if (ctx.viewer.mustChangePassword) return passwordChangeRequired();
+  return user.id === ctx.viewer.userId ? true : forbidden('Only the user themself reads the students their account follows (`me { students }`)');
 });
 
 /** Accounts and sessions. */
@@ -59,6 +66,7 @@ export const authRules: RuleMap = {
     roles: hasSession,
     blockedAt: canSeeAccountStatus,
     blockedReason: canSeeAccountStatus,
+    students: isViewerThemself,
   },
   RoleAssignment: hasSession,
 };

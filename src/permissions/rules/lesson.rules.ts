@@ -21,6 +21,7 @@ export const lessonRules: RuleMap = {
     studentDiary: isSchoolMember,
     teacherTimetable: canReadTeacherTimetables,
     controlWorks: isSchoolMember,
+    lessonSlotAvailability: canChangeLessons,
   },
   Mutation: {
     lessonSubstitute: canChangeLessons,
@@ -40,6 +41,10 @@ export const lessonRules: RuleMap = {
   // Days carry what their root query already scoped.
   DiaryDay: allow,
   TeacherDay: allow,
+  TeacherTimetableLesson: allow,
+  // What lessonSlotAvailability already authorised (the school's administration).
+  LessonSlotAvailability: allow,
+  FreeTeacher: allow,
   // Payloads carry what their mutation already authorised.
   LessonSubstitutePayload: allow,
   LessonSubstitutionRemovePayload: allow,
