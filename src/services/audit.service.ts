@@ -84,6 +84,14 @@ export class AuditService {
    * Recomputes the school's chain in one statement: every hash against `audit_entry_hash`, every
    * `prev_hash` against the previous entry's hash, seqs 1..n without gaps, and the head kept in
    * `audit_chain` against the last entry. Reports the first broken link.
+   *
+   * The hash (`audit_entry_hash`, migration 0001) is the lower-case hex SHA-256 of the UTF-8 text
+   * `chain_id|seq|prev_hash|occurred_at|school_id|actor_id|actor_login|session_id|ip|operation|entity_type|entity_id|action|changes`:
+   * uuids in canonical lower-case form, `seq` in decimal, `occurred_at` as whole microseconds since
+   * 1970-01-01 UTC in decimal, a null optional column as the empty string, `actor_login` and `ip` as
+   * stored (ciphertext), `action` as its label and `changes` as PostgreSQL's jsonb text (keys by
+   * length, then bytewise; ", " and ": " separators; encrypted values as stored). `prev_hash` of the
+   * first entry is 64 zeros. `id` (a storage key) and `hash` itself are not hashed.
    */
   async verify(ctx: Ctx, schoolGlobalId: string): Promise<AuditVerification> {
     const schoolId = this.readableSchool(ctx, schoolGlobalId);

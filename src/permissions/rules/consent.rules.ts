@@ -1,4 +1,4 @@
-import { chain, rule } from 'graphql-shield';
+import { and, rule } from 'graphql-shield';
 import type { Ctx } from '../../context';
 import { forbidden } from '../../schema/errors';
 import { can } from '../capabilities';
@@ -18,7 +18,8 @@ const leadsSomeClass = rule('leadsSomeClass', { cache: 'contextual' })(async (_p
   return (await leadsClass(ctx.em, ctx.viewer.userId, null)) ? true : forbidden('Requires the role ADMIN or DEPUTY, or leading a class as its class teacher');
 });
 
-export const canManageConsent = chain(isAuthenticated, leadsSomeClass);
+// and(), not chain(): graphql-shield 7.6.5's chain() and race() call util.isUndefined, which Node 23 removed.
+export const canManageConsent = and(isAuthenticated, leadsSomeClass);
 
 export const consentRules: RuleMap = {
   Query: {
