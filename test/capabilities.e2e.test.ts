@@ -33,7 +33,7 @@ afterAll(async () => { await app?.stop(); });
 
 describe('R-SEC-2 one capability table', () => {
   /** Rules that look at the row (access to one student, guardian, account) rather than at roles. */
-  const ROW_RULES = ['canSeeStudentPersonalData', 'canSeeGuardianPersonalData', 'canSeeAccountStatus', 'leadsSomeClass'];
+  const ROW_RULES = ['canSeeStudentPersonalData', 'canSeeGuardianPersonalData', 'canSeeAccountStatus', 'leadsSomeClass', 'isViewerThemself'];
   const BASE_RULES = ['allow', 'deny', 'isAuthenticated', 'hasSession'];
 
   test('R-SEC-2: every role rule of the rule map is a capability of the table (no second list of roles)', async () => {
