@@ -66,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       GRAPHQL_MAX_DEPTH: positive('maximum selection depth', 8),
       GRAPHQL_MAX_ALIASES: positive('maximum aliases per document', 15),
       GRAPHQL_MAX_TOKENS: positive('maximum lexical tokens per document', 1000),
-      GRAPHQL_MAX_COST: positive('maximum estimated cost per document', 10000),
+      GRAPHQL_MAX_COST: positive('maximum cost per operation: field values it can produce, lists counted at their bound', 100000),
       GRAPHQL_BODY_LIMIT_BYTES: positive('maximum HTTP request body in bytes', 102400),
       ACCESS_TOKEN_TTL_SECONDS: positive('access token lifetime', 900),
       REFRESH_TOKEN_TTL_SECONDS: positive('refresh token lifetime', 30 * 24 * 3600),

@@ -18,6 +18,7 @@ import { authFailureError } from './services/auth.service';
 import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
 import { checkVariables, limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
+import { assertListBounds, checkCost, costPlugin } from './schema/cost';
 import { AUTH_CHANNEL, ConnectionRegistry } from './subscriptions/connections';
 import { PgListener } from './subscriptions/pg-listener';
 import { EventHub } from './subscriptions/event-hub';
@@ -100,6 +101,7 @@ function withoutStack(f: GraphQLFormattedError): GraphQLFormattedError {
 export async function startServer(opts: { config: AppConfig; orm: MikroORM; log: Logger; databaseUrl: string; port?: number; host?: string }): Promise<AppServer> {
   const { config, orm, log } = opts;
   const schema: GraphQLSchema = await buildAppSchema();
+  assertListBounds(schema);
   const services = createServices(config);
   const connections = new ConnectionRegistry(log);
   // R-DIARY-3: events committed through any server process on this database reach this one's subscribers.
@@ -152,6 +154,8 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         if (nul) return [nul];
         const parsed = parseAndValidate(schema, payload.query, config);
         if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(fmt(e.toJSON(), e).message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
+        const tooCostly = checkCost(schema, parsed.document, payload.variables, payload.operationName, config.limits.maxCost);
+        if (tooCostly) return [tooCostly];
         const input = (wsCtx.extra as { ctxInput?: ContextInput }).ctxInput!;
         return {
           schema,
@@ -189,6 +193,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      costPlugin(schema, config.limits.maxCost),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       {
         // Variables are not seen by validation rules: the same NUL check before execution.
