@@ -34,6 +34,8 @@ export interface AppConfig {
     /** events a subscriber may have waiting before it is ended as too slow (it resumes from its cursor) */
     maxQueuedPerSubscriber: number;
   };
+  /** open subscriptions allowed per WebSocket connection and per user (in one server process) */
+  subscriptions: { perSocket: number; perUser: number };
 }
 
 export class ConfigError extends Error {
@@ -78,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ERASURE_POLL_SECONDS: num({ default: 60, desc: 'erasure job poll interval in seconds; 0 = off' }),
       EVENTS_POLL_MS: positive('fallback poll of the event outbox in milliseconds (NOTIFY wakes delivery at once)', 1000),
       EVENTS_MAX_QUEUED: positive('events waiting for one slow subscriber before its subscription is ended', 5000),
+      SUBSCRIPTIONS_PER_SOCKET: positive('open subscriptions per WebSocket connection', 50),
+      SUBSCRIPTIONS_PER_USER: positive('open subscriptions per user across their connections to one server process', 200),
     },
     {
       reporter: ({ errors }) => {
@@ -93,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_TOKENS', 'GRAPHQL_MAX_COST', 'GRAPHQL_BODY_LIMIT_BYTES',
     'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES_PER_LOGIN',
     'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'DB_POOL_MAX', 'EVENTS_POLL_MS', 'EVENTS_MAX_QUEUED',
+    'SUBSCRIPTIONS_PER_SOCKET', 'SUBSCRIPTIONS_PER_USER',
   ] as const;
   for (const k of intKeys) {
     if (invalid.has(k)) continue; // envalid's result throws when a variable that failed is read
@@ -136,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbPoolMax: e.DB_POOL_MAX,
     erasurePollSeconds: e.ERASURE_POLL_SECONDS,
     events: { pollMs: e.EVENTS_POLL_MS, maxQueuedPerSubscriber: e.EVENTS_MAX_QUEUED },
+    subscriptions: { perSocket: e.SUBSCRIPTIONS_PER_SOCKET, perUser: e.SUBSCRIPTIONS_PER_USER },
   };
 }

@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
@@ -103,7 +103,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const schema: GraphQLSchema = await buildAppSchema();
   assertListBounds(schema);
   const services = createServices(config);
-  const connections = new ConnectionRegistry(log);
+  const connections = new ConnectionRegistry(log, config.subscriptions);
   // R-DIARY-3: events committed through any server process on this database reach this one's subscribers.
   const events = new EventHub(orm, log, config.events);
   services.events.attach(events);
@@ -149,7 +149,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         socket.once('close', () => clearTimeout(timer));
         return true;
       },
-      onSubscribe: async (wsCtx, _id, payload) => {
+      onSubscribe: async (wsCtx, id, payload) => {
         const nul = checkVariables(payload.variables);
         if (nul) return [nul];
         const parsed = parseAndValidate(schema, payload.query, config);
@@ -157,14 +157,15 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         const tooCostly = checkCost(schema, parsed.document, payload.variables, payload.operationName, config.limits.maxCost);
         if (tooCostly) return [tooCostly];
         const input = (wsCtx.extra as { ctxInput?: ContextInput }).ctxInput!;
-        return {
-          schema,
-          document: parsed.document,
-          variableValues: payload.variables,
-          operationName: payload.operationName,
-          contextValue: await buildContext(orm, services, config, log, input),
-        };
+        const contextValue = await buildContext(orm, services, config, log, input);
+        // Counted until onComplete (graphql-ws calls it however the operation ends) or the socket closes.
+        if (getOperationAST(parsed.document, payload.operationName)?.operation === 'subscription') {
+          const refused = connections.subscriptionStarted(wsCtx.extra.socket, id);
+          if (refused) return [refused];
+        }
+        return { schema, document: parsed.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
+      onComplete: (wsCtx, id) => connections.subscriptionEnded(wsCtx.extra.socket, id),
       onError: (_ctx, _id, _payload, errors) => {
         return errors.map((e) => {
           const f = fmt(e.toJSON(), e);
