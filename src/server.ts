@@ -19,6 +19,7 @@ import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
 import { checkVariables, limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
 import { assertListBounds, checkCost, costPlugin } from './schema/cost';
+import { applyTimeBudgets, budgetError, isCancelledStatement } from './schema/budgets';
 import { AUTH_CHANNEL, ConnectionRegistry } from './subscriptions/connections';
 import { PgListener } from './subscriptions/pg-listener';
 import { EventHub } from './subscriptions/event-hub';
@@ -65,13 +66,15 @@ export async function buildContext(orm: MikroORM, services: Services, config: Ap
  * its message, SQL, bound values or stack, in any mode: it is logged with a request id, and the
  * client gets that id (`extensions.requestId`) to quote.
  */
-export function formatError(log: Logger, opts: { hideSuggestions?: boolean } = {}) {
+export function formatError(log: Logger, opts: { hideSuggestions?: boolean; budgetMs?: number } = {}) {
   return (original: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // Production does not hint at the schema ("Did you mean …?") to clients that cannot introspect it.
     const formatted = opts.hideSuggestions ? { ...original, message: withoutSuggestions(original.message) } : original;
     const code = formatted.extensions?.code as string | undefined;
     const known = code && code in ErrorCode;
     if (known && code !== ErrorCode.INTERNAL_SERVER_ERROR) return withoutStack(formatted);
+    // A statement cancelled below a root field (a loader's query): the budget's error, not an internal one.
+    if (opts.budgetMs && isCancelledStatement(error)) return { ...budgetError('interactive', opts.budgetMs).toJSON(), path: formatted.path, locations: formatted.locations };
     if (code && !known) {
       // Apollo's own codes (GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, …) map onto our fixed list.
       const mapped = code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_SUPPORTED' || code === 'OPERATION_RESOLUTION_FAILURE'
@@ -102,6 +105,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const { config, orm, log } = opts;
   const schema: GraphQLSchema = await buildAppSchema();
   assertListBounds(schema);
+  applyTimeBudgets(schema, config.budgets);
   const services = createServices(config);
   const connections = new ConnectionRegistry(log, config.subscriptions);
   // R-DIARY-3: events committed through any server process on this database reach this one's subscribers.
@@ -121,7 +125,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const httpServer = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
-  const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production' });
+  const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production', budgetMs: config.budgets.interactiveMs });
   const wsCleanup = useServer<Record<string, unknown>, { ctxInput?: ContextInput; expiryTimer?: NodeJS.Timeout }>(
     {
       schema,
