@@ -38,6 +38,10 @@ export interface AppConfig {
     /** events a subscriber may have waiting before it is ended as too slow (it resumes from its cursor) */
     maxQueuedPerSubscriber: number;
   };
+  /** time budgets in milliseconds (src/schema/budgets.ts); jobs and migrations have none */
+  budgets: { interactiveMs: number; reportMs: number; subscriptionEventMs: number };
+  /** open subscriptions allowed per WebSocket connection and per user (in one server process) */
+  subscriptions: { perSocket: number; perUser: number };
 }
 
 export class ConfigError extends Error {
@@ -70,7 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       GRAPHQL_MAX_DEPTH: positive('maximum selection depth', 8),
       GRAPHQL_MAX_ALIASES: positive('maximum aliases per document', 15),
       GRAPHQL_MAX_TOKENS: positive('maximum lexical tokens per document', 1000),
-      GRAPHQL_MAX_COST: positive('maximum estimated cost per document', 10000),
+      GRAPHQL_MAX_COST: positive('maximum cost per operation: field values it can produce, lists counted at their bound', 100000),
       GRAPHQL_BODY_LIMIT_BYTES: positive('maximum HTTP request body in bytes', 102400),
       ACCESS_TOKEN_TTL_SECONDS: positive('access token lifetime', 900),
       REFRESH_TOKEN_TTL_SECONDS: positive('refresh token lifetime', 30 * 24 * 3600),
@@ -83,6 +87,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ERASURE_POLL_SECONDS: num({ default: 60, desc: 'erasure job poll interval in seconds; 0 = off' }),
       EVENTS_POLL_MS: positive('fallback poll of the event outbox in milliseconds (NOTIFY wakes delivery at once)', 1000),
       EVENTS_MAX_QUEUED: positive('events waiting for one slow subscriber before its subscription is ended', 5000),
+      BUDGET_INTERACTIVE_MS: positive('time budget of a query or mutation in milliseconds (also the database statement timeout)', 5000),
+      BUDGET_REPORT_MS: positive('time budget of a report query in milliseconds', 30000),
+      BUDGET_SUBSCRIPTION_EVENT_MS: positive('time budget of one subscription event in milliseconds', 5000),
+      SUBSCRIPTIONS_PER_SOCKET: positive('open subscriptions per WebSocket connection', 50),
+      SUBSCRIPTIONS_PER_USER: positive('open subscriptions per user across their connections to one server process', 200),
     },
     {
       reporter: ({ errors }) => {
@@ -98,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_TOKENS', 'GRAPHQL_MAX_COST', 'GRAPHQL_BODY_LIMIT_BYTES',
     'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES_PER_LOGIN',
     'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'LOGIN_SLOWDOWN_MAX_SECONDS', 'DB_POOL_MAX', 'EVENTS_POLL_MS', 'EVENTS_MAX_QUEUED',
+    'SUBSCRIPTIONS_PER_SOCKET', 'SUBSCRIPTIONS_PER_USER', 'BUDGET_INTERACTIVE_MS', 'BUDGET_REPORT_MS', 'BUDGET_SUBSCRIPTION_EVENT_MS',
   ] as const;
   for (const k of intKeys) {
     if (invalid.has(k)) continue; // envalid's result throws when a variable that failed is read
@@ -143,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbPoolMax: e.DB_POOL_MAX,
     erasurePollSeconds: e.ERASURE_POLL_SECONDS,
     events: { pollMs: e.EVENTS_POLL_MS, maxQueuedPerSubscriber: e.EVENTS_MAX_QUEUED },
+    budgets: { interactiveMs: e.BUDGET_INTERACTIVE_MS, reportMs: e.BUDGET_REPORT_MS, subscriptionEventMs: e.BUDGET_SUBSCRIPTION_EVENT_MS },
+    subscriptions: { perSocket: e.SUBSCRIPTIONS_PER_SOCKET, perUser: e.SUBSCRIPTIONS_PER_USER },
   };
 }
 

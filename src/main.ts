@@ -41,13 +41,19 @@ async function main() {
     databaseUrl = withDatabase(embedded.url, 'otmetka');
   }
 
-  const orm = await initOrm(databaseUrl, config.dbPoolMax);
-  const applied = await migrate(orm);
-  if (applied.length) log.info({ migrations: applied }, 'migrations applied');
-  if (config.seedDemo) {
-    const steps = await seedDemo(orm);
-    if (steps.length) log.info({ steps }, 'demo school seeded');
+  // Migrations and seeding run without a statement timeout; the server's pool has the interactive budget.
+  const maintenance = await initOrm(databaseUrl, 2);
+  try {
+    const applied = await migrate(maintenance);
+    if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+    if (config.seedDemo) {
+      const steps = await seedDemo(maintenance);
+      if (steps.length) log.info({ steps }, 'demo school seeded');
+    }
+  } finally {
+    await maintenance.close();
   }
+  const orm = await initOrm(databaseUrl, config.dbPoolMax, config.budgets.interactiveMs);
   const server = await startServer({ config, orm, log, databaseUrl });
   log.info({ url: server.url, ws: server.wsUrl, startupMs: Date.now() - t0, embeddedDatabase: !!embedded }, 'ready');
   process.stdout.write(

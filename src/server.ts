@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
@@ -18,6 +18,8 @@ import { authFailureError } from './services/auth.service';
 import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
 import { checkVariables, limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
+import { assertListBounds, checkCost, costPlugin } from './schema/cost';
+import { applyTimeBudgets, budgetError, isCancelledStatement } from './schema/budgets';
 import { AUTH_CHANNEL, ConnectionRegistry } from './subscriptions/connections';
 import { PgListener } from './subscriptions/pg-listener';
 import { EventHub } from './subscriptions/event-hub';
@@ -66,13 +68,15 @@ export async function buildContext(orm: MikroORM, services: Services, config: Ap
  * its message, SQL, bound values or stack, in any mode: it is logged with a request id, and the
  * client gets that id (`extensions.requestId`) to quote.
  */
-export function formatError(log: Logger, opts: { hideSuggestions?: boolean } = {}) {
+export function formatError(log: Logger, opts: { hideSuggestions?: boolean; budgetMs?: number } = {}) {
   return (original: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // Production does not hint at the schema ("Did you mean …?") to clients that cannot introspect it.
     const formatted = opts.hideSuggestions ? { ...original, message: withoutSuggestions(original.message) } : original;
     const code = formatted.extensions?.code as string | undefined;
     const known = code && code in ErrorCode;
     if (known && code !== ErrorCode.INTERNAL_SERVER_ERROR) return withoutStack(formatted);
+    // A statement cancelled below a root field (a loader's query): the budget's error, not an internal one.
+    if (opts.budgetMs && isCancelledStatement(error)) return { ...budgetError('interactive', opts.budgetMs).toJSON(), path: formatted.path, locations: formatted.locations };
     if (code && !known) {
       // Apollo's own codes (GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, …) map onto our fixed list.
       const mapped = code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_SUPPORTED' || code === 'OPERATION_RESOLUTION_FAILURE'
@@ -102,8 +106,10 @@ function withoutStack(f: GraphQLFormattedError): GraphQLFormattedError {
 export async function startServer(opts: { config: AppConfig; orm: MikroORM; log: Logger; databaseUrl: string; port?: number; host?: string }): Promise<AppServer> {
   const { config, orm, log } = opts;
   const schema: GraphQLSchema = await buildAppSchema();
+  assertListBounds(schema);
+  applyTimeBudgets(schema, config.budgets);
   const services = createServices(config);
-  const connections = new ConnectionRegistry(log);
+  const connections = new ConnectionRegistry(log, config.subscriptions);
   // R-DIARY-3: events committed through any server process on this database reach this one's subscribers.
   const events = new EventHub(orm, log, config.events);
   services.events.attach(events);
@@ -123,7 +129,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const httpServer = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
-  const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production' });
+  const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production', budgetMs: config.budgets.interactiveMs });
   const wsCleanup = useServer<Record<string, unknown>, { ctxInput?: ContextInput; expiryTimer?: NodeJS.Timeout }>(
     {
       schema,
@@ -151,20 +157,23 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         socket.once('close', () => clearTimeout(timer));
         return true;
       },
-      onSubscribe: async (wsCtx, _id, payload) => {
+      onSubscribe: async (wsCtx, id, payload) => {
         const nul = checkVariables(payload.variables);
         if (nul) return [nul];
         const parsed = parseAndValidate(schema, payload.query, config);
         if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(fmt(e.toJSON(), e).message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
+        const tooCostly = checkCost(schema, parsed.document, payload.variables, payload.operationName, config.limits.maxCost);
+        if (tooCostly) return [tooCostly];
         const input = (wsCtx.extra as { ctxInput?: ContextInput }).ctxInput!;
-        return {
-          schema,
-          document: parsed.document,
-          variableValues: payload.variables,
-          operationName: payload.operationName,
-          contextValue: await buildContext(orm, services, config, log, input),
-        };
+        const contextValue = await buildContext(orm, services, config, log, input);
+        // Counted until onComplete (graphql-ws calls it however the operation ends) or the socket closes.
+        if (getOperationAST(parsed.document, payload.operationName)?.operation === 'subscription') {
+          const refused = connections.subscriptionStarted(wsCtx.extra.socket, id);
+          if (refused) return [refused];
+        }
+        return { schema, document: parsed.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
+      onComplete: (wsCtx, id) => connections.subscriptionEnded(wsCtx.extra.socket, id),
       onError: (_ctx, _id, _payload, errors) => {
         return errors.map((e) => {
           const f = fmt(e.toJSON(), e);
@@ -194,6 +203,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       httpStatusPlugin(),
+      costPlugin(schema, config.limits.maxCost),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       {
         // Variables are not seen by validation rules: the same NUL check before execution.

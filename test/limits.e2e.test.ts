@@ -1,6 +1,8 @@
 import { getIntrospectionQuery } from 'graphql';
 import { startTestApp, TestApp, wsExecute, HttpClient } from './helpers/app';
 import { DEMO_PASSWORD } from '../src/db/seed/demo';
+import { demo, gid, schoolClass, staff, student } from './helpers/factories';
+import { ATTACK } from './helpers/attack';
 
 /*
  * Limits are lowered on test servers, so the tests do not depend on the size of the schema.
@@ -128,24 +130,75 @@ describe('LIMITS: tokens (GRAPHQL_MAX_TOKENS=40)', () => {
   });
 });
 
-describe('LIMITS: cost (GRAPHQL_MAX_COST=27)', () => {
-  const s = useApp({ GRAPHQL_MAX_COST: '27' });
+describe('LIMITS: cost (GRAPHQL_MAX_COST=301)', () => {
+  const s = useApp({ GRAPHQL_MAX_COST: '301' });
+  let sc: string;
+  beforeAll(async () => { sc = gid('School', (await demo(s.app)).schoolId); });
 
-  // graphql-armor's estimate: object 2, scalar 1, ×1.5 per level: 26.375; one more scalar at level 2: +1.5.
-  const atLimit = '{ me { id login fullName roles { role school { id name timeZone } } } }';
-  const overLimit = '{ me { id login fullName lastName roles { role school { id name timeZone } } } }';
+  // 1 per field, lists × their bound (src/schema/cost.ts): users 1 + first × nodes (1 + 2 scalars).
+  const atLimit = 'query($s: ID!) { users(schoolId: $s, first: 100) { nodes { id login } } }'; // 301
+  const overLimit = 'query($s: ID!) { me { id } users(schoolId: $s, first: 100) { nodes { id login } } }'; // 303
+  // users 1 + first × (1 + 3): 301 for 75 users, 305 for 76 — a page size given by a variable counts.
+  const page = 'query($s: ID!, $n: Int!) { users(schoolId: $s, first: $n) { nodes { id login fullName } } }';
 
   test('LIMITS: cost over the limit is refused on HTTP', async () => {
-    await httpRefused(s.admin, overLimit, 'COST_LIMIT', /Cost limit of 27 exceeded, found 27\.875/);
+    await httpRefused(s.admin, overLimit, 'COST_LIMIT', /^Cost limit of 301 exceeded, found 303$/, { s: sc });
   });
 
   test('LIMITS: cost over the limit is refused on WebSocket', async () => {
-    await wsRefused(s.app, s.admin.token!, overLimit, 'COST_LIMIT', /Cost limit of 27 exceeded, found 27\.875/);
+    await wsRefused(s.app, s.admin.token!, overLimit, 'COST_LIMIT', /^Cost limit of 301 exceeded, found 303$/, { s: sc });
   });
 
   test('LIMITS: cost at the limit passes on HTTP and WebSocket', async () => {
-    expect((await s.admin.ok(atLimit)).me.login).toBe('admin');
-    expect((await wsOk(s.app, s.admin.token!, atLimit)).me.login).toBe('admin');
+    expect((await s.admin.ok(atLimit, { s: sc })).users.nodes.length).toBeGreaterThan(0);
+    expect((await wsOk(s.app, s.admin.token!, atLimit, { s: sc })).users.nodes.length).toBeGreaterThan(0);
+  });
+
+  test('ISSUE-9 §1: `first` given by a variable multiplies the cost, on HTTP and WebSocket', async () => {
+    expect((await s.admin.ok(page, { s: sc, n: 75 })).users.nodes.length).toBeGreaterThan(0);
+    expect(await wsOk(s.app, s.admin.token!, page, { s: sc, n: 75 })).toHaveProperty('users');
+    await httpRefused(s.admin, page, 'COST_LIMIT', /^Cost limit of 301 exceeded, found 305$/, { s: sc, n: 76 });
+    await wsRefused(s.app, s.admin.token!, page, 'COST_LIMIT', /^Cost limit of 301 exceeded, found 305$/, { s: sc, n: 76 });
+  });
+});
+
+describe('ISSUE-9 §1: the class teacher\'s list-multiplying query (default limits)', () => {
+  const s = useApp({});
+  let teacher: Awaited<ReturnType<TestApp['as']>>;
+  let classId: string;
+  const legit = `query($id: ID!) { schoolClass(id: $id) { name studentCount students { id pseudonym fullName birthDate guardians { id kind guardian { id fullName phone } } } } }`;
+
+  beforeAll(async () => {
+    const { schoolId, yearId } = await demo(s.app);
+    const [row] = await s.app.sql(`select s.id from staff s join app_user u on u.id = s.user_id where u.login = 'classteacher'`);
+    const staffId = row?.id ?? (await staff(s.app, schoolId, { userId: (await s.app.sql(`select id from app_user where login = 'classteacher'`))[0].id })).staffId;
+    const c = await schoolClass(s.app, schoolId, yearId, { classTeacherId: staffId });
+    for (let i = 0; i < 3; i++) await student(s.app, schoolId, { classId: c });
+    classId = gid('SchoolClass', c);
+    teacher = await s.app.as('classteacher');
+  });
+
+  test('ISSUE-9 §1: 15 aliases of class → students → class → students → class → students are refused before running, on HTTP', async () => {
+    const r = await teacher.gql(ATTACK, { id: classId });
+    expect(r.status).toBe(400);
+    expect(r.data).toBeUndefined();
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors![0]).toMatchObject({ message: 'Cost limit of 100000 exceeded, found 1969230', extensions: { code: 'BAD_USER_INPUT', reason: 'COST_LIMIT', cost: 1969230, limit: 100000 } });
+    expect(JSON.stringify(r)).not.toMatch(/Фамилиев/); // no student's name leaked
+  });
+
+  test('ISSUE-9 §1: the same query is refused on WebSocket, and the socket serves the next operation', async () => {
+    const ws = s.app.ws(teacher.token!);
+    const r = await wsExecute(ws, ATTACK, { id: classId });
+    expect(r.data).toBeUndefined();
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors![0]).toMatchObject({ message: 'Cost limit of 100000 exceeded, found 1969230', extensions: { code: 'BAD_USER_INPUT', reason: 'COST_LIMIT' } });
+    expect((await wsExecute(ws, legit, { id: classId })).data.schoolClass.students).toHaveLength(3);
+  });
+
+  test('ISSUE-9 §1: the class teacher\'s real class screen passes on HTTP and WebSocket', async () => {
+    expect((await teacher.ok(legit, { id: classId })).schoolClass.students).toHaveLength(3);
+    expect((await wsOk(s.app, teacher.token!, legit, { id: classId })).schoolClass.studentCount).toBe(3);
   });
 });
 

@@ -586,11 +586,16 @@ test('R-ROLE-8: every path the analyst may take towards people yields no name, b
   const [anyUser] = await app.sql(`select id from app_user where login = 'teacher'`);
   const people = `classTeacherName classTeacher { fullName position user { login fullName } } studentCount
     students { pseudonym fullName lastName birthDate phone email guardians { kind guardian { fullName phone email } } }`;
+  // the people of a class reached through a list of classes (studyGroups, controlWorks): each list × every student and guardian is over the cost limit (issue 9 §1)
+  const peopleOfEach = 'classTeacherName classTeacher { fullName } studentCount students { fullName birthDate phone }';
   const documents: [string, Record<string, unknown>][] = [
-    [`query($y: ID!) { classes(academicYearId: $y) { name ${people} } }`, { y: yearId }],
-    [`query($y: ID!) { studyGroups(academicYearId: $y) { name classes { name ${people} } members(onDate: "2025-11-25") { student { fullName birthDate } } } }`, { y: yearId }],
+    // every class with every student and guardian is over the cost limit at real class sizes (issue 9 §1): one class with its people, and the list of classes
+    [`query($c: ID!) { schoolClass(id: $c) { name ${people} } }`, { c: classId }],
+    [`query($y: ID!) { classes(academicYearId: $y) { name classTeacherName classTeacher { fullName position user { login fullName } } studentCount students { pseudonym } } }`, { y: yearId }],
+    // narrowed to the class: every group × its classes × their students is over the cost limit (issue 9 §1)
+    [`query($y: ID!, $c: ID!) { studyGroups(academicYearId: $y, classId: $c) { name classes { name ${peopleOfEach} } members(onDate: "2025-11-25") { student { fullName birthDate } } } }`, { y: yearId, c: classId }],
     [`query($y: ID!) { timetable(academicYearId: $y) { weekday teacher { fullName } student { fullName } schoolClass { classTeacherName } } }`, { y: yearId }],
-    [`query($y: ID!) { controlWorks(academicYearId: $y) { date form schoolClass { name ${people} } group { name } } }`, { y: yearId }],
+    [`query($y: ID!, $c: ID!) { controlWorks(academicYearId: $y, classId: $c) { date form schoolClass { name ${peopleOfEach} } group { name } } }`, { y: yearId, c: classId }],
     [`query($s: ID!) { staff(schoolId: $s, first: 50) { nodes { fullName } } }`, { s: schoolId }],
     [`query($s: ID!) { users(schoolId: $s, first: 50) { nodes { login fullName } } }`, { s: schoolId }],
     [`query($s: ID!) { auditLog(schoolId: $s, first: 50) { nodes { actorLogin changes } } }`, { s: schoolId }],

@@ -5,10 +5,15 @@ import { entities } from '../entities';
 import { migrationsList } from './migrations';
 import { AuditSubscriber } from './audit.subscriber';
 
-/** ORM options shared by the server, the seed command and tests. */
-export function ormOptions(clientUrl: string, poolMax = 10): Options {
+/**
+ * ORM options shared by the server, the seed command and tests. With `statementTimeoutMs`, every
+ * pooled connection starts with that `statement_timeout` (a startup parameter: no statement per
+ * request); without it (migrations, seeding) statements are never cut.
+ */
+export function ormOptions(clientUrl: string, poolMax = 10, statementTimeoutMs?: number): Options {
   return {
     clientUrl,
+    ...(statementTimeoutMs ? { driverOptions: { connection: { options: `-c statement_timeout=${statementTimeoutMs}` } } } : {}),
     entities,
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
@@ -29,8 +34,8 @@ export function ormOptions(clientUrl: string, poolMax = 10): Options {
   };
 }
 
-export async function initOrm(clientUrl: string, poolMax?: number): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(clientUrl, poolMax));
+export async function initOrm(clientUrl: string, poolMax?: number, statementTimeoutMs?: number): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(clientUrl, poolMax, statementTimeoutMs));
 }
 
 /** Applies pending migrations; never drops anything. */

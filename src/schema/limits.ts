@@ -4,7 +4,6 @@ import {
 } from 'graphql';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { AppConfig } from '../config';
 import { ErrorCode } from './errors';
 
@@ -17,10 +16,13 @@ import { ErrorCode } from './errors';
  * - aliases 15: graphql-armor's default; a client screen aliasing one query per weekday (6) or per
  *   period (≤ 5) fits; `__typename` aliases are not counted.
  * - tokens 1000: the full standard introspection query is 184 tokens, client screens ≈ 70–150.
- * - cost 10000: graphql-armor multiplies by literal `first`: one full page (`first: 100`, the
- *   connection cap) of audit entries with cursors, actor, roles and schools costs ≈ 9 100; a page of
- *   pages (`first: 10` × `first: 40`) is refused. `first: $var` is not multiplied (validation does
- *   not see variables): the page cap bounds those.
+ * - cost 100000 (src/schema/cost.ts: 1 per field, every list × its declared bound, connections ×
+ *   `first` from the literal or the variable; checked where variables are known, before execution).
+ *   The largest legitimate documents of the tests and README (test/cost.test.ts scans them all):
+ *   91 311 (every school's years with periods, holidays and grading scales) and 76 501 (a year's
+ *   study groups with members). The class teacher's 15-alias class → students ×3 query costs
+ *   1 969 230 and is refused (one alias alone, 131 282, too). At the ≈ 20–28 000 field values per
+ *   second that query ran at, 100 000 is about the 5 s interactive time budget.
  * Introspection's own depth is bounded by graphql-js's MaxIntrospectionDepthRule (in specifiedRules).
  */
 
@@ -88,17 +90,17 @@ export function checkVariables(variables: Record<string, unknown> | null | undef
 
 /**
  * Validation rules applied identically on HTTP (Apollo `validationRules`) and on the WebSocket
- * (`parseAndValidate`): depth, aliases, cost and the introspection policy.
+ * (`parseAndValidate`): depth, aliases and the introspection policy. Cost needs the variables: it
+ * is checked after validation (src/schema/cost.ts, `checkCost`).
  */
 export function limitRules(config: AppConfig): ValidationRule[] {
-  const { maxDepth, maxAliases, maxCost } = config.limits;
+  const { maxDepth, maxAliases } = config.limits;
   // With introspection on, `__schema` is exempt from depth and cost (GraphiQL's query is deep).
   const ignoreIntrospection = config.introspection;
   const rules: ValidationRule[] = [
     noNulInStrings,
     maxDepthRule({ n: maxDepth, ignoreIntrospection, flattenFragments: true, ...reportAs('MAX_DEPTH') }),
     maxAliasesRule({ n: maxAliases, ...reportAs('MAX_ALIASES') }),
-    costLimitRule({ maxCost, ignoreIntrospection, flattenFragments: true, ...reportAs('COST_LIMIT') }),
   ];
   // graphql-js reports every introspection field; the first one says it all.
   if (!config.introspection) rules.push(firstErrorWithReason(NoSchemaIntrospectionCustomRule, 'INTROSPECTION_DISABLED'));

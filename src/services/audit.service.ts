@@ -1,4 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { withReportBudget } from '../schema/budgets';
 import { rolesOf } from '../permissions/capabilities';
 import type { AppConfig } from '../config';
 import type { Ctx } from '../context';
@@ -95,7 +96,8 @@ export class AuditService {
    */
   async verify(ctx: Ctx, schoolGlobalId: string): Promise<AuditVerification> {
     const schoolId = this.readableSchool(ctx, schoolGlobalId);
-    const [row] = await ctx.em.getConnection().execute<{
+    // A report: the whole chain is read, with the report time budget.
+    const [row] = await withReportBudget(ctx.em, ctx.config.budgets.reportMs, (em) => em.execute<{
       checked: string; broken_seq: string | null; reason: string | null;
       last_seq: string | null; last_hash: string | null; head_seq: string | null; head_hash: string | null;
     }[]>(
@@ -128,7 +130,7 @@ export class AuditService {
          left join last_entry le on true
          left join audit_chain h on h.chain_id = ?`,
       [schoolId, GENESIS_HASH, schoolId],
-    );
+    ));
     const checkedEntries = Number(row.checked);
     const result = (firstBrokenSeq: string | null, reason: string | null): AuditVerification =>
       ({ ok: firstBrokenSeq === null && reason === null, checkedEntries, firstBrokenSeq, reason });

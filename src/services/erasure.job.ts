@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { withoutStatementTimeout } from '../schema/budgets';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger';
@@ -127,6 +128,7 @@ export class ErasureJobRunner {
       try {
         claimed = await runAsActor(systemActor(ERASURE_OPERATION), () =>
           this.orm.em.fork().transactional(async (em) => {
+            await withoutStatementTimeout(em); // a job: no time budget
             const [row] = await em.execute<{ id: string }[]>(
               `select id from erasure_job where done_at is null and due_at <= ? ${tried.length ? `and id not in (${tried.map(() => '?').join(', ')})` : ''}
                 order by due_at, id limit 1 for update skip locked`,
@@ -261,6 +263,7 @@ export class ErasureJobRunner {
     this.options.log?.warn({ jobId, err }, 'erasure job failed; retried at the next poll');
     await runAsActor(systemActor(ERASURE_OPERATION), () =>
       this.orm.em.fork().transactional(async (em) => {
+        await withoutStatementTimeout(em); // a job: no time budget
         const [row] = await em.execute<{ id: string }[]>('select id from erasure_job where id = ? and done_at is null for update skip locked', [jobId]);
         if (!row) return;
         const job = await em.findOneOrFail(ErasureJob, jobId);

@@ -1,6 +1,8 @@
 import type { WebSocket } from 'ws';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { GraphQLError } from 'graphql';
 import type { Logger } from '../logger';
+import { ErrorCode } from '../schema/errors';
 
 /** PostgreSQL channel on which account events (block, password reset, logout) are announced. */
 export const AUTH_CHANNEL = 'otmetka_auth';
@@ -21,18 +23,66 @@ export async function announceAuthEvent(em: EntityManager, event: AuthEvent): Pr
   await em.execute('select pg_notify(?, ?)', [AUTH_CHANNEL, JSON.stringify(event)]);
 }
 
-interface Tracked { userId: string; sessionId: string }
+interface Tracked { userId: string; sessionId: string; subscriptions: Set<string> }
 
-/** Open WebSocket connections of this process, by user, so an account event closes them at once. */
+/** Caps on open subscriptions (each holds a queue, an execution context and a socket's attention). */
+export interface SubscriptionCaps { perSocket: number; perUser: number }
+
+/**
+ * Open WebSocket connections of this process, by user, so an account event closes them at once,
+ * and their open subscriptions, so one socket or one user cannot open them without end.
+ */
 export class ConnectionRegistry {
   private readonly sockets = new Map<WebSocket, Tracked>();
+  private readonly perUser = new Map<string, number>();
   private readonly staffListeners: ((userId: string) => void)[] = [];
 
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger, private readonly caps: SubscriptionCaps = { perSocket: Infinity, perUser: Infinity }) {}
 
-  add(socket: WebSocket, t: Tracked) {
-    this.sockets.set(socket, t);
-    socket.once('close', () => this.sockets.delete(socket));
+  add(socket: WebSocket, t: Omit<Tracked, 'subscriptions'>) {
+    this.sockets.set(socket, { ...t, subscriptions: new Set() });
+    socket.once('close', () => {
+      const tracked = this.sockets.get(socket);
+      for (const id of [...(tracked?.subscriptions ?? [])]) this.subscriptionEnded(socket, id);
+      this.sockets.delete(socket);
+    });
+  }
+
+  /**
+   * Counts subscription `id` of `socket` as open, or refuses it (RATE_LIMITED, reason
+   * SUBSCRIPTION_LIMIT) when the socket or its user already holds the cap. Call
+   * `subscriptionEnded` when it completes, errs or its socket closes.
+   */
+  subscriptionStarted(socket: WebSocket, id: string): GraphQLError | null {
+    const t = this.sockets.get(socket);
+    if (!t) return null;
+    const ofUser = this.perUser.get(t.userId) ?? 0;
+    const refuse = (scope: 'socket' | 'user', limit: number) => new GraphQLError(
+      `Too many open subscriptions: at most ${limit} per ${scope === 'socket' ? 'connection' : 'user'}; complete one before subscribing again`,
+      { extensions: { code: ErrorCode.RATE_LIMITED, reason: 'SUBSCRIPTION_LIMIT', scope, limit } },
+    );
+    if (t.subscriptions.size >= this.caps.perSocket) return refuse('socket', this.caps.perSocket);
+    if (ofUser >= this.caps.perUser) return refuse('user', this.caps.perUser);
+    t.subscriptions.add(id);
+    this.perUser.set(t.userId, ofUser + 1);
+    return null;
+  }
+
+  /** Subscription `id` of `socket` ended (idempotent). */
+  subscriptionEnded(socket: WebSocket, id: string): void {
+    const t = this.sockets.get(socket);
+    if (!t?.subscriptions.delete(id)) return;
+    const left = (this.perUser.get(t.userId) ?? 1) - 1;
+    if (left > 0) this.perUser.set(t.userId, left);
+    else this.perUser.delete(t.userId);
+  }
+
+  /** Open subscriptions counted in this process: in all, and of one user. */
+  openSubscriptions(userId?: string): number {
+    if (userId) return this.perUser.get(userId) ?? 0;
+    let n = 0;
+    for (const c of this.perUser.values()) n += c;
+    return n;
   }
 
   /** Called with the user id when a user's staff access ends while their account stays. */

@@ -137,7 +137,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const { databaseUrl } = database;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   clock.pin(TEST_NOW);
-  const orm = await initOrm(databaseUrl, 5);
+  const orm = await initOrm(databaseUrl, 5, config.budgets.interactiveMs);
   const server = await startServer({ config, orm, log: createLogger(config.logLevel), databaseUrl, port: 0, host: '127.0.0.1' });
   const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   // An idle connection ended by the server must not crash the test file; the next query reconnects.

@@ -1,0 +1,73 @@
+import { startTestApp, TestApp, wsExecute } from './helpers/app';
+import { demo, gid } from './helpers/factories';
+
+/*
+ * Issue 9 §1: time budgets. The interactive budget is pinned to 400 ms; the test holds a lock on
+ * the subject table in its own transaction, so a query or mutation reading or writing subjects
+ * waits until PostgreSQL's statement_timeout (set per pooled connection) cancels it.
+ */
+
+const BUDGET = 400;
+const SUBJECTS = 'query($s: ID!) { subjects(schoolId: $s) { id name } }';
+const SUBJECT_CREATE = 'mutation($i: SubjectCreateInput!) { subjectCreate(input: $i) { subject { id } userErrors { code } } }';
+
+let app: TestApp;
+let admin: Awaited<ReturnType<TestApp['as']>>;
+let schoolId: string;
+
+beforeAll(async () => {
+  app = await startTestApp({ BUDGET_INTERACTIVE_MS: String(BUDGET) });
+  admin = await app.as('admin');
+  schoolId = gid('School', (await demo(app)).schoolId);
+});
+afterAll(async () => { await app?.stop(); });
+
+/** Runs `fn` while the test's own transaction holds an exclusive lock on the subject table. */
+const whileLocked = <T>(fn: () => Promise<T>) =>
+  app.tx(async (sql) => {
+    await sql('lock table subject in access exclusive mode');
+    return fn();
+  });
+
+function expectBudgetError(errors: any[] | undefined) {
+  expect(errors).toHaveLength(1);
+  expect(errors![0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', reason: 'TIME_BUDGET_EXCEEDED', budget: 'interactive', limitMs: BUDGET } });
+  expect(errors![0].message).toMatch(/interactive time budget of 400 ms was exceeded/);
+  expect(JSON.stringify(errors)).not.toMatch(/select|statement|canceling|stack/i); // no SQL or internals
+}
+
+describe('ISSUE-9 §1: time budgets', () => {
+  test('ISSUE-9 §1: every pooled connection of the server has the interactive budget as statement_timeout', async () => {
+    const rows = await app.orm.em.fork().execute<{ statement_timeout: string }[]>('show statement_timeout');
+    expect(rows[0].statement_timeout).toBe('400ms');
+  });
+
+  test('ISSUE-9 §1: a query stuck behind a lock ends with the budget error within the budget on HTTP; the client is served next', async () => {
+    const t0 = Date.now();
+    const r = await whileLocked(() => admin.gql(SUBJECTS, { s: schoolId }));
+    const ms = Date.now() - t0;
+    expectBudgetError(r.errors);
+    expect(r.data?.subjects ?? null).toBeNull();
+    expect(ms).toBeLessThan(BUDGET + 1500);
+    expect((await admin.ok(SUBJECTS, { s: schoolId })).subjects.length).toBeGreaterThanOrEqual(0);
+  });
+
+  test('ISSUE-9 §1: the same on WebSocket: the budget error, not a hung socket, and the socket serves the next operation', async () => {
+    const ws = app.ws(admin.token!);
+    const t0 = Date.now();
+    const r = await whileLocked(() => wsExecute(ws, SUBJECTS, { s: schoolId }));
+    expect(Date.now() - t0).toBeLessThan(BUDGET + 1500);
+    expectBudgetError(r.errors);
+    expect((await wsExecute(ws, SUBJECTS, { s: schoolId })).data.subjects).toBeDefined();
+  });
+
+  test('ISSUE-9 §1: a mutation stuck behind a lock ends with the budget error and writes nothing', async () => {
+    const name = 'Бюджетная астрономия';
+    const r = await whileLocked(() => admin.gql(SUBJECT_CREATE, { i: { schoolId, name, component: 'FEDERAL' } }));
+    expectBudgetError(r.errors);
+    await new Promise((res) => setTimeout(res, 200)); // anything still in flight would have committed by now
+    expect(await app.sql('select id from subject where name = $1', [name])).toEqual([]);
+    // and the same mutation passes once the lock is gone
+    expect((await admin.ok(SUBJECT_CREATE, { i: { schoolId, name, component: 'FEDERAL' } })).subjectCreate.subject.id).toBeTruthy();
+  });
+});
