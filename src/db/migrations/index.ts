@@ -11,6 +11,7 @@ import { effectiveBellScheduleMigrations } from './0010-effective-bell-schedule'
 import { accessOverTimeMigrations } from './0011-access-over-time';
 import { cryptoShreddingMigrations } from './0012-crypto-shredding';
 import { participationSpanMigrations } from './0013-participation-spans';
+import { eventRegistryMigrations } from './0015-event-registry';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -27,4 +28,5 @@ export const migrationsList = [
   ...accessOverTimeMigrations,
   ...cryptoShreddingMigrations,
   ...participationSpanMigrations,
+  ...eventRegistryMigrations,
 ];
