@@ -11,7 +11,7 @@ import { effectiveBellScheduleMigrations } from './0010-effective-bell-schedule'
 import { accessOverTimeMigrations } from './0011-access-over-time';
 import { cryptoShreddingMigrations } from './0012-crypto-shredding';
 import { participationSpanMigrations } from './0013-participation-spans';
-import { eventRegistryMigrations } from './0015-event-registry';
+import { eventRegistryMigrations } from './0016-event-registry';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [

@@ -8,7 +8,7 @@ import { Migration } from '@mikro-orm/migrations';
  * a lesson event's timetable entry, which the lesson itself refers to, moves into `details`.
  * The append-only trigger is suspended for this one rewrite only.
  */
-export class Migration0015EventRegistry extends Migration {
+export class Migration0016EventRegistry extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
 alter table "outbox_event" add column "object_type" text null, add column "object_id" uuid null;
@@ -28,5 +28,5 @@ alter table "outbox_event" drop column "lesson_id", drop column "control_work_id
 }
 
 export const eventRegistryMigrations: MigrationObject[] = [
-  { name: '0015-event-registry', class: Migration0015EventRegistry },
+  { name: '0016-event-registry', class: Migration0016EventRegistry },
 ];
