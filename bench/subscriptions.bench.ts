@@ -4,7 +4,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { DiaryEventKind, publishEvent } from '../src/subscriptions/outbox';
+import { publishEvent } from '../src/subscriptions/outbox';
+import { TIMETABLE_CHANGED } from '../src/subscriptions/kinds/timetable.events';
 import { runAsActor, systemActor } from '../src/services/audit-context';
 import { toGlobalId } from '../src/schema/node';
 import { DEMO_PASSWORD } from '../src/db/seed/demo';
@@ -433,8 +434,8 @@ async function runSize(
     process.stdout.write(`connected in ${fmt(connectMs / 1000, 2)} s, subscribed in ${fmt(subscribeMs / 1000, 2)} s\n`);
 
     const commit = async (): Promise<number> => {
-      await runAsActor(systemActor('bench'), () => orm.em.fork().transactional((em) => publishEvent(em, {
-        schoolId, kind: DiaryEventKind.TIMETABLE_CHANGED, ...dates,
+      await runAsActor(systemActor('bench'), () => orm.em.fork().transactional((em) => publishEvent(em, TIMETABLE_CHANGED, {
+        schoolId, ...dates,
         targets: classIds.map((classId) => ({ classId })), teacherStaffIds: [],
       })));
       return performance.now();

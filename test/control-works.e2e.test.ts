@@ -62,7 +62,7 @@ const forClass = (classId: string, subjectId: string, date: string, extra: Recor
   ({ classId: gid('SchoolClass', classId), subjectId: gid('Subject', subjectId), date, ...extra });
 const ids = (list: { id: string }[]) => list.map((x) => x.id);
 const cwEvents = (id: string) => app.sql(`select kind, student_ids::text[] as students, teacher_user_ids::text[] as teachers,
-  date_from::text as "from", date_to::text as "to", details from outbox_event where control_work_id = $1 order by id`, [id]);
+  date_from::text as "from", date_to::text as "to", details from outbox_event where object_type = 'ControlWork' and object_id = $1 order by id`, [id]);
 const uuid = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
 beforeAll(async () => {

@@ -171,7 +171,7 @@ describe('R-SEC-4 consent withdrawn: identity and diary-service data erased ever
     const ws = app.ws(c.deputy.token);
     const head = String((await app.sql(`select last_seq from outbox_head`))[0].last_seq);
     await commitEvent(app, schoolUuid, [(await app.sql(`select id from student where pseudonym = $1`, [created.student.pseudonym]))[0].id], {});
-    const events = collect(ws, `subscription($s: ID!, $after: String) { diaryEvents(studentId: $s, after: $after) { cursor kind studentId reason occurredAt } }`, { s: studentId, after: head });
+    const events = collect(ws, `subscription($s: ID!, $after: String) { diaryEvents(studentId: $s, after: $after) { cursor kind studentId occurredAt ... on LessonCancelledEvent { reason } ... on LessonSubstitutedEvent { reason } } }`, { s: studentId, after: head });
     await events.until((r) => r.data.length > 0 || r.errors.length > 0);
     events.unsubscribe();
     const eventText = JSON.stringify(events);

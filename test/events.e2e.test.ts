@@ -32,8 +32,8 @@ let classA: string;
 let classB: string;
 let lessonNo = 0;
 
-const DIARY = `subscription($s: ID!, $after: String) { diaryEvents(studentId: $s, after: $after) { cursor kind studentId reason dateFrom dateTo } }`;
-const DIARY_LESSON = `subscription($s: ID!, $after: String) { diaryEvents(studentId: $s, after: $after) { cursor kind reason lesson { id } } }`;
+const DIARY = `subscription($s: ID!, $after: String) { diaryEvents(studentId: $s, after: $after) { cursor kind studentId dateFrom dateTo ... on LessonSubstitutedEvent { reason } } }`;
+const DIARY_LESSON = `subscription($s: ID!, $after: String) { diaryEvents(studentId: $s, after: $after) { cursor kind ... on LessonSubstitutedEvent { reason lesson { id } } } }`;
 const TEACHER = `subscription($after: String) { teacherEvents(after: $after) { cursor kind studentId } }`;
 const SUBSTITUTE = `mutation($i: LessonSubstituteInput!) { lessonSubstitute(input: $i) { userErrors { code message } } }`;
 

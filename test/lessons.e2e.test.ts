@@ -97,7 +97,7 @@ const move = (client: HttpClient, lessonId: string, to: { date?: string; lessonN
   client.ok(MOVE, { i: { lessonId: L(lessonId), ...to, ...(to.roomId ? { roomId: gid('Room', to.roomId) } : {}), reason } }).then((d) => d.lessonMove);
 const setTopic = (client: HttpClient, lessonId: string, topic: string | null) => client.gql(TOPIC, { i: { lessonId: L(lessonId), topic } });
 const events = (lessonId: string) => app.sql(`select kind, student_ids::text[] as students, teacher_user_ids::text[] as teachers,
-    date_from::text as "from", date_to::text as "to", details, actor_id as actor from outbox_event where lesson_id = $1 order by id`, [lessonId]);
+    date_from::text as "from", date_to::text as "to", details, actor_id as actor from outbox_event where object_type = 'Lesson' and object_id = $1 order by id`, [lessonId]);
 const audit = (lessonId: string) => app.sql(`select operation, action from audit_entry where entity_type = 'Lesson' and entity_id = $1 order by seq`, [lessonId]);
 
 beforeAll(async () => {
@@ -281,7 +281,7 @@ describe('R-DIARY-3 events of lesson changes', () => {
     expect(e.students.sort()).toEqual([s1, s2].sort());
     // timetable teacher, substitute, and the class teacher of the class
     expect(e.teachers.sort()).toEqual([users.teacher, subUser.user_id, users.classteacher].sort());
-    const [row] = await app.sql(`select count(*)::int as n from outbox_event where lesson_id = $1 and kind = 'LESSON_SUBSTITUTED'`, [lesson]);
+    const [row] = await app.sql(`select count(*)::int as n from outbox_event where object_id = $1 and kind = 'LESSON_SUBSTITUTED'`, [lesson]);
     expect(row.n).toBe(1);
   });
 });

@@ -575,17 +575,17 @@ describe('R-YEAR-9 dated lessons', () => {
     const entry = uuidOf(entryGid);
     const teacher = uuidOf(b.teacherId as string);
     const [teacherUser] = await app.sql(`select user_id from staff where id = $1`, [teacher]);
-    const events = async () => app.sql(`select kind, timetable_entry_id, to_char(date_from, 'YYYY-MM-DD') as date_from, to_char(date_to, 'YYYY-MM-DD') as date_to,
+    const events = async () => app.sql(`select kind, object_type, object_id, to_char(date_from, 'YYYY-MM-DD') as date_from, to_char(date_to, 'YYYY-MM-DD') as date_to,
         student_ids, teacher_user_ids from outbox_event where school_id = $1 and kind = 'TIMETABLE_CHANGED' and $2 = any(teacher_user_ids) order by id`, [school, teacherUser.user_id]);
     const students = [s1, s2].sort();
-    expect(await events()).toEqual([{ kind: 'TIMETABLE_CHANGED', timetable_entry_id: entry, date_from: `${y}-09-01`, date_to: `${y}-12-25`, student_ids: students, teacher_user_ids: [teacherUser.user_id] }]);
+    expect(await events()).toEqual([{ kind: 'TIMETABLE_CHANGED', object_type: 'TimetableEntry', object_id: entry, date_from: `${y}-09-01`, date_to: `${y}-12-25`, student_ids: students, teacher_user_ids: [teacherUser.user_id] }]);
 
     const first = (await c.deputy.ok(GENERATE, { i: { periodId: year.periodGid } })).lessonsGenerate;
     const mondays = weekdays(`${y}-09-01`, `${y}-10-31`, 1);
     expect(first.created).toBe(mondays.length);
     const genEvents = await events();
     expect(genEvents).toHaveLength(2);
-    expect(genEvents[1]).toEqual({ kind: 'TIMETABLE_CHANGED', timetable_entry_id: null, date_from: `${y}-09-01`, date_to: `${y}-10-31`, student_ids: students, teacher_user_ids: [teacherUser.user_id] });
+    expect(genEvents[1]).toEqual({ kind: 'TIMETABLE_CHANGED', object_type: null, object_id: null, date_from: `${y}-09-01`, date_to: `${y}-10-31`, student_ids: students, teacher_user_ids: [teacherUser.user_id] });
 
     // The teacher gave the lesson of the last Monday a topic; then the entry ends three weeks early.
     const last = mondays[mondays.length - 1];

@@ -14,7 +14,7 @@ export const viewerKey = (userId: string, id: string) => `${userId}|${id}`;
 /** A uuid[] literal: knex would expand a JS array binding into a list. */
 export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 /** The (viewer, id) pairs of "userId|id" keys, as uuid[] literals for `unnest`. */
-const viewerPairs = (keys: readonly string[]) => {
+export const viewerPairs = (keys: readonly string[]) => {
   const pairs = keys.map((k) => k.split('|'));
   return { users: uuidArray(pairs.map((p) => p[0])), ids: uuidArray(pairs.map((p) => p[1])) };
 };

@@ -1,6 +1,7 @@
 import { Arg, Ctx as GqlCtx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { Ctx } from '../context';
 import { DiaryEvent } from '../schema/event.types';
+import '../subscriptions/kinds';
 import type { Delivery } from '../subscriptions/event-hub';
 
 const afterArg = {
@@ -11,7 +12,7 @@ const afterArg = {
 @Resolver(() => DiaryEvent)
 export class EventResolver {
   @Subscription(() => DiaryEvent, {
-    description: 'R-DIARY-3: live changes of a student\'s diary — timetable changes, substitutions, moves, cancellations, control works. For the student, their parents and staff who teach them; a removed guardian link or a blocked account ends the subscription at the next event.',
+    description: 'R-DIARY-3: live changes of a student\'s diary — timetable changes, substitutions, moves, cancellations, control works; each kind is its own type implementing `DiaryEvent`. For the student, their parents and staff who teach them; a removed guardian link or a blocked account ends the subscription at the next event.',
     subscribe: ({ args, context }) => (context as Ctx).services.events.subscribeDiary(context as Ctx, args.studentId as string, args.after as string | null),
   })
   diaryEvents(
@@ -19,7 +20,7 @@ export class EventResolver {
     @Arg('studentId', () => ID, { description: 'Global ID of the student.' }) _studentId: string,
     @Arg('after', () => String, afterArg) _after: string | null,
     @GqlCtx() ctx: Ctx,
-  ): DiaryEvent {
+  ): Promise<DiaryEvent> {
     return ctx.services.events.toEvent(ctx, delivery);
   }
 
@@ -31,7 +32,7 @@ export class EventResolver {
     @Root() delivery: Delivery,
     @Arg('after', () => String, afterArg) _after: string | null,
     @GqlCtx() ctx: Ctx,
-  ): DiaryEvent {
+  ): Promise<DiaryEvent> {
     return ctx.services.events.toEvent(ctx, delivery);
   }
 }

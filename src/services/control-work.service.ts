@@ -12,7 +12,9 @@ import { badInput, notFound } from '../schema/errors';
 import { UserErrorCode } from '../schema/user-error';
 import type { ControlWorkCancelInput, ControlWorkScheduleInput, ControlWorkUpdateInput } from '../schema/control-work.types';
 import { viewerKey } from '../loaders/roster.loaders';
-import { DiaryEventKind, publishEvent } from '../subscriptions/outbox';
+import { publishEvent } from '../subscriptions/outbox';
+import { CONTROL_WORK_CANCELLED, CONTROL_WORK_CHANGED, CONTROL_WORK_SCHEDULED } from '../subscriptions/kinds/control-work.events';
+import type { EventKind } from '../subscriptions/event-registry';
 import { requiredText } from './membership.helpers';
 import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow } from './shared';
 import { registerNodeType } from './node.service';
@@ -44,11 +46,7 @@ async function canSeeControlWork(ctx: Ctx, cw: ControlWork): Promise<boolean> {
   if (!ctx.viewer) return false;
   if (hasRole(ctx.viewer, SCHEDULE_READERS, cw.school.id)) return true;
   if (!isMember(ctx, cw.school.id)) return false;
-  const rows = await ctx.em.execute(
-    `select 1 from target_students(?::uuid, ?::uuid, null, ?::date, ?::date) s(id)
-       join student_access_at(?::timestamptz) a on a.student_id = s.id where a.user_id = ? limit 1`,
-    [cw.schoolClass?.id ?? null, cw.group?.id ?? null, cw.date, cw.date, clock.now().toISOString(), ctx.viewer.userId]);
-  return rows.length > 0;
+  return ctx.loaders.controlWorkParticipation.load(viewerKey(ctx.viewer.userId, cw.id));
 }
 
 registerNodeType<ControlWork>('ControlWork', { entity: ControlWork, visible: canSeeControlWork });
@@ -154,7 +152,7 @@ export class ControlWorkService {
         date: input.date, lessonNumber: input.lessonNumber ?? null, form: input.form, title,
       });
       await em.flush();
-      await this.publish(em, controlWork, DiaryEventKind.CONTROL_WORK_SCHEDULED, {});
+      await this.publish(em, controlWork, CONTROL_WORK_SCHEDULED, {});
       return { controlWork };
     });
   }
@@ -181,7 +179,7 @@ export class ControlWorkService {
       const from = { date: cw.date, lessonNumber: cw.lessonNumber ?? null };
       Object.assign(cw, next);
       await em.flush();
-      await this.publish(em, cw, DiaryEventKind.CONTROL_WORK_CHANGED, { fromDate: from.date, fromLessonNumber: from.lessonNumber }, [from.date, cw.date]);
+      await this.publish(em, cw, CONTROL_WORK_CHANGED, { fromDate: from.date, fromLessonNumber: from.lessonNumber }, [from.date, cw.date]);
       return { controlWork: cw };
     });
   }
@@ -196,7 +194,7 @@ export class ControlWorkService {
       cw.cancelledAt = new Date();
       cw.cancelReason = reason;
       await em.flush();
-      await this.publish(em, cw, DiaryEventKind.CONTROL_WORK_CANCELLED, { reason });
+      await this.publish(em, cw, CONTROL_WORK_CANCELLED, { reason });
       return { controlWork: cw };
     });
   }
@@ -235,16 +233,15 @@ export class ControlWorkService {
   }
 
   /** R-DIARY-3: for the students of the class or group on the days concerned and the teachers of the subject there. */
-  private async publish(em: EntityManager, cw: ControlWork, kind: DiaryEventKind, details: Record<string, unknown>, dates = [cw.date]): Promise<void> {
+  private async publish(em: EntityManager, cw: ControlWork, kind: EventKind, details: Record<string, unknown>, dates = [cw.date]): Promise<void> {
     const sorted = [...dates].sort();
     const teachers = await em.execute<{ teacher_id: string }[]>(
       `select distinct teacher_id from teaching_assignment
         where academic_year_id = ? and subject_id = ? and (school_class_id = ?::uuid or group_id = ?::uuid)`,
       [cw.academicYear.id, cw.subject.id, cw.schoolClass?.id ?? null, cw.group?.id ?? null]);
-    await publishEvent(em, {
+    await publishEvent(em, kind, {
       schoolId: cw.school.id,
-      kind,
-      controlWorkId: cw.id,
+      objectId: cw.id,
       dateFrom: sorted[0],
       dateTo: sorted[sorted.length - 1],
       targets: [{ classId: cw.schoolClass?.id ?? null, groupId: cw.group?.id ?? null }],

@@ -3,9 +3,11 @@ import { rolesOf } from '../permissions/capabilities';
 import { hasRole } from '../context';
 import { badInput, forbidden, notFound, passwordChangeRequired, unauthenticated } from '../schema/errors';
 import { fromGlobalId, toGlobalId } from '../schema/node';
-import { DiaryEvent } from '../schema/event.types';
+import type { DiaryEvent } from '../schema/event.types';
+import { buildEvent, eventKind } from '../subscriptions/event-registry';
 import type { Delivery, EventHub, EventSubscription } from '../subscriptions/event-hub';
 import { canSeeStudent } from './membership.helpers';
+import { nodeVisible } from './node.service';
 
 /** Staff roles whose holders have a timetable of their own. */
 const STAFF_ROLES = rolesOf('canFollowStaffEvents');
@@ -39,27 +41,26 @@ export class EventService {
     return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId: null, after: cursor });
   }
 
-  /** Turns a delivery into the GraphQL event; the field resolvers of this event use the batch's loaders. */
-  toEvent(ctx: Ctx, d: Delivery): DiaryEvent {
+  /**
+   * Turns a delivery into its kind's GraphQL type, for this subscriber: the object is shown only if
+   * `node(id)` would show it to them (R-SEC-3), as over HTTP. The field resolvers use the batch's
+   * loaders, which take the viewer from each key.
+   */
+  async toEvent(ctx: Ctx, d: Delivery): Promise<DiaryEvent> {
     if ('error' in d) throw d.error;
     const { event, objects } = d;
     ctx.em = objects.em;
     ctx.loaders = objects.loaders;
-    const details = event.details;
-    return Object.assign(new DiaryEvent(), {
+    const loaded = event.objectType && event.objectId ? objects.byType.get(event.objectType)?.get(event.objectId) ?? null : null;
+    const object = loaded && (await nodeVisible(ctx, event.objectType!, loaded)) ? loaded : null;
+    return buildEvent(eventKind(event.kind), {
       cursor: String(event.seq),
       kind: event.kind,
       occurredAt: event.occurredAt,
       studentId: d.studentId ? toGlobalId('Student', d.studentId) : null,
       dateFrom: event.dateFrom,
       dateTo: event.dateTo,
-      reason: typeof details.reason === 'string' ? details.reason : null,
-      fromDate: typeof details.fromDate === 'string' ? details.fromDate : null,
-      fromLessonNumber: typeof details.fromLessonNumber === 'number' ? details.fromLessonNumber : null,
-      lesson: event.lessonId ? objects.lessons.get(event.lessonId) ?? null : null,
-      controlWork: event.controlWorkId ? objects.controlWorks.get(event.controlWorkId) ?? null : null,
-      timetableEntry: event.timetableEntryId ? objects.entries.get(event.timetableEntryId) ?? null : null,
-    });
+    }, event.details, object) as DiaryEvent;
   }
 
   private assertViewer(ctx: Ctx) {

@@ -19,8 +19,10 @@ import type {
 } from '../schema/lesson.types';
 import { FreeTeacher, LessonSlot, LessonSlotAvailability } from '../schema/lesson.types';
 import { type BellTimes, bellKey, clearLessonLoaders, effectiveBellSlots, lessonSlotKey } from '../loaders/lesson.loaders';
-import { DiaryEventKind, publishEvent } from '../subscriptions/outbox';
-import { uuidArray } from '../loaders/roster.loaders';
+import { uuidArray, viewerKey } from '../loaders/roster.loaders';
+import { publishEvent } from '../subscriptions/outbox';
+import { LESSON_CANCELLED, LESSON_MOVED, LESSON_RESTORED, LESSON_SUBSTITUTED, LESSON_SUBSTITUTION_REMOVED } from '../subscriptions/kinds/lesson.events';
+import type { EventKind } from '../subscriptions/event-registry';
 import { requiredText } from './membership.helpers';
 import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow, write } from './shared';
 import { registerNodeType } from './node.service';
@@ -117,15 +119,7 @@ async function canSeeLesson(ctx: Ctx, l: Lesson): Promise<boolean> {
   if (!ctx.viewer) return false;
   if (hasRole(ctx.viewer, LESSON_READERS, l.school.id)) return true;
   if (!isMember(ctx, l.school.id)) return false;
-  const t = targetOf(l);
-  const rows = await ctx.em.execute(
-    `select 1 from staff st where st.user_id = ? and st.id in (?::uuid, ?::uuid)
-     union all
-     select 1 from target_students(?::uuid, ?::uuid, ?::uuid, ?::date, ?::date) s(id)
-       join student_access_on(?::date) a on a.student_id = s.id where a.user_id = ? limit 1`,
-    [ctx.viewer.userId, l.teacher.id, l.substituteTeacher?.id ?? null,
-      t.classId, t.groupId, t.studentId, l.date, l.date, l.date, ctx.viewer.userId]);
-  return rows.length > 0;
+  return ctx.loaders.lessonParticipation.load(viewerKey(ctx.viewer.userId, l.id));
 }
 
 registerNodeType<Lesson>('Lesson', { entity: Lesson, visible: canSeeLesson });
@@ -274,7 +268,7 @@ export class LessonService {
       lesson.substituteTeacher = em.getReference(Staff, staffId, { wrapped: true });
       lesson.substitutionReason = reason;
       await em.flush();
-      await this.publish(em, lesson, DiaryEventKind.LESSON_SUBSTITUTED, [lesson.teacher.id, staffId, previous], { reason, previousSubstituteId: previous });
+      await this.publish(em, lesson, LESSON_SUBSTITUTED, [lesson.teacher.id, staffId, previous], { reason, previousSubstituteId: previous });
       return { lesson };
     });
   }
@@ -293,7 +287,7 @@ export class LessonService {
       lesson.substituteTeacher = null;
       lesson.substitutionReason = null;
       await em.flush();
-      await this.publish(em, lesson, DiaryEventKind.LESSON_SUBSTITUTION_REMOVED, [lesson.teacher.id, previous], { previousSubstituteId: previous });
+      await this.publish(em, lesson, LESSON_SUBSTITUTION_REMOVED, [lesson.teacher.id, previous], { previousSubstituteId: previous });
       return { lesson };
     });
   }
@@ -332,7 +326,7 @@ export class LessonService {
       // Moved back to where the timetable had it: no longer a move.
       lesson.moveReason = this.moved(lesson) ? reason : null;
       await em.flush();
-      await this.publish(em, lesson, DiaryEventKind.LESSON_MOVED, [lesson.teacher.id, lesson.substituteTeacher?.id], {
+      await this.publish(em, lesson, LESSON_MOVED, [lesson.teacher.id, lesson.substituteTeacher?.id], {
         reason, fromDate: from.date, fromLessonNumber: from.lessonNumber, fromRoomId: from.roomId,
       }, [from.date, to.date]);
       return { lesson };
@@ -349,7 +343,7 @@ export class LessonService {
       lesson.status = LessonStatus.CANCELLED;
       lesson.cancelReason = reason;
       await em.flush();
-      await this.publish(em, lesson, DiaryEventKind.LESSON_CANCELLED, [lesson.teacher.id, lesson.substituteTeacher?.id], { reason });
+      await this.publish(em, lesson, LESSON_CANCELLED, [lesson.teacher.id, lesson.substituteTeacher?.id], { reason });
       return { lesson };
     });
   }
@@ -372,7 +366,7 @@ export class LessonService {
       lesson.status = LessonStatus.SCHEDULED;
       lesson.cancelReason = null;
       await em.flush();
-      await this.publish(em, lesson, DiaryEventKind.LESSON_RESTORED, [lesson.teacher.id, lesson.substituteTeacher?.id], {});
+      await this.publish(em, lesson, LESSON_RESTORED, [lesson.teacher.id, lesson.substituteTeacher?.id], {});
       return { lesson };
     });
   }
@@ -451,14 +445,12 @@ export class LessonService {
 
   /** R-DIARY-3: the change, for the lesson's students over the days concerned and the teachers involved. */
   private async publish(
-    em: EntityManager, lesson: Lesson, kind: DiaryEventKind, staffIds: (string | null | undefined)[], details: Record<string, unknown>, dates = [lesson.date],
+    em: EntityManager, lesson: Lesson, kind: EventKind, staffIds: (string | null | undefined)[], details: Record<string, unknown>, dates = [lesson.date],
   ): Promise<void> {
     const sorted = [...dates].sort();
-    await publishEvent(em, {
+    await publishEvent(em, kind, {
       schoolId: lesson.school.id,
-      kind,
-      lessonId: lesson.id,
-      timetableEntryId: lesson.timetableEntry?.id ?? null,
+      objectId: lesson.id,
       dateFrom: sorted[0],
       dateTo: sorted[sorted.length - 1],
       targets: [targetOf(lesson)],

@@ -97,6 +97,11 @@ registerNodeType<PlannedTopic>('PlannedTopic', {
   populate: ['plan'],
   visible: (ctx, t) => thematicPlanVisible(ctx, t.plan.getEntity()),
 });
+/** Whether the viewer may see `record` of the registered Node type `typeName` (false for an unknown type). */
+export async function nodeVisible(ctx: Ctx, typeName: string, record: unknown): Promise<boolean> {
+  const type = nodeTypes.get(typeName);
+  return !!type && !!record && type.visible(ctx, record as AnyNode);
+}
 
 export const MAX_NODES = 100;
 

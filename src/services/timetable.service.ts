@@ -18,7 +18,8 @@ import type {
   BellScheduleRemoveInput, BellScheduleSetInput, LessonsGenerateInput, TimetableEntryCreateInput, TimetableEntryDeleteInput,
   TimetableEntryEndInput,
 } from '../schema/timetable.types';
-import { DiaryEventKind, type EventTarget, publishEvent } from '../subscriptions/outbox';
+import { type EventTarget, publishEvent } from '../subscriptions/outbox';
+import { TIMETABLE_CHANGED } from '../subscriptions/kinds/timetable.events';
 import { registerNodeType } from './node.service';
 import { Problems, type WriteResult, addDays, assertMember, assertRole, at, fail, isMember, isoWeekday, write } from './shared';
 import { clock } from '../clock';
@@ -926,8 +927,8 @@ export class TimetableService {
       await this.lockedYear(ctx, em, period.academicYear.id, 'Study period');
       const result = await expandTimetable(em, period);
       for (const a of result.affected) {
-        await publishEvent(em, {
-          schoolId: period.school.id, kind: DiaryEventKind.TIMETABLE_CHANGED, dateFrom: period.startDate, dateTo: period.endDate,
+        await publishEvent(em, TIMETABLE_CHANGED, {
+          schoolId: period.school.id, dateFrom: period.startDate, dateTo: period.endDate,
           targets: [a.target], teacherStaffIds: a.teacherStaffIds, details: { periodId: toGlobalId('StudyPeriod', period.id) },
         });
       }
@@ -995,16 +996,16 @@ export class TimetableService {
       : schedule.schoolClass ? [{ classId: schedule.schoolClass.id }]
         : (await em.find(SchoolClass, { academicYear: year.id }, { orderBy: { grade: 'asc', letter: 'asc' } })).map((c) => ({ classId: c.id }));
     if (targets.length === 0) return;
-    await publishEvent(em, {
-      schoolId: year.school.id, kind: DiaryEventKind.TIMETABLE_CHANGED, dateFrom: year.startDate, dateTo: year.endDate, targets, teacherStaffIds: [],
+    await publishEvent(em, TIMETABLE_CHANGED, {
+      schoolId: year.school.id, dateFrom: year.startDate, dateTo: year.endDate, targets, teacherStaffIds: [],
       details: { bellScheduleId: toGlobalId('BellSchedule', schedule.id) },
     });
   }
 
   /** R-DIARY-3: the entry's students and teacher learn that the timetable of those days changed. */
   private async publishEntryChange(em: EntityManager, entry: TimetableEntry, from: string, to: string): Promise<void> {
-    await publishEvent(em, {
-      schoolId: entry.school.id, kind: DiaryEventKind.TIMETABLE_CHANGED, timetableEntryId: entry.id, dateFrom: from, dateTo: to,
+    await publishEvent(em, TIMETABLE_CHANGED, {
+      schoolId: entry.school.id, objectId: entry.id, dateFrom: from, dateTo: to,
       targets: [{ classId: entry.schoolClass?.id ?? null, groupId: entry.group?.id ?? null, studentId: entry.student?.id ?? null }],
       teacherStaffIds: [entry.teacher.id],
       details: { weekday: entry.weekday, lessonNumber: entry.lessonNumber },

@@ -2,11 +2,8 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../logger';
 import { createLoaders, type Loaders } from '../loaders';
-import { Lesson } from '../entities/lesson.entity';
-import { ControlWork } from '../entities/control-work.entity';
-import { TimetableEntry } from '../entities/timetable.entity';
 import { ErrorCode } from '../schema/errors';
-import type { DiaryEventKind } from './outbox';
+import { eventObjectType } from './event-registry';
 import { clock } from '../clock';
 import { STAFF_ROLES } from '../permissions/capabilities';
 
@@ -15,10 +12,11 @@ export interface OutboxEvent {
   seq: number;
   schoolId: string;
   occurredAt: Date;
-  kind: DiaryEventKind;
-  lessonId: string | null;
-  controlWorkId: string | null;
-  timetableEntryId: string | null;
+  /** a registered kind (src/subscriptions/event-registry.ts) */
+  kind: string;
+  /** the registered object type and id the event concerns, if any */
+  objectType: string | null;
+  objectId: string | null;
   dateFrom: string | null;
   dateTo: string | null;
   details: Record<string, unknown>;
@@ -28,9 +26,8 @@ export interface OutboxEvent {
 
 /** The objects events refer to, loaded once per batch for every subscriber. */
 export interface EventObjects {
-  lessons: Map<string, Lesson>;
-  controlWorks: Map<string, ControlWork>;
-  entries: Map<string, TimetableEntry>;
+  /** by object type, then id: viewer-independent rows */
+  byType: Map<string, Map<string, unknown>>;
   /** the batch's EntityManager and loaders, shared read-only by the subscribers' field resolvers */
   em: EntityManager;
   loaders: Loaders;
@@ -50,7 +47,7 @@ export interface SubscriberSpec {
   after: number | null;
 }
 
-const SELECT = `select seq, school_id, occurred_at, kind, lesson_id, control_work_id, timetable_entry_id,
+const SELECT = `select seq, school_id, occurred_at, kind, object_type, object_id,
   to_char(date_from, 'YYYY-MM-DD') as date_from, to_char(date_to, 'YYYY-MM-DD') as date_to, details, student_ids, teacher_user_ids
   from outbox_event`;
 const PAGE = 500;
@@ -62,10 +59,9 @@ function toEvent(r: Record<string, unknown>): OutboxEvent {
     seq: Number(r.seq),
     schoolId: r.school_id as string,
     occurredAt: new Date(r.occurred_at as string),
-    kind: r.kind as DiaryEventKind,
-    lessonId: (r.lesson_id as string | null) ?? null,
-    controlWorkId: (r.control_work_id as string | null) ?? null,
-    timetableEntryId: (r.timetable_entry_id as string | null) ?? null,
+    kind: r.kind as string,
+    objectType: (r.object_type as string | null) ?? null,
+    objectId: (r.object_id as string | null) ?? null,
     dateFrom: (r.date_from as string | null) ?? null,
     dateTo: (r.date_to as string | null) ?? null,
     details: (r.details as Record<string, unknown>) ?? {},
@@ -418,23 +414,19 @@ export class EventHub {
     return denied;
   }
 
-  /** Loads the lessons, control works and timetable entries a batch refers to (three queries at most). */
+  /** Loads the objects a batch refers to: one query per registered object type present. */
   private async load(em: EntityManager, events: OutboxEvent[]): Promise<EventObjects> {
-    const ids = (pick: (e: OutboxEvent) => string | null) => [...new Set(events.map(pick).filter((x): x is string => !!x))];
-    const lessonIds = ids((e) => e.lessonId);
-    const workIds = ids((e) => e.controlWorkId);
-    const entryIds = ids((e) => e.timetableEntryId);
-    const [lessons, works, entries] = await Promise.all([
-      lessonIds.length ? em.find(Lesson, { id: { $in: lessonIds } }) : [],
-      workIds.length ? em.find(ControlWork, { id: { $in: workIds } }) : [],
-      entryIds.length ? em.find(TimetableEntry, { id: { $in: entryIds } }) : [],
-    ]);
-    return {
-      lessons: new Map(lessons.map((l) => [l.id, l])),
-      controlWorks: new Map(works.map((w) => [w.id, w])),
-      entries: new Map(entries.map((e) => [e.id, e])),
-      em,
-      loaders: createLoaders(em),
-    };
+    const ids = new Map<string, Set<string>>();
+    for (const e of events) {
+      if (!e.objectType || !e.objectId) continue;
+      let set = ids.get(e.objectType);
+      if (!set) ids.set(e.objectType, (set = new Set()));
+      set.add(e.objectId);
+    }
+    const byType = new Map<string, Map<string, unknown>>();
+    await Promise.all([...ids].map(async ([type, set]) => {
+      byType.set(type, await eventObjectType(type).load(em, [...set]));
+    }));
+    return { byType, em, loaders: createLoaders(em) };
   }
 }

@@ -13,6 +13,7 @@ import { cryptoShreddingMigrations } from './0012-crypto-shredding';
 import { participationSpanMigrations } from './0013-participation-spans';
 import { loginThrottleMigrations } from './0014-login-throttle';
 import { diaryEndsOnLeavingMigrations } from './0015-diary-ends-on-leaving';
+import { eventRegistryMigrations } from './0016-event-registry';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -31,4 +32,5 @@ export const migrationsList = [
   ...participationSpanMigrations,
   ...loginThrottleMigrations,
   ...diaryEndsOnLeavingMigrations,
+  ...eventRegistryMigrations,
 ];

@@ -1,5 +1,7 @@
 import { allow, isAuthenticated } from './common.rules';
 import type { RuleMap } from '../rule-map';
+import { eventKinds } from '../../subscriptions/event-registry';
+import '../../subscriptions/kinds';
 
 /**
  * Live events. Shield does not guard subscribing: EventService checks access when a subscription
@@ -10,6 +12,7 @@ export const eventRules: RuleMap = {
     diaryEvents: isAuthenticated,
     teacherEvents: isAuthenticated,
   },
-  // Carries what the subscription already authorised; the objects' own fields have their rules.
-  DiaryEvent: allow,
+  // Every registered kind's type carries what the subscription already authorised; the objects'
+  // own fields (Lesson, ControlWork, …) have their rules.
+  ...Object.fromEntries(eventKinds().map((k) => [k.type.name, allow])),
 };

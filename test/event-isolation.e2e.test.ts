@@ -1,0 +1,171 @@
+import { startTestApp, TestApp, HttpClient } from './helpers/app';
+import { collectLive, Received } from './helpers/live';
+import { insertLesson } from './helpers/db';
+import { assignment, demo, gid, schoolClass, staff, student, subject, user } from './helpers/factories';
+import { eventKinds } from '../src/subscriptions/event-registry';
+import '../src/subscriptions/kinds';
+
+/**
+ * R-SEC-3, R-DIARY-3: every subscriber of a batch gets exactly what the same query over HTTP gives
+ * it, whoever else receives the same event. One batch carries subscribers with different rights: the
+ * administration (everything), a parent (their own child only), the lesson's teacher, a substitute,
+ * and the teacher of one student's individual entry. Each event's object is compared, field for
+ * field, with `node(id)` over HTTP by the same viewer, for every registered event kind.
+ */
+let app: TestApp;
+let deputy: HttpClient;
+let schoolId: string;
+let yearId: string;
+let classId: string;
+let subjectId: string;
+let lessonId: string;
+/** the parent's child, and a classmate the parent may not see */
+let child: { studentId: string; pd: { lastName: string } };
+let classmate: { studentId: string; pd: { lastName: string; guardianPhone: string } };
+const viewers: Record<string, HttpClient & { userId: string }> = {};
+const staffIds: Record<string, string> = {};
+
+const STUDENTS = 'studentCount students { id fullName birthDate phone guardians { guardian { fullName phone } } }';
+/** The selection of each kind's object, the same in the event and over HTTP. */
+const SELECTION: Record<string, { type: string; field: string; fields: string }> = {
+  Lesson: { type: 'Lesson', field: 'lesson', fields: `id status date lessonNumber isSubstitution subject { name } teacher { fullName } conductingTeacher { fullName } schoolClass { name ${STUDENTS} }` },
+  ControlWork: { type: 'ControlWork', field: 'controlWork', fields: `id date form title cancelReason schoolClass { name ${STUDENTS} }` },
+  TimetableEntry: { type: 'TimetableEntry', field: 'timetableEntry', fields: `id weekday lessonNumber teacher { fullName } student { id fullName birthDate phone guardians { guardian { fullName phone } } currentClass { name ${STUDENTS} } }` },
+};
+const fragments = eventKinds().map((k) => {
+  const sel = k.object ? SELECTION[k.object.name] : null;
+  return `... on ${k.type.name} { ${sel ? `${sel.field} { ${sel.fields} }` : '__typename'} }`;
+}).join(' ');
+const DIARY = `subscription($s: ID!) { diaryEvents(studentId: $s) { cursor kind ${fragments} } }`;
+const TEACHER = `subscription { teacherEvents { cursor kind ${fragments} } }`;
+
+interface Subscriber { name: string; client: HttpClient; stream: Received }
+let subscribers: Subscriber[] = [];
+const covered = new Set<string>();
+
+/**
+ * Runs `change`, waits for `kind` at every subscriber in `expected`, and compares each one's object
+ * with what `node(id)` gives the same viewer over HTTP. Returns the objects by subscriber.
+ */
+async function expectSameAsHttp(kind: string, expected: string[], change: () => Promise<unknown>): Promise<Record<string, unknown>> {
+  const before = new Map(subscribers.map((s) => [s.name, s.stream.data.length]));
+  const errorsBefore = new Map(subscribers.map((s) => [s.name, s.stream.errors.length]));
+  await change();
+  await app.server.events.flush();
+  const got: Record<string, unknown> = {};
+  const spec = eventKinds().find((k) => k.kind === kind)!;
+  const sel = SELECTION[spec.object!.name];
+  let objectId: string | undefined;
+  for (const s of subscribers) {
+    const fresh = () => s.stream.data.slice(before.get(s.name)).map((d) => d.diaryEvents ?? d.teacherEvents);
+    if (expected.includes(s.name)) await s.stream.until(() => fresh().some((e) => e.kind === kind));
+    const events = fresh();
+    if (!expected.includes(s.name)) {
+      expect({ subscriber: s.name, kinds: events.map((e) => e.kind) }).toEqual({ subscriber: s.name, kinds: [] });
+      continue;
+    }
+    const [event] = events.filter((e) => e.kind === kind);
+    const object = event[sel.field];
+    // The object's id as the administration (first subscriber, sees everything) received it.
+    objectId ??= object.id as string;
+    const http = await s.client.gql(`query($id: ID!) { node(id: $id) { ... on ${sel.type} { ${sel.fields} } } }`, { id: objectId });
+    // Errors inside the object (a field the viewer may not read) are the same too, by code and path.
+    const errorsOf = (list: any[], skip: number) => list.map((e) => ({ code: e.extensions?.code, path: (e.path ?? []).slice(skip) }));
+    const eventErrors = errorsOf(s.stream.errors.slice(errorsBefore.get(s.name)), 2);
+    const httpErrors = errorsOf((http.errors ?? []).filter((e) => e.extensions?.code !== 'NOT_FOUND' || (e.path ?? []).length > 1), 1);
+    expect({ subscriber: s.name, kind, object, errors: eventErrors })
+      .toEqual({ subscriber: s.name, kind, object: http.data?.node ?? null, errors: httpErrors });
+    got[s.name] = object;
+  }
+  covered.add(kind);
+  return got;
+}
+
+beforeAll(async () => {
+  app = await startTestApp({ EVENTS_POLL_MS: '200' });
+  ({ schoolId, yearId } = await demo(app));
+  deputy = await app.as('deputy');
+  viewers.admin = await app.as('admin');
+  const parent = await user(app, schoolId, ['PARENT']);
+  for (const name of ['teacher', 'substitute', 'individual']) {
+    const s = await staff(app, schoolId);
+    staffIds[name] = s.staffId;
+    viewers[name] = await app.as(s.login);
+  }
+  viewers.parent = await app.as(parent.login);
+  classId = await schoolClass(app, schoolId, yearId);
+  subjectId = await subject(app, schoolId);
+  await assignment(app, { schoolId, yearId, teacherId: staffIds.teacher, subjectId, classId });
+  child = await student(app, schoolId, { classId, guardianUserId: parent.userId });
+  classmate = await student(app, schoolId, { classId });
+  lessonId = await insertLesson(app, { schoolId, yearId, subjectId, teacherId: staffIds.teacher, classId, date: '2025-11-27', n: 3 });
+
+  const diary = async (name: string) => ({ name, client: viewers[name], stream: await collectLive(app.server.events, app.ws(viewers[name].token), DIARY, { s: gid('Student', child.studentId) }) });
+  const teacher = async (name: string) => ({ name, client: viewers[name], stream: await collectLive(app.server.events, app.ws(viewers[name].token), TEACHER) });
+  subscribers = [await diary('admin'), await diary('parent'), await teacher('teacher'), await teacher('substitute'), await teacher('individual')];
+});
+afterAll(async () => {
+  for (const s of subscribers) s.stream.unsubscribe();
+  await app?.stop();
+});
+
+const L = () => gid('Lesson', lessonId);
+const mutate = (doc: string, i: Record<string, unknown>) => deputy.ok(doc, { i }).then((d) => {
+  const payload = Object.values(d)[0] as { userErrors: unknown[] };
+  expect(payload.userErrors).toEqual([]);
+  return payload;
+});
+
+describe('R-SEC-3: each subscriber of a batch sees what it may, as over HTTP', () => {
+  test('R-SEC-3, R-JOUR-6: lesson events — the parent gets their own child only, the administration the whole class, in the same batch', async () => {
+    const got = await expectSameAsHttp('LESSON_SUBSTITUTED', ['admin', 'parent', 'teacher', 'substitute'], () =>
+      mutate(`mutation($i: LessonSubstituteInput!) { lessonSubstitute(input: $i) { userErrors { code } } }`,
+        { lessonId: L(), substituteTeacherId: gid('Staff', staffIds.substitute), reason: 'курсы' }));
+    // The group was split by rights: the parent's payload holds their child, not the classmate.
+    const parentText = JSON.stringify(got.parent);
+    expect(parentText).toContain(child.pd.lastName);
+    expect(parentText).not.toContain(classmate.pd.lastName);
+    expect(parentText).not.toContain(classmate.pd.guardianPhone);
+    expect(JSON.stringify(got.admin)).toContain(classmate.pd.lastName);
+    expect(got.parent).not.toEqual(got.admin);
+
+    await expectSameAsHttp('LESSON_MOVED', ['admin', 'parent', 'teacher', 'substitute'], () =>
+      mutate(`mutation($i: LessonMoveInput!) { lessonMove(input: $i) { userErrors { code } } }`, { lessonId: L(), lessonNumber: 4, reason: 'перенос' }));
+    await expectSameAsHttp('LESSON_SUBSTITUTION_REMOVED', ['admin', 'parent', 'teacher', 'substitute'], () =>
+      mutate(`mutation($i: LessonSubstitutionRemoveInput!) { lessonSubstitutionRemove(input: $i) { userErrors { code } } }`, { lessonId: L() }));
+    await expectSameAsHttp('LESSON_CANCELLED', ['admin', 'parent', 'teacher'], () =>
+      mutate(`mutation($i: LessonCancelInput!) { lessonCancel(input: $i) { userErrors { code } } }`, { lessonId: L(), reason: 'карантин' }));
+    await expectSameAsHttp('LESSON_RESTORED', ['admin', 'parent', 'teacher'], () =>
+      mutate(`mutation($i: LessonRestoreInput!) { lessonRestore(input: $i) { userErrors { code } } }`, { lessonId: L() }));
+  });
+
+  test('R-SEC-3, R-YEAR-10: control-work events — the same, for each subscriber', async () => {
+    const scheduled = await expectSameAsHttp('CONTROL_WORK_SCHEDULED', ['admin', 'parent', 'teacher'], () =>
+      mutate(`mutation($i: ControlWorkScheduleInput!) { controlWorkSchedule(input: $i) { controlWork { id } userErrors { code } } }`,
+        { academicYearId: gid('AcademicYear', yearId), form: 'CONTROL_WORK', classId: gid('SchoolClass', classId), subjectId: gid('Subject', subjectId), date: '2025-12-03' }));
+    const id = (scheduled.admin as { id: string }).id;
+    expect(JSON.stringify(scheduled.parent)).not.toContain(classmate.pd.lastName);
+    await expectSameAsHttp('CONTROL_WORK_CHANGED', ['admin', 'parent', 'teacher'], () =>
+      mutate(`mutation($i: ControlWorkUpdateInput!) { controlWorkUpdate(input: $i) { userErrors { code } } }`, { id, date: '2025-12-04' }));
+    await expectSameAsHttp('CONTROL_WORK_CANCELLED', ['admin', 'parent', 'teacher'], () =>
+      mutate(`mutation($i: ControlWorkCancelInput!) { controlWorkCancel(input: $i) { userErrors { code } } }`, { id, reason: 'перенос программы' }));
+  });
+
+  test('R-SEC-3: an individual entry — its teacher gets exactly what HTTP gives them, though the administration shares the batch', async () => {
+    // The reproduction of the leak: with the administration subscribed to the student's diary in the
+    // same batch, the individual teacher's payload must still equal their own HTTP view.
+    const got = await expectSameAsHttp('TIMETABLE_CHANGED', ['admin', 'parent', 'individual'], () =>
+      mutate(`mutation($i: TimetableEntryCreateInput!) { timetableEntryCreate(input: $i) { userErrors { code } } }`, {
+        academicYearId: gid('AcademicYear', yearId), weekday: 3, lessonNumber: 8, validFrom: '2025-11-26', validTo: '2025-12-24',
+        studentId: gid('Student', child.studentId), subjectId: gid('Subject', subjectId), teacherId: gid('Staff', staffIds.individual),
+      }));
+    // Whatever the individual teacher may see of the student, never the classmates of the class.
+    expect(JSON.stringify(got.individual)).not.toContain(classmate.pd.lastName);
+    expect(JSON.stringify(got.parent)).not.toContain(classmate.pd.lastName);
+    expect(JSON.stringify(got.admin)).toContain(classmate.pd.lastName);
+  });
+
+  test('R-DIARY-3: every registered event kind is covered by this file', () => {
+    expect([...covered].sort()).toEqual(eventKinds().map((k) => k.kind).sort());
+  });
+});
