@@ -37,6 +37,8 @@ export interface AppConfig {
     pollMs: number;
     /** events a subscriber may have waiting before it is ended as too slow (it resumes from its cursor) */
     maxQueuedPerSubscriber: number;
+    /** days events are kept for resuming by cursor; older ones are pruned (src/subscriptions/outbox-retention.ts); 0 = for ever */
+    retentionDays: number;
   };
   /** time budgets in milliseconds (src/schema/budgets.ts); jobs and migrations have none */
   budgets: { interactiveMs: number; reportMs: number; subscriptionEventMs: number };
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ERASURE_POLL_SECONDS: num({ default: 60, desc: 'erasure job poll interval in seconds; 0 = off' }),
       EVENTS_POLL_MS: positive('fallback poll of the event outbox in milliseconds (NOTIFY wakes delivery at once)', 1000),
       EVENTS_MAX_QUEUED: positive('events waiting for one slow subscriber before its subscription is ended', 5000),
+      EVENTS_RETENTION_DAYS: num({ default: 30, desc: 'days live events are kept for clients resuming with a cursor; older ones are deleted; 0 = keep for ever' }),
       BUDGET_INTERACTIVE_MS: positive('time budget of a query or mutation in milliseconds (also the database statement timeout)', 5000),
       BUDGET_REPORT_MS: positive('time budget of a report query in milliseconds', 30000),
       BUDGET_SUBSCRIPTION_EVENT_MS: positive('time budget of one subscription event in milliseconds', 5000),
@@ -118,6 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (!invalid.has('ERASURE_POLL_SECONDS') && (!Number.isInteger(e.ERASURE_POLL_SECONDS) || e.ERASURE_POLL_SECONDS < 0)) {
     problems.push(`ERASURE_POLL_SECONDS: must be a whole number ≥ 0, got "${env.ERASURE_POLL_SECONDS}"`);
+  }
+  if (!invalid.has('EVENTS_RETENTION_DAYS') && (!Number.isInteger(e.EVENTS_RETENTION_DAYS) || e.EVENTS_RETENTION_DAYS < 0)) {
+    problems.push(`EVENTS_RETENTION_DAYS: must be a whole number ≥ 0, got "${env.EVENTS_RETENTION_DAYS}"`);
   }
   if (!invalid.has('DATABASE_URL') && e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     problems.push(`DATABASE_URL: must start with postgres:// or postgresql://`);
@@ -152,7 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy,
     dbPoolMax: e.DB_POOL_MAX,
     erasurePollSeconds: e.ERASURE_POLL_SECONDS,
-    events: { pollMs: e.EVENTS_POLL_MS, maxQueuedPerSubscriber: e.EVENTS_MAX_QUEUED },
+    events: { pollMs: e.EVENTS_POLL_MS, maxQueuedPerSubscriber: e.EVENTS_MAX_QUEUED, retentionDays: e.EVENTS_RETENTION_DAYS },
     budgets: { interactiveMs: e.BUDGET_INTERACTIVE_MS, reportMs: e.BUDGET_REPORT_MS, subscriptionEventMs: e.BUDGET_SUBSCRIPTION_EVENT_MS },
     subscriptions: { perSocket: e.SUBSCRIPTIONS_PER_SOCKET, perUser: e.SUBSCRIPTIONS_PER_USER },
   };

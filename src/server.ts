@@ -25,6 +25,7 @@ import { PgListener } from './subscriptions/pg-listener';
 import { EventHub } from './subscriptions/event-hub';
 import { EVENTS_CHANNEL } from './subscriptions/outbox';
 import { ErasureJobRunner } from './services/erasure.job';
+import { OutboxRetentionJob } from './subscriptions/outbox-retention';
 import { ErrorCode } from './schema/errors';
 import { clientAddress, compileTrust } from './client-address';
 import { httpStatusPlugin, noSubscriptionsOverHttp } from './http-transport';
@@ -274,6 +275,9 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   // R-SEC-4: durable erasure jobs (personal data erased within 3 working days of a withdrawal).
   const erasure = new ErasureJobRunner(orm, { log, pollSeconds: config.erasurePollSeconds });
   erasure.start();
+  // R-DIARY-3: events older than EVENTS_RETENTION_DAYS are pruned; older cursors are refused as expired.
+  const retention = new OutboxRetentionJob(orm, { log, retentionDays: config.events.retentionDays });
+  retention.start();
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, () => resolve());
@@ -292,6 +296,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     stop() {
       stopping ??= (async () => {
         await erasure.stop();
+        await retention.stop();
         await apollo.stop();
         await events.stop();
         await listener.close();

@@ -8,6 +8,7 @@ import { buildEvent, eventKind } from '../subscriptions/event-registry';
 import type { Delivery, EventHub, EventSubscription } from '../subscriptions/event-hub';
 import { canSeeStudent } from './membership.helpers';
 import { nodeVisible } from './node.service';
+import { cursorExpired } from '../subscriptions/outbox-retention';
 
 /** Staff roles whose holders have a timetable of their own. */
 const STAFF_ROLES = rolesOf('canFollowStaffEvents');
@@ -69,13 +70,17 @@ export class EventService {
     return ctx.viewer;
   }
 
-  /** A cursor received earlier: a whole number not beyond the end of the log. */
+  /**
+   * A cursor received earlier: a whole number not beyond the end of the log, and not older than the
+   * events still kept (EVENTS_RETENTION_DAYS): below `pruned_through`, missed events are gone.
+   */
   private async cursor(ctx: Ctx, after: string | null | undefined): Promise<number | null> {
     if (after == null) return null;
     if (!/^\d{1,15}$/.test(after)) throw badInput('"after" is not a cursor received from this API', 'after');
     const value = Number(after);
-    const [head] = await ctx.em.execute<{ last_seq: string }[]>('select last_seq from outbox_head where id = 1');
+    const [head] = await ctx.em.execute<{ last_seq: string; pruned_through: string }[]>('select last_seq, pruned_through from outbox_head where id = 1');
     if (value > Number(head.last_seq)) throw badInput('"after" is beyond the end of the event log', 'after');
+    if (value < Number(head.pruned_through)) throw cursorExpired();
     return value;
   }
 

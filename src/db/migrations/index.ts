@@ -14,6 +14,7 @@ import { participationSpanMigrations } from './0013-participation-spans';
 import { loginThrottleMigrations } from './0014-login-throttle';
 import { diaryEndsOnLeavingMigrations } from './0015-diary-ends-on-leaving';
 import { eventRegistryMigrations } from './0016-event-registry';
+import { outboxRetentionMigrations } from './0017-outbox-retention';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -33,4 +34,5 @@ export const migrationsList = [
   ...loginThrottleMigrations,
   ...diaryEndsOnLeavingMigrations,
   ...eventRegistryMigrations,
+  ...outboxRetentionMigrations,
 ];
