@@ -222,6 +222,18 @@ describe('issue 10 §5: cursors', () => {
     r.unsubscribe();
   });
 
+  test('issue 10 §5: a prune committed between the subscribe-time check and the replay ends the subscription with CURSOR_EXPIRED, never a silent gap', async () => {
+    // The hub itself, as if the service's check had passed just before the prune committed.
+    const { pruned } = await head();
+    const [{ user_id: parentUserId, id: sessionId }] = await app.sql(`select s.user_id, s.id from auth_session s join app_user u on u.id = s.user_id
+      where u.login = 'parent' and s.revoked_at is null order by s.created_at desc limit 1`);
+    const sub = app.server.events.subscribe({ userId: parentUserId, sessionId, studentId: child, after: pruned - 1 });
+    const first = await sub.next();
+    expect(first.done).toBe(false);
+    expect('error' in first.value && first.value.error.extensions).toMatchObject({ code: 'CONFLICT', reason: 'CURSOR_EXPIRED' });
+    expect((await sub.next()).done).toBe(true);
+  });
+
   test('issue 10 §5: a cursor inside the kept log replays from there (teacherEvents too)', async () => {
     const { pruned } = await head();
     const mine = (await app.sql<{ seq: number }>('select seq::int as seq from outbox_event where $1 = any(teacher_user_ids) and seq > $2 order by seq', [teacherUserId, pruned])).map((x) => x.seq);

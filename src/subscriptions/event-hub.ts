@@ -1,9 +1,10 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { IsolationLevel, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../logger';
 import { createLoaders, type Loaders } from '../loaders';
 import { ErrorCode } from '../schema/errors';
 import { eventObjectType } from './event-registry';
+import { cursorExpired } from './outbox-retention';
 import { clock } from '../clock';
 import { STAFF_ROLES } from '../permissions/capabilities';
 
@@ -316,10 +317,21 @@ export class EventHub {
     let from = sub.position;
     while (!sub.closed && from < upTo) {
       const em = this.orm.em.fork();
-      const rows = await em.execute<Record<string, unknown>[]>(
-        `${SELECT} where seq > ? and seq <= ? and ${studentId ? 'student_ids' : 'teacher_user_ids'} @> array[?]::uuid[] order by seq limit ${REPLAY_PAGE}`,
-        [from, upTo, studentId ?? userId],
-      );
+      // One snapshot for the page and the pruning edge: a prune committed since the subscription's
+      // cursor was checked ends it with CURSOR_EXPIRED instead of skipping what it deleted.
+      const page = await em.transactional(async (tx) => {
+        const [head] = await tx.execute<{ pruned_through: string }[]>('select pruned_through from outbox_head where id = 1');
+        if (from < Number(head.pruned_through)) return null;
+        return tx.execute<Record<string, unknown>[]>(
+          `${SELECT} where seq > ? and seq <= ? and ${studentId ? 'student_ids' : 'teacher_user_ids'} @> array[?]::uuid[] order by seq limit ${REPLAY_PAGE}`,
+          [from, upTo, studentId ?? userId],
+        );
+      }, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+      if (page === null) {
+        sub.fail(cursorExpired());
+        return;
+      }
+      const rows = page;
       if (rows.length === 0) break;
       const events = rows.map(toEvent);
       const objects = await this.load(em, events);

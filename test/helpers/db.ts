@@ -86,7 +86,7 @@ export async function authCounts(app: TestApp, { usedTokens = false } = {}) {
 
 /** Counts the SQL statements the server runs while `fn` runs. */
 /** Statements of the server's background loops, which run on the same connection pool. */
-const BACKGROUND = /outbox_sequence|from outbox_event|erasure_job/;
+const BACKGROUND = /outbox_sequence|outbox_prune|from outbox_event|outbox_head|erasure_job/;
 
 export async function countQueries(app: TestApp, fn: () => Promise<unknown>): Promise<number> {
   const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
