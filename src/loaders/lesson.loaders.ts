@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { boundRows } from '../db/bound';
 import { ControlWork } from '../entities/control-work.entity';
 import { TimetableEntry } from '../entities/timetable.entity';
 import type { Lesson } from '../entities/lesson.entity';
@@ -57,7 +58,7 @@ export async function effectiveBellSlots(em: EntityManager, items: BellSlotQuery
 function participationLoader(em: EntityManager, table: string, condition: string, params: () => unknown[] = () => []) {
   return new DataLoader<string, boolean>(async (keys) => {
     const { users, ids } = viewerPairs(keys);
-    const rows = await em.execute<{ k: string }[]>(
+    const rows = await boundRows<{ k: string }>(em,
       `select k.user_id || '|' || k.id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, id) join ${table} r on r.id = k.id where ${condition}`,
       [users, ids, ...params()]);
     const ok = new Set(rows.map((r) => r.k));

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { boundRows } from '../db/bound';
 import { SchoolClass } from '../entities/school-class.entity';
 import { Staff } from '../entities/staff.entity';
 import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
@@ -52,7 +53,7 @@ export function createRosterLoaders(em: EntityManager) {
     /** "userId|studentId" → the user takes part in the student's education today (R-SEC-3). */
     studentAccess: new DataLoader<string, boolean>(async (keys) => {
       const { users, ids } = viewerPairs(keys);
-      const rows = await em.execute<{ k: string }[]>(
+      const rows = await boundRows<{ k: string }>(em,
         `select k.user_id || '|' || k.student_id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, student_id)
           where exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = k.student_id)`,
         [users, ids, clock.now().toISOString()]);
@@ -63,7 +64,7 @@ export function createRosterLoaders(em: EntityManager) {
     /** "userId|guardianId" → the user takes part today in the education of one of the guardian's current children, or administers the school. */
     guardianAccess: new DataLoader<string, boolean>(async (keys) => {
       const { users, ids } = viewerPairs(keys);
-      const rows = await em.execute<{ k: string }[]>(
+      const rows = await boundRows<{ k: string }>(em,
         `select k.user_id || '|' || k.guardian_id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, guardian_id)
           where exists (select 1 from student_guardian sg join student_access_at(?::timestamptz) a on a.student_id = sg.student_id
                          where sg.guardian_id = k.guardian_id and sg.removed_at is null and a.user_id = k.user_id)

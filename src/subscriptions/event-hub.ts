@@ -5,6 +5,7 @@ import { createLoaders, type Loaders } from '../loaders';
 import { ErrorCode } from '../schema/errors';
 import { eventObjectType } from './event-registry';
 import { cursorExpired } from './outbox-retention';
+import { boundRows } from '../db/bound';
 import { clock } from '../clock';
 import { STAFF_ROLES } from '../permissions/capabilities';
 
@@ -402,7 +403,7 @@ export class EventHub {
     }
     const keys = [...triples.keys()];
     const parts = keys.map((k) => k.split('|'));
-    const ok = await em.execute<{ k: number }[]>(
+    const ok = await boundRows<{ k: number }>(em,
       `select s.k from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
         where exists (select 1 from app_user u where u.id = s.user_id and u.blocked_at is null)
           and exists (select 1 from auth_session a where a.id = s.session_id and a.revoked_at is null)
