@@ -1,14 +1,13 @@
-import { allow, hasSession } from './common.rules';
+import { allow, isAuthenticated } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
 /**
- * The WebSocket connection itself. `socketAuthRenew` needs the socket's session (a session that
- * must change its password may still keep its socket); the token it renews with is checked by
- * SocketSession against that session.
+ * The WebSocket connection itself. `socketAuthRenew` runs as the socket's current viewer; the
+ * token it renews with is checked by SocketSession against the socket's session.
  */
 export const socketRules: RuleMap = {
   Mutation: {
-    socketAuthRenew: hasSession,
+    socketAuthRenew: isAuthenticated,
   },
   SocketAuthRenewPayload: allow,
 };
