@@ -12,9 +12,9 @@ import { ErrorCode } from '../schema/errors';
 export const SocketClose = {
   /** The access token expired (while open, or when connecting): refresh it and reconnect. */
   TOKEN_EXPIRED: { code: 4419, reason: 'Token expired: refresh and reconnect' },
-  /** No token, an unknown token, or the session ended (logout, password change, leaving school): log in again. */
+  /** No token, an unknown token, or the session ended (logout, password change or reset, staff archived): log in again. */
   UNAUTHORIZED: { code: 4401, reason: 'Unauthorized: log in again' },
-  /** The account is blocked. */
+  /** The account is blocked (by the school, or on leaving it: R-SEC-8). */
   BLOCKED: { code: 4403, reason: 'Forbidden: account blocked' },
 } as const;
 
