@@ -5,6 +5,7 @@ import type { Loaders } from './loaders';
 import type { Services } from './services';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
+import type { UserError } from './schema/user-error';
 
 /** The authenticated user of an operation. */
 export interface Viewer {
@@ -14,6 +15,20 @@ export interface Viewer {
   mustChangePassword: boolean;
   /** roles per school */
   roles: { schoolId: string; role: Role }[];
+}
+
+/** What `socketAuthRenew` did: the socket's new expiry, or why the token was refused (nothing changed). */
+export type SocketRenewal =
+  | { accessTokenExpiresAt: Date; userErrors: [] }
+  | { accessTokenExpiresAt: null; userErrors: UserError[] };
+
+/** The WebSocket an operation arrived on (graphql-ws). */
+export interface SocketHandle {
+  /**
+   * Makes `accessToken`, a valid token of the socket's own session, the socket's token: the socket
+   * then closes (4419) when that token expires, and operations started later run with it.
+   */
+  renew(accessToken: string): Promise<SocketRenewal>;
 }
 
 /** Built fresh for every HTTP request and every WebSocket operation (shield caches live on it). */
@@ -28,6 +43,8 @@ export interface Ctx {
   services: Services;
   config: AppConfig;
   log: Logger;
+  /** the socket of a WebSocket operation; undefined over HTTP */
+  socket?: SocketHandle;
 }
 
 export const hasRole = (viewer: Viewer | null, roles: readonly Role[], schoolId?: string): boolean =>

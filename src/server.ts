@@ -20,7 +20,8 @@ import { buildAppSchema } from './schema/build-schema';
 import { checkVariables, limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
 import { assertListBounds, checkCost, costPlugin } from './schema/cost';
 import { applyTimeBudgets, budgetError, isCancelledStatement } from './schema/budgets';
-import { AUTH_CHANNEL, ConnectionRegistry } from './subscriptions/connections';
+import { AUTH_CHANNEL, ConnectionRegistry, SocketClose } from './subscriptions/connections';
+import { SocketSession } from './subscriptions/socket-session';
 import { PgListener } from './subscriptions/pg-listener';
 import { EventHub } from './subscriptions/event-hub';
 import { EVENTS_CHANNEL } from './subscriptions/outbox';
@@ -48,6 +49,8 @@ interface ContextInput {
   ip: string;
   userAgent: string | null;
 }
+/** A socket's client, fixed at connect; its token lives in its SocketSession. */
+type SocketClient = Omit<ContextInput, 'token'>;
 
 /** Builds the per-operation context: a forked EntityManager, fresh loaders, the authenticated viewer. */
 export async function buildContext(orm: MikroORM, services: Services, config: AppConfig, log: Logger, input: ContextInput): Promise<Ctx> {
@@ -131,7 +134,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
   const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production', budgetMs: config.budgets.interactiveMs });
-  const wsCleanup = useServer<Record<string, unknown>, { ctxInput?: ContextInput; expiryTimer?: NodeJS.Timeout }>(
+  const wsCleanup = useServer<Record<string, unknown>, { client?: SocketClient; session?: SocketSession }>(
     {
       schema,
       onConnect: async (wsCtx) => {
@@ -139,23 +142,22 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         const socket = wsCtx.extra.socket;
         const req = wsCtx.extra.request;
         const ip = clientAddress(req, trustProxy);
-        if (!token) {
-          socket.close(4401, 'Unauthorized: send connectionParams.authorization');
+        const refuse = (close: { code: number; reason: string }) => {
+          socket.close(close.code, close.reason);
           return false;
-        }
+        };
+        if (!token) return refuse(SocketClose.UNAUTHORIZED);
         const em = orm.em.fork();
         const r = await services.auth.authenticate(em, token);
         if (!('viewer' in r)) {
-          socket.close(r.failure === 'BLOCKED' ? 4403 : 4401, r.failure === 'BLOCKED' ? 'Forbidden: account blocked' : `Unauthorized: token ${r.failure.toLowerCase()}`);
-          return false;
+          // An expired token is the one failure a client fixes by refreshing: 4419, which graphql-ws retries.
+          return refuse(r.failure === 'BLOCKED' ? SocketClose.BLOCKED : r.failure === 'EXPIRED' ? SocketClose.TOKEN_EXPIRED : SocketClose.UNAUTHORIZED);
         }
-        wsCtx.extra.ctxInput = { token, ip, userAgent: req.headers['user-agent'] ?? null } satisfies ContextInput;
+        wsCtx.extra.client = { ip, userAgent: req.headers['user-agent'] ?? null };
         connections.add(socket, { userId: r.viewer.userId, sessionId: r.viewer.sessionId });
-        // The socket lives no longer than its access token; the client reconnects with a fresh one.
-        const ms = Math.min(r.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
-        const timer = setTimeout(() => socket.close(4401, 'Unauthorized: token expired'), ms);
-        timer.unref();
-        socket.once('close', () => clearTimeout(timer));
+        // The socket lives no longer than its access token (closed with 4419), unless socketAuthRenew gives it a newer one.
+        wsCtx.extra.session = new SocketSession(socket, r.viewer.userId, r.viewer.sessionId, token, r.expiresAt,
+          (t) => services.auth.authenticate(orm.em.fork(), t), log);
         return true;
       },
       onSubscribe: async (wsCtx, id, payload) => {
@@ -165,8 +167,10 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(fmt(e.toJSON(), e).message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
         const tooCostly = checkCost(schema, parsed.document, payload.variables, payload.operationName, config.limits.maxCost);
         if (tooCostly) return [tooCostly];
-        const input = (wsCtx.extra as { ctxInput?: ContextInput }).ctxInput!;
-        const contextValue = await buildContext(orm, services, config, log, input);
+        const { client, session } = wsCtx.extra as { client?: SocketClient; session?: SocketSession };
+        // The socket's current token: a renewal (socketAuthRenew) applies to the operations started after it.
+        const contextValue = await buildContext(orm, services, config, log, { ...client!, token: session!.token });
+        contextValue.socket = session;
         // Counted until onComplete (graphql-ws calls it however the operation ends) or the socket closes.
         if (getOperationAST(parsed.document, payload.operationName)?.operation === 'subscription') {
           const refused = connections.subscriptionStarted(wsCtx.extra.socket, id);

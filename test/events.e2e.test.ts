@@ -274,7 +274,7 @@ describe('R-DIARY-3: access ends delivery', () => {
     await admin.ok(`mutation($i: UserUnblockInput!) { userUnblock(input: $i) { userErrors { code } } }`, { i: { userId: student.userId } });
   });
 
-  test('R-SEC-1: a socket closes with 4401 when its access token expires, ending its subscriptions', async () => {
+  test('R-SEC-1, issue 10 §4: a socket closes with 4419 (refresh and reconnect, not 4401) when its access token expires, ending its subscriptions', async () => {
     const short = await startTestApp({ ACCESS_TOKEN_TTL_SECONDS: '2' });
     try {
       const c = await short.as('parent');
@@ -282,7 +282,7 @@ describe('R-DIARY-3: access ends delivery', () => {
       const closed = onClosed(ws);
       const opened = Date.now();
       const close = await closed;
-      expect(close).toMatchObject({ code: 4401, reason: 'Unauthorized: token expired' });
+      expect(close).toMatchObject({ code: 4419, reason: 'Token expired: refresh and reconnect' });
       expect(Date.now() - opened).toBeGreaterThan(1000);
     } finally {
       await short.stop();

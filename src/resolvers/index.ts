@@ -11,6 +11,7 @@ import { timetableResolvers } from './timetable.resolver';
 import { lessonResolvers } from './lesson.resolver';
 import { eventResolvers } from './event.resolver';
 import { productionCalendarResolvers } from './production-calendar.resolver';
+import { socketResolvers } from './socket.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -25,4 +26,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ...lessonResolvers,
   ...eventResolvers,
   ...productionCalendarResolvers,
+  ...socketResolvers,
 ];

@@ -46,6 +46,9 @@ export enum UserErrorCode {
   SAME_TEACHER = 'SAME_TEACHER',
   HAS_JOURNAL_DATA = 'HAS_JOURNAL_DATA',
   RANGE_TOO_LONG = 'RANGE_TOO_LONG',
+  INVALID_ACCESS_TOKEN = 'INVALID_ACCESS_TOKEN',
+  ACCESS_TOKEN_EXPIRED = 'ACCESS_TOKEN_EXPIRED',
+  SESSION_MISMATCH = 'SESSION_MISMATCH',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Machine-readable code of a user error.' });
 

@@ -46,12 +46,18 @@ export class EventService {
    * Turns a delivery into its kind's GraphQL type, for this subscriber: the object is shown only if
    * `node(id)` would show it to them (R-SEC-3), as over HTTP. The field resolvers use the batch's
    * loaders, which take the viewer from each key.
+   *
+   * A subscription's context lives as long as the subscription, so each event is authorised afresh:
+   * the viewer's roles are reloaded (one query per batch for all subscribers, from the batch's
+   * `rolesByUser`) and the rule decisions cached on the context are dropped.
    */
   async toEvent(ctx: Ctx, d: Delivery): Promise<DiaryEvent> {
     if ('error' in d) throw d.error;
     const { event, objects } = d;
     ctx.em = objects.em;
+    // New loaders also renew the permission layer's per-operation decisions (src/permissions/index.ts).
     ctx.loaders = objects.loaders;
+    await refreshAuthorisation(ctx);
     const loaded = event.objectType && event.objectId ? objects.byType.get(event.objectType)?.get(event.objectId) ?? null : null;
     const object = loaded && (await nodeVisible(ctx, event.objectType!, loaded)) ? loaded : null;
     return buildEvent(eventKind(event.kind), {
@@ -88,4 +94,16 @@ export class EventService {
     if (!this.hub) throw new Error('live events are not available in this process');
     return this.hub;
   }
+}
+
+/**
+ * The viewer's roles as they are now, from the context's loaders, and an empty graphql-shield
+ * cache (shield keeps rule results in `ctx._shield` for as long as the context lives).
+ */
+async function refreshAuthorisation(ctx: Ctx): Promise<void> {
+  if (ctx.viewer) {
+    const roles = await ctx.loaders.rolesByUser.load(ctx.viewer.userId);
+    ctx.viewer = { ...ctx.viewer, roles: roles.map((r) => ({ schoolId: r.school.id, role: r.role })) };
+  }
+  (ctx as { _shield?: unknown })._shield = { cache: {} };
 }

@@ -4,6 +4,20 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from '../logger';
 import { ErrorCode } from '../schema/errors';
 
+/**
+ * Close codes of a WebSocket ended by the server for authentication (documented in the README).
+ * graphql-ws's client treats 4401 as fatal and retries on 4419 and 4403, calling its
+ * `connectionParams` function again on each retry.
+ */
+export const SocketClose = {
+  /** The access token expired (while open, or when connecting): refresh it and reconnect. */
+  TOKEN_EXPIRED: { code: 4419, reason: 'Token expired: refresh and reconnect' },
+  /** No token, an unknown token, or the session ended (logout, password change or reset, staff archived): log in again. */
+  UNAUTHORIZED: { code: 4401, reason: 'Unauthorized: log in again' },
+  /** The account is blocked (by the school, or on leaving it: R-SEC-8). */
+  BLOCKED: { code: 4403, reason: 'Forbidden: account blocked' },
+} as const;
+
 /** PostgreSQL channel on which account events (block, password reset, logout) are announced. */
 export const AUTH_CHANNEL = 'otmetka_auth';
 
@@ -100,11 +114,10 @@ export class ConnectionRegistry {
       if (event.userId) for (const l of this.staffListeners) l(event.userId);
       return;
     }
-    const code = event.reason === 'blocked' ? 4403 : 4401;
-    const message = event.reason === 'blocked' ? 'Forbidden: account blocked' : 'Unauthorized: session ended';
+    const { code, reason } = event.reason === 'blocked' ? SocketClose.BLOCKED : SocketClose.UNAUTHORIZED;
     for (const [socket, t] of this.sockets) {
       if ((event.userId && t.userId === event.userId) || event.sessionIds?.includes(t.sessionId)) {
-        socket.close(code, message);
+        socket.close(code, reason);
       }
     }
   }

@@ -33,6 +33,10 @@ export interface MatrixOp {
   freshSession?: boolean;
   /** runs after the call, e.g. to restore what it changed for the calls that follow */
   after?: (env: MatrixEnv) => Promise<void>;
+  /** sent over graphql-ws on the actor's own socket instead of HTTP (an operation on the socket itself) */
+  overWebSocket?: boolean;
+  /** a mutation that changes no data, so leaves no audit entry (R-SEC-5 audits changes of data) */
+  changesNoData?: boolean;
   /** an allowed call must return this (default: no errors and, for mutations, no userErrors) */
   check?: (r: GqlResult, env: MatrixEnv) => void;
 }
