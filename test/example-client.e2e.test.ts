@@ -239,7 +239,47 @@ describe('issue 10 §4: the example client resumes after any drop', () => {
     expect(events).toEqual([]);
   });
 
-  test.todo('issue 10 §4: the client renews its access token on the open socket (socketAuthRenew) before it expires, without reconnecting — once the server has socketAuthRenew');
+});
+
+describe('issue 10 §4: the example client renews its token on the open socket', () => {
+  let short: TestApp;
+  beforeAll(async () => { short = await startTestApp({ EVENTS_POLL_MS: '300', ACCESS_TOKEN_TTL_SECONDS: '5' }); });
+  afterAll(async () => { await short?.stop(); });
+
+  test('issue 10 §4: before the access token expires the client refreshes it and hands it to the open socket (socketAuthRenew): no reconnect, events keep arriving past the old expiry', async () => {
+    const { schoolId, yearId } = await demo(short);
+    const parent = await user(short, schoolId, ['PARENT']);
+    const teacher = await staff(short, schoolId);
+    const classId = await schoolClass(short, schoolId, yearId);
+    const child = await student(short, schoolId, { classId, guardianUserId: parent.userId });
+    const lesson = gid('Lesson', await insertLesson(short, { schoolId, yearId, subjectId: await subject(short, schoolId), teacherId: teacher.staffId, classId, date: '2025-11-27', n: 2 }));
+    const events: DiaryEvent[] = [];
+    const errors: DiaryClientError[] = [];
+    const warnings: string[] = [];
+    const connections: string[] = [];
+    const client = await createDiaryClient({
+      httpUrl: short.url, wsUrl: short.wsUrl, login: parent.login, password: DEMO_PASSWORD, webSocketImpl: WebSocket,
+      renewBeforeMs: 2000, retryWait: () => sleep(100),
+      onError: (e) => errors.push(e), onWarning: (w) => warnings.push(w), onConnection: (c) => connections.push(c),
+    });
+    clients.push(client);
+    const registered = short.server.events.registered;
+    client.subscribeDiary(gid('Student', child.studentId), (e) => events.push(e));
+    await until(() => short.server.events.registered > registered, 'the subscription to register');
+    const firstExpiry = Date.now() + 5000;
+
+    // Past the first token's expiry (5 s) the socket is still the first one.
+    await until(() => Date.now() > firstExpiry + 1500, 'the first token to expire', 10_000);
+    const [{ n }] = await short.sql(`select count(*)::int as n from auth_session where user_id = $1 and last_refreshed_at is not null`, [parent.userId]);
+    expect(n).toBe(1);
+    // The deputy logs in now: their own token of 5 s is long gone.
+    await (await short.as('deputy')).ok(`mutation($i: LessonCancelInput!) { lessonCancel(input: $i) { userErrors { code } } }`, { i: { lessonId: lesson, reason: 'карантин' } });
+    await until(() => events.length === 1, 'an event on the renewed socket');
+    expect(events.map(summary)).toEqual([{ kind: 'LESSON_CANCELLED', lesson }]);
+    expect(connections).toEqual(['connected']);
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  }, 30_000);
 });
 
 describe('issue 10 §4: the example client\'s generated types', () => {

@@ -3,10 +3,9 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient, type Client as WsClient, type ClientOptions } from 'graphql-ws';
 import type { Observable, Subscription } from 'rxjs';
 import {
-  DiaryEventsDocument, LoginDocument, TeacherEventsDocument, TokenRefreshDocument,
+  DiaryEventsDocument, LoginDocument, SocketAuthRenewDocument, TeacherEventsDocument, TokenRefreshDocument,
   type DiaryEventFieldsFragment,
 } from './generated/graphql';
-import { SocketAuthRenewDocument } from './socket-auth';
 
 /** One live event: a union discriminated by `__typename` (one member per event kind). */
 export type DiaryEvent = DiaryEventFieldsFragment;
