@@ -720,7 +720,8 @@ function printSize(r: Result): void {
     const x = r.resume;
     out += `  restart: down in ${fmt(x.downMs / 1000, 2)} s, ${x.missed} events committed meanwhile, new server ready in ${fmt(x.startMs / 1000, 2)} s, ` +
       `all reconnected and resubscribed with their cursor ${fmt(x.reconnectMs / 1000, 2)} s after ready, all caught up ${fmt(x.caughtUpMs / 1000, 2)} s after ready` +
-      `${x.behind ? ` (${x.behind} clients were behind before the restart)` : ''}\n` + deliveryLine('resume       ', x.delivery);
+      `${x.behind ? ` (${x.behind} clients were behind before the restart)` : ''}; server CPU ${fmt(x.delivery.serverCpuMs / r.n, 3)} ms per client\n` +
+      deliveryLine('resume (latency from the commit while down)', x.delivery);
   }
   out += `  load average ${r.load.before} → ${r.load.after}\n`;
   if (r.strays || r.failures.length) {
@@ -764,7 +765,7 @@ function rows(rounds: number, burst: number): Row[] {
     ['restart: new server ready (s)', (r) => (r.resume ? r.resume.startMs / 1000 : NaN), 2],
     ['  all reconnected + resubscribed (s)', (r) => (r.resume ? r.resume.reconnectMs / 1000 : NaN), 2],
     ['  all caught up (s after ready)', (r) => (r.resume ? r.resume.caughtUpMs / 1000 : NaN), 2],
-    ['  server CPU (µs/replayed delivery)', (r) => (r.resume ? us(r.resume.delivery, r.resume.delivery.serverCpuMs) : NaN), 1],
+    ['  server CPU, reconnect+replay (ms/client)', (r) => (r.resume ? r.resume.delivery.serverCpuMs / r.n : NaN), 3],
     ['missing at a round timeout (late)', (r) => r.single.late + r.burst.late + (r.resume?.delivery.late ?? 0), 0],
     ['lost deliveries', (r) => r.single.lost + r.burst.lost + (r.resume?.delivery.lost ?? 0), 0],
     ['duplicate deliveries', (r) => r.single.duplicates + r.burst.duplicates + (r.resume?.delivery.duplicates ?? 0), 0],
