@@ -42,6 +42,11 @@ describe('ISSUE-9 §1: time budgets', () => {
     expect(rows[0].statement_timeout).toBe('400ms');
   });
 
+  test('issue 10 §3: pooled connections start with JIT off (it compiled the batch checks of live delivery for 1.4 s)', async () => {
+    const rows = await app.orm.em.fork().execute<{ jit: string }[]>('show jit');
+    expect(rows[0].jit).toBe('off');
+  });
+
   test('ISSUE-9 §1: a query stuck behind a lock ends with the budget error within the budget on HTTP; the client is served next', async () => {
     const t0 = Date.now();
     const r = await whileLocked(() => admin.gql(SUBJECTS, { s: schoolId }));

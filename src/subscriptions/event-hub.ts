@@ -407,8 +407,11 @@ export class EventHub {
     const parts = keys.map((k) => k.split('|'));
     const ok = await boundRows<{ k: number }>(em,
       `select s.k from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
-        where exists (select 1 from app_user u where u.id = s.user_id and u.blocked_at is null)
-          and exists (select 1 from auth_session a where a.id = s.session_id and a.revoked_at is null)
+        -- Scalar lookups by primary key, not semi-joins: a plan that stays per-row index lookups even
+        -- when the statistics have not seen this morning's sessions (as a semi-join it became a
+        -- nested loop over every session: 4.3 s for 10,000 subscribers, measured).
+        where coalesce((select u.blocked_at is null from app_user u where u.id = s.user_id), false)
+          and coalesce((select a.revoked_at is null from auth_session a where a.id = s.session_id), false)
           and (case when s.student_id is null
                     -- teacherEvents: a staff role in a school is still held (staffArchive ends it)
                     then exists (select 1 from role_assignment ra where ra.user_id = s.user_id and ra.role = any(?::role[]))
