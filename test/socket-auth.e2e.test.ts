@@ -293,7 +293,7 @@ describe('issue 10 §4, R-SEC-3: each event is authorised with the subscriber\'s
     const original = conn.logQuery;
     let roleQueries = 0;
     conn.logQuery = function (this: unknown, ...a: unknown[]) {
-      if (/from "role_assignment"/.test(String(a[0]))) roleQueries++;
+      if (/^select user_id, school_id, role from role_assignment /.test(String(a[0]))) roleQueries++;
       return original.apply(this, a);
     };
     try {

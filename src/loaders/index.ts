@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { RoleAssignment, User } from '../entities/user.entity';
+import { Role, RoleAssignment, User } from '../entities/user.entity';
+import type { Viewer } from '../context';
+import { boundRows } from '../db/bound';
+import { uuidArray } from './roster.loaders';
 import { School } from '../entities/school.entity';
 import { createYearLoaders } from './year.loaders';
 import { createCatalogLoaders } from './catalog.loaders';
@@ -28,6 +31,21 @@ export function createLoaders(em: EntityManager) {
       const rows = await em.find(RoleAssignment, { user: { $in: [...userIds] } }, { orderBy: { role: 'asc' } });
       const byUser = new Map<string, RoleAssignment[]>();
       for (const r of rows) byUser.set(r.user.id, [...(byUser.get(r.user.id) ?? []), r]);
+      return userIds.map((id) => byUser.get(id) ?? []);
+    }),
+    /**
+     * The roles a user holds now, as plain rows (no entities): what a live event re-reads for each of
+     * its subscribers, one bound-parameter statement for the whole batch.
+     */
+    viewerRoles: new DataLoader<string, Viewer['roles']>(async (userIds) => {
+      const rows = await boundRows<{ user_id: string; school_id: string; role: Role }>(em,
+        'select user_id, school_id, role from role_assignment where user_id = any(?::uuid[]) order by role', [uuidArray(userIds)]);
+      const byUser = new Map<string, Viewer['roles']>();
+      for (const r of rows) {
+        const list = byUser.get(r.user_id);
+        if (list) list.push({ schoolId: r.school_id, role: r.role });
+        else byUser.set(r.user_id, [{ schoolId: r.school_id, role: r.role }]);
+      }
       return userIds.map((id) => byUser.get(id) ?? []);
     }),
     ...createYearLoaders(em),

@@ -49,7 +49,7 @@ export class EventService {
    *
    * A subscription's context lives as long as the subscription, so each event is authorised afresh:
    * the viewer's roles are reloaded (one query per batch for all subscribers, from the batch's
-   * `rolesByUser`) and the rule decisions cached on the context are dropped.
+   * `viewerRoles`) and the rule decisions cached on the context are dropped.
    */
   async toEvent(ctx: Ctx, d: Delivery): Promise<DiaryEvent> {
     if ('error' in d) throw d.error;
@@ -102,8 +102,7 @@ export class EventService {
  */
 async function refreshAuthorisation(ctx: Ctx): Promise<void> {
   if (ctx.viewer) {
-    const roles = await ctx.loaders.rolesByUser.load(ctx.viewer.userId);
-    ctx.viewer = { ...ctx.viewer, roles: roles.map((r) => ({ schoolId: r.school.id, role: r.role })) };
+    ctx.viewer = { ...ctx.viewer, roles: await ctx.loaders.viewerRoles.load(ctx.viewer.userId) };
   }
   (ctx as { _shield?: unknown })._shield = { cache: {} };
 }

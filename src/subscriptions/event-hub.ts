@@ -380,7 +380,7 @@ export class EventHub {
     }
     const objects = await this.load(em, events);
     // Each event is authorised with its subscriber's current roles (EventService.toEvent): one query for the batch.
-    await objects.loaders.rolesByUser.loadMany([...new Set(recipients.filter((r) => !denied.has(r.sub)).map((r) => r.sub.spec.userId))]);
+    await objects.loaders.viewerRoles.loadMany([...new Set(recipients.filter((r) => !denied.has(r.sub)).map((r) => r.sub.spec.userId))]);
     let offered = 0;
     for (const r of recipients) {
       if (denied.has(r.sub)) continue;
