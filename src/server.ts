@@ -17,7 +17,7 @@ import { createServices, Services } from './services';
 import { authFailureError } from './services/auth.service';
 import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
-import { checkVariables, limitErrorReason, limitRules, parseAndValidate, parseOptions } from './schema/limits';
+import { cachedParseAndValidate, checkVariables, limitErrorReason, limitRules, parseOptions } from './schema/limits';
 import { assertListBounds, checkCost, costPlugin } from './schema/cost';
 import { applyTimeBudgets, budgetError, isCancelledStatement } from './schema/budgets';
 import { AUTH_CHANNEL, ConnectionRegistry, SocketClose } from './subscriptions/connections';
@@ -134,6 +134,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
   const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production', budgetMs: config.budgets.interactiveMs });
+  const documents = cachedParseAndValidate(schema, config);
   const wsCleanup = useServer<Record<string, unknown>, { client?: SocketClient; session?: SocketSession }>(
     {
       schema,
@@ -163,7 +164,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
       onSubscribe: async (wsCtx, id, payload) => {
         const nul = checkVariables(payload.variables);
         if (nul) return [nul];
-        const parsed = parseAndValidate(schema, payload.query, config);
+        const parsed = documents(payload.query);
         if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(fmt(e.toJSON(), e).message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
         const tooCostly = checkCost(schema, parsed.document, payload.variables, payload.operationName, config.limits.maxCost);
         if (tooCostly) return [tooCostly];

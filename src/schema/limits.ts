@@ -147,3 +147,27 @@ export function parseAndValidate(schema: GraphQLSchema, source: string, config: 
 export function parseOptions(config: AppConfig) {
   return { maxTokens: config.limits.maxTokens };
 }
+
+/**
+ * `parseAndValidate` with the valid documents kept (least recently used out past `max`), keyed by
+ * their text: a thousand parents' apps subscribe with the same few documents, and parsing and
+ * validating one (limits included) costs more than the rest of subscribing. Refused documents are not
+ * kept. The cost check depends on variables and runs on every operation.
+ */
+export function cachedParseAndValidate(schema: GraphQLSchema, config: AppConfig, max = 500) {
+  const valid = new Map<string, DocumentNode>();
+  return (source: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } => {
+    const hit = valid.get(source);
+    if (hit) {
+      valid.delete(source);
+      valid.set(source, hit);
+      return { document: hit };
+    }
+    const parsed = parseAndValidate(schema, source, config);
+    if ('document' in parsed) {
+      valid.set(source, parsed.document);
+      if (valid.size > max) valid.delete(valid.keys().next().value!);
+    }
+    return parsed;
+  };
+}

@@ -1,4 +1,4 @@
-import { IsolationLevel, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../logger';
 import { createLoaders, type Loaders } from '../loaders';
@@ -318,21 +318,21 @@ export class EventHub {
     let from = sub.position;
     while (!sub.closed && from < upTo) {
       const em = this.orm.em.fork();
-      // One snapshot for the page and the pruning edge: a prune committed since the subscription's
-      // cursor was checked ends it with CURSOR_EXPIRED instead of skipping what it deleted.
-      const page = await em.transactional(async (tx) => {
-        const [head] = await tx.execute<{ pruned_through: string }[]>('select pruned_through from outbox_head where id = 1');
-        if (from < Number(head.pruned_through)) return null;
-        return tx.execute<Record<string, unknown>[]>(
-          `${SELECT} where seq > ? and seq <= ? and ${studentId ? 'student_ids' : 'teacher_user_ids'} @> array[?]::uuid[] order by seq limit ${REPLAY_PAGE}`,
-          [from, upTo, studentId ?? userId],
-        );
-      }, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
-      if (page === null) {
+      // One statement, so one snapshot, for the page and the pruning edge: a prune committed since
+      // the subscription's cursor was checked ends it with CURSOR_EXPIRED instead of skipping what
+      // it deleted.
+      const page = await boundRows<Record<string, unknown> & { pruned_through: string }>(em,
+        `select h.pruned_through, e.* from outbox_head h
+           left join lateral (${SELECT} where seq > ? and seq <= ? and ${studentId ? 'student_ids' : 'teacher_user_ids'} @> array[?]::uuid[]
+                                 and ? >= h.pruned_through order by seq limit ${REPLAY_PAGE}) e on true
+          where h.id = 1`,
+        [from, upTo, studentId ?? userId, from],
+      );
+      if (from < Number(page[0]?.pruned_through ?? 0)) {
         sub.fail(cursorExpired());
         return;
       }
-      const rows = page;
+      const rows = page.filter((r) => r.seq !== null);
       if (rows.length === 0) break;
       const events = rows.map(toEvent);
       const objects = await this.load(em, events);
