@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role, RoleAssignment, User } from '../entities/user.entity';
-import type { Viewer } from '../context';
 import { boundRows } from '../db/bound';
 import { uuidArray } from './roster.loaders';
 import { School } from '../entities/school.entity';
@@ -12,6 +11,9 @@ import { createGroupLoaders } from './group.loaders';
 import { createTimetableLoaders } from './timetable.loaders';
 import { createLessonLoaders } from './lesson.loaders';
 import { createClassSizeLoaders } from './class-size.loaders';
+
+/** The roles a user holds, by school (the shape of `Viewer.roles`). */
+export type ViewerRoles = { schoolId: string; role: Role }[];
 
 /** Batches `find by id` for one entity class into one query per tick; results in key order. */
 export function byIdLoader<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T) {
@@ -37,10 +39,10 @@ export function createLoaders(em: EntityManager) {
      * The roles a user holds now, as plain rows (no entities): what a live event re-reads for each of
      * its subscribers, one bound-parameter statement for the whole batch.
      */
-    viewerRoles: new DataLoader<string, Viewer['roles']>(async (userIds) => {
+    viewerRoles: new DataLoader<string, ViewerRoles>(async (userIds) => {
       const rows = await boundRows<{ user_id: string; school_id: string; role: Role }>(em,
         'select user_id, school_id, role from role_assignment where user_id = any(?::uuid[]) order by role', [uuidArray(userIds)]);
-      const byUser = new Map<string, Viewer['roles']>();
+      const byUser = new Map<string, ViewerRoles>();
       for (const r of rows) {
         const list = byUser.get(r.user_id);
         if (list) list.push({ schoolId: r.school_id, role: r.role });
