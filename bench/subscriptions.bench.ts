@@ -39,7 +39,7 @@ import { createParentSessions, type BenchViewer } from './sessions';
  *   --restart / SUB_RESTART     graceful (stop request, default) or kill (SIGKILL)
  *   --concurrency / SUB_CONCURRENCY  sockets opening at once (default 200)
  *   --timeout / SUB_TIMEOUT_MS  how long a round waits for every delivery (default 30000)
- *   SUB_PROFILE=<folder>        CPU profile of the otmetka server during the delivery rounds, one file per size
+ *   SUB_PROFILE=<folder>        CPU profiles of the server while subscribing and during the delivery rounds, per size
  *   SUB_SERVER_NODE_ARGS        extra node flags for the server processes (e.g. "--trace-gc")
  */
 
@@ -590,6 +590,7 @@ async function runSize(name: ServerName, s: Setup, o: SizeOptions): Promise<Resu
     const connected = await server.stats();
     if (connected.sockets !== n) throw new Error(`server holds ${connected.sockets} sockets, expected ${n}`);
 
+    await server.request('profile-start');
     t = performance.now();
     for (let from = 0; from < n; from += SUBSCRIBE_BATCH) {
       const to = Math.min(n, from + SUBSCRIBE_BATCH);
@@ -603,6 +604,8 @@ async function runSize(name: ServerName, s: Setup, o: SizeOptions): Promise<Resu
       }
     }
     const subscribeMs = performance.now() - t;
+    const subscribeProfile = await server.request<{ file?: string }>('profile-stop', { name: `subscribe-n${n}` });
+    if (subscribeProfile.file) process.stdout.write(`server CPU profile of subscribing: ${subscribeProfile.file}\n`);
     const subscribed = await server.stats();
     process.stdout.write(`connected in ${fmt(connectMs / 1000, 2)} s, subscribed in ${fmt(subscribeMs / 1000, 2)} s\n`);
 
