@@ -18,7 +18,7 @@ import { authFailureError } from './services/auth.service';
 import { bearerToken } from './services/tokens';
 import { buildAppSchema } from './schema/build-schema';
 import { cachedParseAndValidate, checkVariables, limitErrorReason, limitRules, parseOptions } from './schema/limits';
-import { assertListBounds, checkCost, costPlugin } from './schema/cost';
+import { assertListBounds, costChecker, costPlugin } from './schema/cost';
 import { applyTimeBudgets, budgetError, isCancelledStatement } from './schema/budgets';
 import { AUTH_CHANNEL, ConnectionRegistry, SocketClose } from './subscriptions/connections';
 import { SocketSession } from './subscriptions/socket-session';
@@ -135,6 +135,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
   const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production', budgetMs: config.budgets.interactiveMs });
   const documents = cachedParseAndValidate(schema, config);
+  const costs = costChecker(schema, config.limits.maxCost);
   const wsCleanup = useServer<Record<string, unknown>, { client?: SocketClient; session?: SocketSession }>(
     {
       schema,
@@ -166,7 +167,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         if (nul) return [nul];
         const parsed = documents(payload.query);
         if ('errors' in parsed) return parsed.errors.map((e) => new GraphQLError(fmt(e.toJSON(), e).message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BAD_USER_INPUT } }));
-        const tooCostly = checkCost(schema, parsed.document, payload.variables, payload.operationName, config.limits.maxCost);
+        const tooCostly = costs(parsed.document, payload.variables, payload.operationName);
         if (tooCostly) return [tooCostly];
         const { client, session } = wsCtx.extra as { client?: SocketClient; session?: SocketSession };
         // The socket's current token: a renewal (socketAuthRenew) applies to the operations started after it.

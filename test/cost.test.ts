@@ -5,7 +5,7 @@ import {
   OperationDefinitionNode, parse, specifiedRules, typeFromAST, validate,
 } from 'graphql';
 import { buildBaseSchema } from '../src/schema/build-schema';
-import { checkCost, LIST_BOUNDS, listBoundProblems, operationCost } from '../src/schema/cost';
+import { checkCost, costChecker, LIST_BOUNDS, listBoundProblems, operationCost } from '../src/schema/cost';
 import { loadConfig } from '../src/config';
 import { ATTACK } from './helpers/attack';
 
@@ -136,5 +136,40 @@ describe('ISSUE-9 §1: every legitimate document passes', () => {
     console.log(`${costs.length} documents; largest:\n${costs.slice(0, 8).map((c) => `  ${c.cost}  ${c.where}: ${c.doc}`).join('\n')}`);
     expect(costs.length).toBeGreaterThan(200);
     expect(costs.filter((c) => c.cost > MAX_COST)).toEqual([]);
+  });
+});
+
+describe('issue 10 §3: cost answers remembered per document and cost-relevant variables', () => {
+  const HEAVY = `query($ids: [ID!]!, $s: Int, $big: Boolean!) {
+    nodes(ids: $ids) { ... on SchoolClass { students { currentClass { students { id } } } } }
+    more: schoolClass(id: "x") @include(if: $big) { students { currentClass { students { currentClass { students { id } } } } } }
+  }`;
+  const ids = (k: number) => Array.from({ length: k }, (_, i) => `id${i}`);
+
+  test('issue 10 §3: the remembered answer follows every variable the cost reads (list lengths, @include), whatever else varies', () => {
+    const check = costChecker(schema, MAX_COST);
+    const doc = parse(HEAVY);
+    const cases: [Record<string, unknown>, boolean][] = [
+      [{ ids: ids(10), s: 1, big: false }, false],
+      [{ ids: ids(100), s: 1, big: false }, true],
+      [{ ids: ids(10), s: 2, big: false }, false],
+      [{ ids: ids(20), s: 1, big: false }, false],
+      [{ ids: ids(20), s: 1, big: true }, true],
+      [{ ids: ids(100), s: 3, big: false }, true],
+      [{ ids: ids(10), s: 4, big: false }, false],
+    ];
+    for (const [vars, refused] of cases) {
+      const plain = checkCost(schema, doc, vars, null, MAX_COST);
+      expect(plain?.extensions?.reason ?? null).toBe(refused ? 'COST_LIMIT' : null);
+      for (let i = 0; i < 2; i++) expect(check(doc, vars, null)?.message ?? null).toBe(plain?.message ?? null);
+    }
+  });
+
+  test('issue 10 §3, R-SEC-2: an answer given while the variables did not coerce is never reused for valid ones', () => {
+    const check = costChecker(schema, MAX_COST);
+    const doc = parse(HEAVY);
+    // `$s` does not coerce: the check leaves it to execution and remembers nothing.
+    expect(check(doc, { ids: ids(100), s: 'not a number', big: false }, null)).toBeNull();
+    expect(check(doc, { ids: ids(100), s: 1, big: false }, null)?.extensions?.reason).toBe('COST_LIMIT');
   });
 });

@@ -1,6 +1,6 @@
 import {
-  DocumentNode, getNullableType, getVariableValues, GraphQLError, GraphQLField, GraphQLSchema, isInterfaceType,
-  isListType, isObjectType, OperationDefinitionNode,
+  ArgumentNode, DocumentNode, getNullableType, getVariableValues, GraphQLError, GraphQLField, GraphQLSchema, isInterfaceType,
+  isListType, isObjectType, OperationDefinitionNode, visit,
 } from 'graphql';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
@@ -199,6 +199,52 @@ export function checkCost(schema: GraphQLSchema, document: DocumentNode, variabl
   return costError(`Cost limit of ${maxCost} exceeded, found ${cost}`, cost, maxCost);
 }
 
+/** Argument names the bounds read: only variables inside these (or `@skip`/`@include`) can change a cost. */
+const COST_ARGS = new Set(Object.values(LIST_BOUNDS).flatMap((b) => ('pageArg' in b ? [b.pageArg] : 'lengthOf' in b ? [b.lengthOf] : 'by' in b ? b.by : [])));
+const costVariableNames = new WeakMap<DocumentNode, string[]>();
+
+/** The variables of `document` that can change its cost, in document order (computed once per document). */
+function costVariables(document: DocumentNode): string[] {
+  let names = costVariableNames.get(document);
+  if (!names) {
+    const found = new Set<string>();
+    const collect = (node: ArgumentNode) => visit(node.value, { Variable(v) { found.add(v.name.value); } });
+    visit(document, {
+      Directive(node) {
+        if (node.name.value === 'skip' || node.name.value === 'include') for (const a of node.arguments ?? []) collect(a);
+      },
+      Field(node) {
+        for (const a of node.arguments ?? []) if (COST_ARGS.has(a.name.value)) collect(a);
+      },
+    });
+    names = [...found];
+    costVariableNames.set(document, names);
+  }
+  return names;
+}
+
+/**
+ * `checkCost` remembering its answers per document object (parsed documents are cached by Apollo
+ * and by the WebSocket's document cache) and per value of the variables that can change the cost:
+ * a thousand parents subscribing with the same document and their own `studentId` are priced once.
+ * Answers where the variables did not coerce are not kept (execution reports them).
+ */
+export function costChecker(schema: GraphQLSchema, maxCost: number, maxPerDocument = 100) {
+  const answers = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  return (document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined): GraphQLError | null => {
+    const key = JSON.stringify([operationName ?? null, ...costVariables(document).map((n) => variables?.[n] ?? null)]);
+    let known = answers.get(document);
+    if (known?.has(key)) return known.get(key)!;
+    const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName));
+    if (!op || getVariableValues(schema, op.variableDefinitions ?? [], variables ?? {}).errors) return checkCost(schema, document, variables, operationName, maxCost);
+    const answer = checkCost(schema, document, variables, operationName, maxCost);
+    if (!known) answers.set(document, (known = new Map()));
+    if (known.size >= maxPerDocument) known.delete(known.keys().next().value!);
+    known.set(key, answer);
+    return answer;
+  };
+}
+
 const costError = (message: string, cost?: number, limit?: number) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'COST_LIMIT', cost, limit } });
 
@@ -207,11 +253,12 @@ const costError = (message: string, cost?: number, limit?: number) =>
  * before execution; a refusal is status 400 like the other limits.
  */
 export function costPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<BaseContext> {
+  const check = costChecker(schema, maxCost);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const e = checkCost(schema, document, request.variables, request.operationName, maxCost);
+          const e = check(document, request.variables, request.operationName);
           if (e) throw new GraphQLError(e.message, { extensions: { ...e.extensions, http: { status: 400 } } });
         },
       };
