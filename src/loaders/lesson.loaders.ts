@@ -1,10 +1,9 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { boundRows } from '../db/bound';
 import { ControlWork } from '../entities/control-work.entity';
 import { TimetableEntry } from '../entities/timetable.entity';
 import type { Lesson } from '../entities/lesson.entity';
-import { viewerPairs } from './roster.loaders';
+import { viewerCheckLoader } from './roster.loaders';
 import { clock } from '../clock';
 
 /** Start and end of a lesson number in the bell schedule that applies (school-local `HH:MM:SS`). */
@@ -54,18 +53,6 @@ export async function effectiveBellSlots(em: EntityManager, items: BellSlotQuery
  * DataLoaders of dated lessons, control works and the diary (R-JOUR-6, R-YEAR-10, R-DIARY-2): a list
  * of lessons costs one query per field, whatever its length or the number of days it spans.
  */
-/** "userId|id" keys whose viewer passes `condition` (SQL over `k.user_id` and the row `r` of `table`). */
-function participationLoader(em: EntityManager, table: string, condition: string, params: () => unknown[] = () => []) {
-  return new DataLoader<string, boolean>(async (keys) => {
-    const { users, ids } = viewerPairs(keys);
-    const rows = await boundRows<{ k: string }>(em,
-      `select k.user_id || '|' || k.id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, id) join ${table} r on r.id = k.id where ${condition}`,
-      [users, ids, ...params()]);
-    const ok = new Set(rows.map((r) => r.k));
-    return keys.map((k) => ok.has(k));
-  });
-}
-
 export function createLessonLoaders(em: EntityManager) {
   return {
     /**
@@ -73,15 +60,15 @@ export function createLessonLoaders(em: EntityManager) {
      * it, or on its date took part in the education of one of its students. Viewer-keyed, so one
      * batch (a request, or a live event's subscribers) answers every viewer in one query.
      */
-    lessonParticipation: participationLoader(em, 'lesson', `
+    lessonParticipation: viewerCheckLoader(em, `
       exists (select 1 from staff st where st.user_id = k.user_id and st.id in (r.teacher_id, r.substitute_teacher_id))
       or exists (select 1 from target_students(r.school_class_id, r.group_id, r.student_id, r.date, r.date) s(id)
-                  join student_access_on(r.date) a on a.student_id = s.id where a.user_id = k.user_id)`),
+                  join student_access_on(r.date) a on a.student_id = s.id where a.user_id = k.user_id)`, { join: 'lesson' }),
     /** R-DIARY-2: "userId|controlWorkId" → the user takes part today in the education of a student of the work's class or group on its date. */
-    controlWorkParticipation: participationLoader(em, 'control_work', `
+    controlWorkParticipation: viewerCheckLoader(em, `
       exists (select 1 from target_students(r.school_class_id, r.group_id, null, r.date, r.date) s(id)
                join student_access_at(?::timestamptz) a on a.student_id = s.id where a.user_id = k.user_id)`,
-    () => [clock.now().toISOString()]),
+    { join: 'control_work', params: () => [clock.now().toISOString()] }),
     /** R-YEAR-6: the times of a lesson from the bell schedule that applies (see effectiveBellSlots). */
     lessonBellTimes: new DataLoader<string, BellTimes | null>(async (keys) => {
       const rows = await effectiveBellSlots(em, keys.map((key) => {

@@ -15,10 +15,26 @@ export const viewerKey = (userId: string, id: string) => `${userId}|${id}`;
 /** A uuid[] literal: knex would expand a JS array binding into a list. */
 export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 /** The (viewer, id) pairs of "userId|id" keys, as uuid[] literals for `unnest`. */
-export const viewerPairs = (keys: readonly string[]) => {
+const viewerPairs = (keys: readonly string[]) => {
   const pairs = keys.map((k) => k.split('|'));
   return { users: uuidArray(pairs.map((p) => p[0])), ids: uuidArray(pairs.map((p) => p[1])) };
 };
+
+/**
+ * A viewer-keyed yes/no loader: the "userId|id" keys for which `where` holds — SQL over `k.user_id`,
+ * `k.id` and, with `join`, that table's row `r` — in one bound-parameter statement per batch,
+ * whatever the mix of viewers.
+ */
+export function viewerCheckLoader(em: EntityManager, where: string, o: { join?: string; params?: () => unknown[] } = {}) {
+  return new DataLoader<string, boolean>(async (keys) => {
+    const { users, ids } = viewerPairs(keys);
+    const rows = await boundRows<{ k: string }>(em,
+      `select k.user_id || '|' || k.id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, id)${o.join ? ` join ${o.join} r on r.id = k.id` : ''} where ${where}`,
+      [users, ids, ...(o.params?.() ?? [])]);
+    const ok = new Set(rows.map((r) => r.k));
+    return keys.map((k) => ok.has(k));
+  });
+}
 
 function byIdLoader<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
   return new DataLoader<string, T | null>(async (ids) => {
@@ -51,29 +67,17 @@ export function createRosterLoaders(em: EntityManager) {
     staffById: byIdLoader((ids) => em.find(Staff, { id: { $in: ids } }, { populate: ['user'] })),
 
     /** "userId|studentId" → the user takes part in the student's education today (R-SEC-3). */
-    studentAccess: new DataLoader<string, boolean>(async (keys) => {
-      const { users, ids } = viewerPairs(keys);
-      const rows = await boundRows<{ k: string }>(em,
-        `select k.user_id || '|' || k.student_id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, student_id)
-          where exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = k.student_id)`,
-        [users, ids, clock.now().toISOString()]);
-      const ok = new Set(rows.map((r) => r.k));
-      return keys.map((k) => ok.has(k));
-    }),
+    studentAccess: viewerCheckLoader(em,
+      'exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = k.id)',
+      { params: () => [clock.now().toISOString()] }),
 
     /** "userId|guardianId" → the user takes part today in the education of one of the guardian's current children, or administers the school. */
-    guardianAccess: new DataLoader<string, boolean>(async (keys) => {
-      const { users, ids } = viewerPairs(keys);
-      const rows = await boundRows<{ k: string }>(em,
-        `select k.user_id || '|' || k.guardian_id as k from unnest(?::uuid[], ?::uuid[]) k(user_id, guardian_id)
-          where exists (select 1 from student_guardian sg join student_access_at(?::timestamptz) a on a.student_id = sg.student_id
-                         where sg.guardian_id = k.guardian_id and sg.removed_at is null and a.user_id = k.user_id)
-             or exists (select 1 from guardian g join role_assignment ra on ra.school_id = g.school_id
-                         where g.id = k.guardian_id and ra.user_id = k.user_id and ra.role = any(?::role[]))`,
-        [users, ids, clock.now().toISOString(), `{${rolesOf('canReadStaffAccounts').join(',')}}`]);
-      const ok = new Set(rows.map((r) => r.k));
-      return keys.map((k) => ok.has(k));
-    }),
+    guardianAccess: viewerCheckLoader(em, `
+      exists (select 1 from student_guardian sg join student_access_at(?::timestamptz) a on a.student_id = sg.student_id
+               where sg.guardian_id = k.id and sg.removed_at is null and a.user_id = k.user_id)
+      or exists (select 1 from guardian g join role_assignment ra on ra.school_id = g.school_id
+                  where g.id = k.id and ra.user_id = k.user_id and ra.role = any(?::role[]))`,
+    { params: () => [clock.now().toISOString(), `{${rolesOf('canReadStaffAccounts').join(',')}}`] }),
 
     /** "userId|classId|date" → members of the class on the date whom the user may see today, by last name, pseudonym. */
     classStudents: new DataLoader<string, Student[]>(async (keys) => {

@@ -180,15 +180,13 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, var
   return getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators: [estimator] });
 }
 
-/**
- * BAD_USER_INPUT (reason COST_LIMIT) when the operation costs more than `maxCost`, else null.
- * Runs where variables are known, before execution: Apollo's didResolveOperation and graphql-ws's
- * onSubscribe. Variables that do not coerce are left to execution, which reports them.
- */
-export function checkCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined, maxCost: number): GraphQLError | null {
+/** The verdict on an operation: refused, allowed, or left to execution (its variables do not coerce). */
+type Verdict = GraphQLError | null | 'uncoercible';
+
+function price(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined, maxCost: number): Verdict {
   const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName));
   if (!op) return null;
-  if (getVariableValues(schema, op.variableDefinitions ?? [], variables ?? {}).errors) return null;
+  if (getVariableValues(schema, op.variableDefinitions ?? [], variables ?? {}).errors) return 'uncoercible';
   let cost: number;
   try {
     cost = operationCost(schema, document, variables, op.name?.value);
@@ -197,6 +195,16 @@ export function checkCost(schema: GraphQLSchema, document: DocumentNode, variabl
   }
   if (cost <= maxCost) return null;
   return costError(`Cost limit of ${maxCost} exceeded, found ${cost}`, cost, maxCost);
+}
+
+/**
+ * BAD_USER_INPUT (reason COST_LIMIT) when the operation costs more than `maxCost`, else null.
+ * Runs where variables are known, before execution: Apollo's didResolveOperation and graphql-ws's
+ * onSubscribe. Variables that do not coerce are left to execution, which reports them.
+ */
+export function checkCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined, maxCost: number): GraphQLError | null {
+  const verdict = price(schema, document, variables, operationName, maxCost);
+  return verdict === 'uncoercible' ? null : verdict;
 }
 
 /** Argument names the bounds read: only variables inside these (or `@skip`/`@include`) can change a cost. */
@@ -235,9 +243,8 @@ export function costChecker(schema: GraphQLSchema, maxCost: number, maxPerDocume
     const key = JSON.stringify([operationName ?? null, ...costVariables(document).map((n) => variables?.[n] ?? null)]);
     let known = answers.get(document);
     if (known?.has(key)) return known.get(key)!;
-    const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName));
-    if (!op || getVariableValues(schema, op.variableDefinitions ?? [], variables ?? {}).errors) return checkCost(schema, document, variables, operationName, maxCost);
-    const answer = checkCost(schema, document, variables, operationName, maxCost);
+    const answer = price(schema, document, variables, operationName, maxCost);
+    if (answer === 'uncoercible') return null;
     if (!known) answers.set(document, (known = new Map()));
     if (known.size >= maxPerDocument) known.delete(known.keys().next().value!);
     known.set(key, answer);

@@ -3,6 +3,7 @@ import { withoutStatementTimeout } from '../schema/budgets';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger';
+import { PeriodicRun } from './periodic';
 import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
 import type { School } from '../entities/school.entity';
 import { RoleAssignment, User } from '../entities/user.entity';
@@ -91,32 +92,21 @@ export interface ErasureRunResult {
  */
 export class ErasureJobRunner {
   private readonly now: () => Date;
-  private readonly pollMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly poll: PeriodicRun;
 
   constructor(private readonly orm: MikroORM, private readonly options: ErasureRunnerOptions = {}) {
     this.now = options.now ?? (() => new Date());
-    this.pollMs = (options.pollSeconds ?? 60) * 1000;
+    this.poll = new PeriodicRun(() => this.runDue(), (options.pollSeconds ?? 60) * 1000, 'erasure poll failed', options.log);
   }
 
   /** Polls every `pollSeconds` (the first poll right away) until `stop()`; does not keep the process alive. */
   start(): void {
-    if (this.timer || this.pollMs <= 0) return;
-    const tick = () => {
-      if (this.running) return;
-      this.running = this.runDue().catch((err) => this.options.log?.error({ err }, 'erasure poll failed')).finally(() => { this.running = null; });
-    };
-    this.timer = setInterval(tick, this.pollMs);
-    this.timer.unref();
-    tick();
+    this.poll.start();
   }
 
   /** Stops polling and waits for a run in progress. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.poll.stop();
   }
 
   /** Runs every job due at `now`, one transaction each. */

@@ -7,7 +7,10 @@ import { eventObjectType } from './event-registry';
 import { cursorExpired } from './outbox-retention';
 import { boundRows } from '../db/bound';
 import { clock } from '../clock';
-import { STAFF_ROLES } from '../permissions/capabilities';
+import { rolesOf } from '../permissions/capabilities';
+
+/** Who may follow `teacherEvents`: the capability the subscription itself checks (EventService). */
+const STAFF_EVENT_ROLES = rolesOf('canFollowStaffEvents');
 
 /** An outbox row as read for delivery. */
 export interface OutboxEvent {
@@ -422,7 +425,7 @@ export class EventHub {
         `{${parts.map((p) => p[0]).join(',')}}`,
         `{${parts.map((p) => p[1]).join(',')}}`,
         `{${parts.map((p) => p[2] || 'NULL').join(',')}}`,
-        `{${STAFF_ROLES.join(',')}}`,
+        `{${STAFF_EVENT_ROLES.join(',')}}`,
         clock.now().toISOString(),
       ],
     );

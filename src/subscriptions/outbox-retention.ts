@@ -4,6 +4,7 @@ import { ErrorCode } from '../schema/errors';
 import type { Logger } from '../logger';
 import { clock } from '../clock';
 import { withoutStatementTimeout } from '../schema/budgets';
+import { PeriodicRun } from '../services/periodic';
 
 /** Events deleted per transaction: the head row stays locked (delivery numbering waits) for one batch only. */
 export const PRUNE_BATCH = 5000;
@@ -67,31 +68,21 @@ export interface OutboxRetentionOptions {
  * clock (`clock.now()`, which tests pin). Runs at start and then every `pollSeconds` until `stop()`.
  */
 export class OutboxRetentionJob {
-  private readonly pollMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly poll: PeriodicRun;
 
   constructor(private readonly orm: MikroORM, private readonly options: OutboxRetentionOptions) {
-    this.pollMs = (options.pollSeconds ?? PRUNE_POLL_SECONDS) * 1000;
+    this.poll = new PeriodicRun(() => this.runOnce(), (options.pollSeconds ?? PRUNE_POLL_SECONDS) * 1000,
+      'event log pruning failed; retried at the next poll', options.log);
   }
 
   /** Starts polling (the first run right away); does not keep the process alive. */
   start(): void {
-    if (this.timer || this.pollMs <= 0 || this.options.retentionDays <= 0) return;
-    const tick = () => {
-      if (this.running) return;
-      this.running = this.runOnce().catch((err) => this.options.log?.error({ err }, 'event log pruning failed; retried at the next poll')).finally(() => { this.running = null; });
-    };
-    this.timer = setInterval(tick, this.pollMs);
-    this.timer.unref();
-    tick();
+    if (this.options.retentionDays > 0) this.poll.start();
   }
 
   /** Stops polling and waits for a run in progress. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.poll.stop();
   }
 
   /** Prunes what is older than the retention at `now`. */
