@@ -134,6 +134,11 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
   const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production', budgetMs: config.budgets.interactiveMs });
+  /** An error as the client may see it, formatted like on HTTP. */
+  const toClient = (e: GraphQLError) => {
+    const f = fmt(e.toJSON(), e);
+    return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
+  };
   const documents = cachedParseAndValidate(schema, config);
   const costs = costChecker(schema, config.limits.maxCost);
   const wsCleanup = useServer<Record<string, unknown>, { client?: SocketClient; session?: SocketSession }>(
@@ -181,15 +186,10 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         return { schema, document: parsed.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
       onComplete: (wsCtx, id) => connections.subscriptionEnded(wsCtx.extra.socket, id),
-      onError: (_ctx, _id, _payload, errors) => {
-        return errors.map((e) => {
-          const f = fmt(e.toJSON(), e);
-          return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
-        });
-      },
+      onError: (_ctx, _id, _payload, errors) => errors.map(toClient),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if ('errors' in result && result.errors?.length) {
-          return { ...result, errors: result.errors.map((e) => { const f = fmt(e.toJSON(), e); return new GraphQLError(f.message, { path: f.path, extensions: f.extensions }); }) };
+          return { ...result, errors: result.errors.map(toClient) };
         }
         return result;
       },
