@@ -35,8 +35,8 @@ export interface AppConfig {
   events: {
     /** fallback poll of the event outbox (a lost notification delays delivery by at most this) */
     pollMs: number;
-    /** events a subscriber may have waiting before it is ended as too slow (it resumes from its cursor) */
-    maxQueuedPerSubscriber: number;
+    /** bytes a subscriber's socket may hold unsent before its subscription is ended as too slow (it resumes from its cursor) */
+    maxBufferedBytes: number;
     /** days events are kept for resuming by cursor; older ones are pruned (src/subscriptions/outbox-retention.ts); 0 = for ever */
     retentionDays: number;
   };
@@ -88,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       DB_POOL_MAX: positive('database connection pool size', 10),
       ERASURE_POLL_SECONDS: num({ default: 60, desc: 'erasure job poll interval in seconds; 0 = off' }),
       EVENTS_POLL_MS: positive('fallback poll of the event outbox in milliseconds (NOTIFY wakes delivery at once)', 1000),
-      EVENTS_MAX_QUEUED: positive('events waiting for one slow subscriber before its subscription is ended', 5000),
+      EVENTS_MAX_BUFFERED_BYTES: positive('bytes a subscriber\'s socket may hold unsent (it reads too slowly) before its subscriptions are ended', 4 * 1024 * 1024),
       EVENTS_RETENTION_DAYS: num({ default: 30, desc: 'days live events are kept for clients resuming with a cursor; older ones are deleted; 0 = keep for ever' }),
       BUDGET_INTERACTIVE_MS: positive('time budget of a query or mutation in milliseconds (also the database statement timeout)', 5000),
       BUDGET_REPORT_MS: positive('time budget of a report query in milliseconds', 30000),
@@ -109,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const intKeys = [
     'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_TOKENS', 'GRAPHQL_MAX_COST', 'GRAPHQL_BODY_LIMIT_BYTES',
     'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES_PER_LOGIN',
-    'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'LOGIN_SLOWDOWN_MAX_SECONDS', 'DB_POOL_MAX', 'EVENTS_POLL_MS', 'EVENTS_MAX_QUEUED',
+    'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_THROTTLE_WINDOW_SECONDS', 'LOGIN_SLOWDOWN_MAX_SECONDS', 'DB_POOL_MAX', 'EVENTS_POLL_MS', 'EVENTS_MAX_BUFFERED_BYTES',
     'SUBSCRIPTIONS_PER_SOCKET', 'SUBSCRIPTIONS_PER_USER', 'BUDGET_INTERACTIVE_MS', 'BUDGET_REPORT_MS', 'BUDGET_SUBSCRIPTION_EVENT_MS',
   ] as const;
   for (const k of intKeys) {
@@ -158,7 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy,
     dbPoolMax: e.DB_POOL_MAX,
     erasurePollSeconds: e.ERASURE_POLL_SECONDS,
-    events: { pollMs: e.EVENTS_POLL_MS, maxQueuedPerSubscriber: e.EVENTS_MAX_QUEUED, retentionDays: e.EVENTS_RETENTION_DAYS },
+    events: { pollMs: e.EVENTS_POLL_MS, maxBufferedBytes: e.EVENTS_MAX_BUFFERED_BYTES, retentionDays: e.EVENTS_RETENTION_DAYS },
     budgets: { interactiveMs: e.BUDGET_INTERACTIVE_MS, reportMs: e.BUDGET_REPORT_MS, subscriptionEventMs: e.BUDGET_SUBSCRIPTION_EVENT_MS },
     subscriptions: { perSocket: e.SUBSCRIPTIONS_PER_SOCKET, perUser: e.SUBSCRIPTIONS_PER_USER },
   };

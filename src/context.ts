@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { GraphQLError } from 'graphql';
+import type { DocumentNode, GraphQLError } from 'graphql';
+import type { WebSocket } from 'ws';
 import type { Role } from './entities/user.entity';
 import type { Loaders } from './loaders';
 import type { Services } from './services';
@@ -31,6 +32,18 @@ export interface SocketHandle {
   renew(accessToken: string): Promise<SocketRenewal>;
 }
 
+/**
+ * The graphql-ws operation a subscription was started by: the socket and operation id its events
+ * are sent to, and the document and variables each event is executed with.
+ */
+export interface LiveOperation {
+  id: string;
+  socket: WebSocket;
+  document: DocumentNode;
+  variableValues: Record<string, unknown> | undefined;
+  operationName: string | null | undefined;
+}
+
 /** Built fresh for every HTTP request and every WebSocket operation (shield caches live on it). */
 export interface Ctx {
   em: EntityManager;
@@ -45,6 +58,8 @@ export interface Ctx {
   log: Logger;
   /** the socket of a WebSocket operation; undefined over HTTP */
   socket?: SocketHandle;
+  /** a WebSocket operation's id, socket and document (live delivery sends its events there) */
+  operation?: LiveOperation;
 }
 
 export const hasRole = (viewer: Viewer | null, roles: readonly Role[], schoolId?: string): boolean =>

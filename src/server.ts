@@ -7,11 +7,11 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { getOperationAST, GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
-import type { Ctx } from './context';
+import type { Ctx, Viewer } from './context';
 import { createLoaders } from './loaders';
 import { createServices, Services } from './services';
 import { authFailureError } from './services/auth.service';
@@ -28,6 +28,7 @@ import { EVENTS_CHANNEL } from './subscriptions/outbox';
 import { ErasureJobRunner } from './services/erasure.job';
 import { OutboxRetentionJob } from './subscriptions/outbox-retention';
 import { ErrorCode } from './schema/errors';
+import { nodeVisible } from './services/node.service';
 import { clientAddress, compileTrust } from './client-address';
 import { httpStatusPlugin, noSubscriptionsOverHttp } from './http-transport';
 
@@ -48,6 +49,8 @@ interface ContextInput {
   token: string | null;
   ip: string;
   userAgent: string | null;
+  /** already authenticated (a subscription on a socket, which re-checks the session itself): no token lookup */
+  viewer?: Viewer;
 }
 /** A socket's client, fixed at connect; its token lives in its SocketSession. */
 type SocketClient = Omit<ContextInput, 'token'>;
@@ -59,7 +62,9 @@ export async function buildContext(orm: MikroORM, services: Services, config: Ap
     em, viewer: null, authError: null, ip: input.ip, userAgent: input.userAgent,
     loaders: createLoaders(em), services, config, log,
   };
-  if (input.token) {
+  if (input.viewer) {
+    ctx.viewer = input.viewer;
+  } else if (input.token) {
     const r = await services.auth.authenticate(em, input.token);
     if ('viewer' in r) ctx.viewer = r.viewer;
     else ctx.authError = authFailureError(r.failure);
@@ -115,7 +120,15 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const services = createServices(config);
   const connections = new ConnectionRegistry(log, config.subscriptions);
   // R-DIARY-3: events committed through any server process on this database reach this one's subscribers.
-  const events = new EventHub(orm, log, config.events);
+  const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production', budgetMs: config.budgets.interactiveMs });
+  /** An error as the client may see it, formatted like on HTTP. */
+  const toClient = (e: GraphQLError) => {
+    const f = fmt(e.toJSON(), e);
+    return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
+  };
+  const formatResult = (result: ExecutionResult): ExecutionResult =>
+    (result.errors?.length ? { ...result, errors: result.errors.map(toClient) } : result);
+  const events = new EventHub(orm, log, { schema, visible: nodeVisible, format: formatResult }, config.events);
   services.events.attach(events);
   connections.onStaffAccessEnded((userId) => events.endStaffStreams(userId));
   const listener = new PgListener(opts.databaseUrl, log)
@@ -133,12 +146,6 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const httpServer = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
-  const fmt = formatError(log, { hideSuggestions: config.nodeEnv === 'production', budgetMs: config.budgets.interactiveMs });
-  /** An error as the client may see it, formatted like on HTTP. */
-  const toClient = (e: GraphQLError) => {
-    const f = fmt(e.toJSON(), e);
-    return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
-  };
   const documents = cachedParseAndValidate(schema, config);
   const costs = costChecker(schema, config.limits.maxCost);
   const wsCleanup = useServer<Record<string, unknown>, { client?: SocketClient; session?: SocketSession }>(
@@ -163,7 +170,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         wsCtx.extra.client = { ip, userAgent: req.headers['user-agent'] ?? null };
         connections.add(socket, { userId: r.viewer.userId, sessionId: r.viewer.sessionId });
         // The socket lives no longer than its access token (closed with 4419), unless socketAuthRenew gives it a newer one.
-        wsCtx.extra.session = new SocketSession(socket, r.viewer.userId, r.viewer.sessionId, token, r.expiresAt,
+        wsCtx.extra.session = new SocketSession(socket, r.viewer, token, r.expiresAt,
           (t) => services.auth.authenticate(orm.em.fork(), t), log);
         return true;
       },
@@ -175,11 +182,18 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
         const tooCostly = costs(parsed.document, payload.variables, payload.operationName);
         if (tooCostly) return [tooCostly];
         const { client, session } = wsCtx.extra as { client?: SocketClient; session?: SocketSession };
+        const isSubscription = getOperationAST(parsed.document, payload.operationName)?.operation === 'subscription';
         // The socket's current token: a renewal (socketAuthRenew) applies to the operations started after it.
-        const contextValue = await buildContext(orm, services, config, log, { ...client!, token: session!.token });
+        // A subscription starts from the socket's authenticated viewer: its one access statement re-checks
+        // the session, the account, the roles and the cursor (EventService); a socket whose session ends
+        // is closed at once (AUTH_CHANNEL), one whose token expires at its expiry.
+        const contextValue = await buildContext(orm, services, config, log, {
+          ...client!, token: session!.token, viewer: isSubscription && !session!.viewer.mustChangePassword ? session!.viewer : undefined,
+        });
         contextValue.socket = session;
+        contextValue.operation = { id, socket: wsCtx.extra.socket, document: parsed.document, variableValues: payload.variables ?? undefined, operationName: payload.operationName };
         // Counted until onComplete (graphql-ws calls it however the operation ends) or the socket closes.
-        if (getOperationAST(parsed.document, payload.operationName)?.operation === 'subscription') {
+        if (isSubscription) {
           const refused = connections.subscriptionStarted(wsCtx.extra.socket, id);
           if (refused) return [refused];
         }
@@ -187,12 +201,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
       },
       onComplete: (wsCtx, id) => connections.subscriptionEnded(wsCtx.extra.socket, id),
       onError: (_ctx, _id, _payload, errors) => errors.map(toClient),
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if ('errors' in result && result.errors?.length) {
-          return { ...result, errors: result.errors.map(toClient) };
-        }
-        return result;
-      },
+      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult),
     },
     wsServer,
   );

@@ -171,6 +171,7 @@ describe('issue 10 §4: the example client resumes after any drop', () => {
     expect(events).toHaveLength(1);
 
     const t1 = Date.now();
+    const registeredBeforeRestore = app.server.events.registered;
     proxy.restore();
     await until(() => events.length >= 4, 'the 3 missed events');
     const resumeMs = Date.now() - t1;
@@ -180,6 +181,8 @@ describe('issue 10 §4: the example client resumes after any drop', () => {
       { kind: 'LESSON_CANCELLED', lesson: lessons[2] },
     ]);
 
+    // Both clients have subscribed again (the plain one with `after: null`) before the next change.
+    await until(() => app.server.events.registered >= registeredBeforeRestore + 2, 'both clients to subscribe again');
     const t2 = Date.now();
     await restore(2);
     await until(() => events.length >= 5, 'the live event after the resume');

@@ -2,6 +2,9 @@ import { startTestApp, TestApp, TEST_NOW } from './helpers/app';
 import { collect, commitEvent } from './helpers/live';
 import { linkGuardian } from './helpers/db';
 import { demo, schoolClass, student } from './helpers/factories';
+import { parse } from 'graphql';
+import type { WebSocket } from 'ws';
+import type { Ctx } from '../src/context';
 import { toGlobalId } from '../src/schema/node';
 import { loadConfig, ConfigError } from '../src/config';
 import { OutboxRetentionJob, pruneOutbox, retentionCutoff } from '../src/subscriptions/outbox-retention';
@@ -227,11 +230,17 @@ describe('issue 10 §5: cursors', () => {
     const { pruned } = await head();
     const [{ user_id: parentUserId, id: sessionId }] = await app.sql(`select s.user_id, s.id from auth_session s join app_user u on u.id = s.user_id
       where u.login = 'parent' and s.revoked_at is null order by s.created_at desc limit 1`);
-    const sub = app.server.events.subscribe({ userId: parentUserId, sessionId, studentId: child, after: pruned - 1 });
+    const viewer = { userId: parentUserId, sessionId, login: 'parent', mustChangePassword: false, roles: [] };
+    // The operation graphql-ws would have started: nothing may be sent on it before the error.
+    const sent: string[] = [];
+    const socket = { readyState: 1, bufferedAmount: 0, send: (m: string) => sent.push(m) } as unknown as WebSocket;
+    const ctx = { viewer, operation: { id: '1', socket, document: parse(DIARY), variableValues: {}, operationName: undefined } } as unknown as Ctx;
+    const sub = app.server.events.subscribe({ userId: parentUserId, sessionId, studentId: child, after: pruned - 1, viewer }, ctx);
     const first = await sub.next();
     expect(first.done).toBe(false);
     expect('error' in first.value && first.value.error.extensions).toMatchObject({ code: 'CONFLICT', reason: 'CURSOR_EXPIRED' });
     expect((await sub.next()).done).toBe(true);
+    expect(sent).toEqual([]);
   });
 
   test('issue 10 §5: a cursor inside the kept log replays from there (teacherEvents too)', async () => {

@@ -2,7 +2,7 @@ import { Arg, Ctx as GqlCtx, ID, Resolver, Root, Subscription } from 'type-graph
 import type { Ctx } from '../context';
 import { DiaryEvent } from '../schema/event.types';
 import '../subscriptions/kinds';
-import type { Delivery } from '../subscriptions/event-hub';
+import type { Delivery, LiveEvent } from '../subscriptions/event-hub';
 
 const afterArg = {
   nullable: true,
@@ -16,12 +16,12 @@ export class EventResolver {
     subscribe: ({ args, context }) => (context as Ctx).services.events.subscribeDiary(context as Ctx, args.studentId as string, args.after as string | null),
   })
   diaryEvents(
-    @Root() delivery: Delivery,
+    @Root() delivery: LiveEvent | Delivery,
     @Arg('studentId', () => ID, { description: 'Global ID of the student.' }) _studentId: string,
     @Arg('after', () => String, afterArg) _after: string | null,
     @GqlCtx() ctx: Ctx,
-  ): Promise<DiaryEvent> {
-    return ctx.services.events.toEvent(ctx, delivery);
+  ): DiaryEvent {
+    return ctx.services.events.toEvent(delivery);
   }
 
   @Subscription(() => DiaryEvent, {
@@ -29,11 +29,11 @@ export class EventResolver {
     subscribe: ({ args, context }) => (context as Ctx).services.events.subscribeTeacher(context as Ctx, args.after as string | null),
   })
   teacherEvents(
-    @Root() delivery: Delivery,
+    @Root() delivery: LiveEvent | Delivery,
     @Arg('after', () => String, afterArg) _after: string | null,
     @GqlCtx() ctx: Ctx,
-  ): Promise<DiaryEvent> {
-    return ctx.services.events.toEvent(ctx, delivery);
+  ): DiaryEvent {
+    return ctx.services.events.toEvent(delivery);
   }
 }
 

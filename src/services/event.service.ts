@@ -1,13 +1,13 @@
-import type { Ctx } from '../context';
+import type { Ctx, Viewer } from '../context';
 import { rolesOf } from '../permissions/capabilities';
 import { hasRole } from '../context';
 import { badInput, forbidden, notFound, passwordChangeRequired, unauthenticated } from '../schema/errors';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import type { DiaryEvent } from '../schema/event.types';
 import { buildEvent, eventKind } from '../subscriptions/event-registry';
-import type { Delivery, EventHub, EventSubscription } from '../subscriptions/event-hub';
-import { canSeeStudent } from './membership.helpers';
-import { nodeVisible } from './node.service';
+import type { Delivery, EventHub, EventSubscription, LiveEvent } from '../subscriptions/event-hub';
+import { boundRows } from '../db/bound';
+import { clock } from '../clock';
 import { cursorExpired } from '../subscriptions/outbox-retention';
 
 /** Staff roles whose holders have a timetable of their own. */
@@ -27,39 +27,60 @@ export class EventService {
 
   /** R-DIARY-3: a student's diary events; for the student, their guardians and their teachers, while they take part today (student_access_at). */
   async subscribeDiary(ctx: Ctx, studentGlobalId: string, after: string | null | undefined): Promise<EventSubscription> {
-    const viewer = this.assertViewer(ctx);
+    this.assertViewer(ctx);
     const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');
-    const cursor = await this.cursor(ctx, after);
-    if (!(await canSeeStudent(ctx.em, ctx, studentId))) throw notFound('Student');
-    return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId, after: cursor });
+    const cursor = parseCursor(after);
+    const access = await this.access(ctx, studentId);
+    const from = checkCursor(cursor, access);
+    if (!access.takesPart) throw notFound('Student');
+    const viewer = ctx.viewer!;
+    return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId, after: from, viewer }, ctx);
   }
 
   /** Events of the lessons a staff member teaches or substitutes, and of the classes they lead. */
   async subscribeTeacher(ctx: Ctx, after: string | null | undefined): Promise<EventSubscription> {
-    const viewer = this.assertViewer(ctx);
+    this.assertViewer(ctx);
+    const cursor = parseCursor(after);
+    const access = await this.access(ctx, null);
+    const viewer = ctx.viewer!;
     if (!hasRole(viewer, STAFF_ROLES)) throw forbidden('teacherEvents is for school staff; students and parents subscribe to diaryEvents');
-    const cursor = await this.cursor(ctx, after);
-    return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId: null, after: cursor });
+    const from = checkCursor(cursor, access);
+    return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId: null, after: from, viewer }, ctx);
   }
 
   /**
-   * Turns a delivery into its kind's GraphQL type, for this subscriber: the object is shown only if
-   * `node(id)` would show it to them (R-SEC-3), as over HTTP. The field resolvers use the batch's
-   * loaders, which take the viewer from each key.
-   *
-   * A subscription's context lives as long as the subscription, so each event is authorised afresh:
-   * the viewer's roles are reloaded (one query per batch for all subscribers, from the batch's
-   * `viewerRoles`) and the rule decisions cached on the context are dropped.
+   * The one statement a subscription starts with: the session is alive and the account not blocked
+   * (a socket's operations start from the viewer authenticated at connect), the roles held now (they
+   * replace the context's), whether the viewer takes part in the student's education today, and both
+   * ends of the event log for the cursor. A session or account that ended is UNAUTHENTICATED (its
+   * socket is being closed too).
    */
-  async toEvent(ctx: Ctx, d: Delivery): Promise<DiaryEvent> {
+  private async access(ctx: Ctx, studentId: string | null): Promise<LiveAccess> {
+    const viewer = ctx.viewer!;
+    const [row] = await boundRows<{ roles: Viewer['roles']; takes_part: boolean; last_seq: string; pruned_through: string }>(ctx.em,
+      `select (select coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role) order by r.role), '[]')
+                 from role_assignment r where r.user_id = u.id) as roles,
+              ${studentId ? 'exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = u.id and sa.student_id = ?::uuid)' : 'false'} as takes_part,
+              h.last_seq, h.pruned_through
+         from app_user u
+         join auth_session s on s.id = ?::uuid and s.user_id = u.id and s.revoked_at is null
+        cross join outbox_head h
+        where u.id = ?::uuid and u.blocked_at is null and h.id = 1`,
+      [...(studentId ? [clock.now().toISOString(), studentId] : []), viewer.sessionId, viewer.userId],
+    );
+    if (!row) throw unauthenticated();
+    ctx.viewer = { ...viewer, roles: row.roles };
+    return { takesPart: row.takes_part, lastSeq: Number(row.last_seq), prunedThrough: Number(row.pruned_through) };
+  }
+
+  /**
+   * Turns an event into its kind's GraphQL type. The hub has decided the object for this subscriber
+   * (or group of subscribers with the same rights and decision): null where `node(id)` would not show
+   * it to them (R-SEC-3). An error delivery ends the subscription with that error.
+   */
+  toEvent(d: LiveEvent | Delivery): DiaryEvent {
     if ('error' in d) throw d.error;
-    const { event, objects } = d;
-    ctx.em = objects.em;
-    // New loaders also renew the permission layer's per-operation decisions (src/permissions/index.ts).
-    ctx.loaders = objects.loaders;
-    await refreshAuthorisation(ctx);
-    const loaded = event.objectType && event.objectId ? objects.byType.get(event.objectType)?.get(event.objectId) ?? null : null;
-    const object = loaded && (await nodeVisible(ctx, event.objectType!, loaded)) ? loaded : null;
+    const { event } = d;
     return buildEvent(eventKind(event.kind), {
       cursor: String(event.seq),
       kind: event.kind,
@@ -67,7 +88,7 @@ export class EventService {
       studentId: d.studentId ? toGlobalId('Student', d.studentId) : null,
       dateFrom: event.dateFrom,
       dateTo: event.dateTo,
-    }, event.details, object) as DiaryEvent;
+    }, event.details, d.object) as DiaryEvent;
   }
 
   private assertViewer(ctx: Ctx) {
@@ -76,33 +97,32 @@ export class EventService {
     return ctx.viewer;
   }
 
-  /**
-   * A cursor received earlier: a whole number not beyond the end of the log, and not older than the
-   * events still kept (EVENTS_RETENTION_DAYS): below `pruned_through`, missed events are gone.
-   */
-  private async cursor(ctx: Ctx, after: string | null | undefined): Promise<number | null> {
-    if (after == null) return null;
-    if (!/^\d{1,15}$/.test(after)) throw badInput('"after" is not a cursor received from this API', 'after');
-    const value = Number(after);
-    const [head] = await ctx.em.execute<{ last_seq: string; pruned_through: string }[]>('select last_seq, pruned_through from outbox_head where id = 1');
-    if (value > Number(head.last_seq)) throw badInput('"after" is beyond the end of the event log', 'after');
-    if (value < Number(head.pruned_through)) throw cursorExpired();
-    return value;
-  }
-
   private requireHub(): EventHub {
     if (!this.hub) throw new Error('live events are not available in this process');
     return this.hub;
   }
 }
 
+interface LiveAccess {
+  takesPart: boolean;
+  lastSeq: number;
+  prunedThrough: number;
+}
+
+/** A cursor received earlier: a whole number (its bounds are checked against the log by `checkCursor`). */
+function parseCursor(after: string | null | undefined): number | null {
+  if (after == null) return null;
+  if (!/^\d{1,15}$/.test(after)) throw badInput('"after" is not a cursor received from this API', 'after');
+  return Number(after);
+}
+
 /**
- * The viewer's roles as they are now, from the context's loaders, and an empty graphql-shield
- * cache (shield keeps rule results in `ctx._shield` for as long as the context lives).
+ * A cursor not beyond the end of the log, and not older than the events still kept
+ * (EVENTS_RETENTION_DAYS): below `pruned_through`, missed events are gone.
  */
-async function refreshAuthorisation(ctx: Ctx): Promise<void> {
-  if (ctx.viewer) {
-    ctx.viewer = { ...ctx.viewer, roles: await ctx.loaders.viewerRoles.load(ctx.viewer.userId) };
-  }
-  (ctx as { _shield?: unknown })._shield = { cache: {} };
+function checkCursor(cursor: number | null, access: LiveAccess): number | null {
+  if (cursor === null) return null;
+  if (cursor > access.lastSeq) throw badInput('"after" is beyond the end of the event log', 'after');
+  if (cursor < access.prunedThrough) throw cursorExpired();
+  return cursor;
 }

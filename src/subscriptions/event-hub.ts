@@ -1,33 +1,22 @@
+import { performance } from 'node:perf_hooks';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
+import type { Ctx } from '../context';
 import type { Logger } from '../logger';
-import { createLoaders, type Loaders } from '../loaders';
+import { createLoaders, type Loaders, type ViewerRoles } from '../loaders';
 import { ErrorCode } from '../schema/errors';
 import { eventObjectType } from './event-registry';
 import { cursorExpired } from './outbox-retention';
 import { boundRows } from '../db/bound';
 import { clock } from '../clock';
 import { rolesOf } from '../permissions/capabilities';
+import { EventSubscription, type LiveEvent, type OutboxEvent, type SubscriberSpec } from './event-subscription';
+import { executeEvent, groupContext, memberContext, rightsKey, type LiveRuntime } from './live-execution';
+
+export { EventSubscription, type Delivery, type LiveEvent, type OutboxEvent, type SubscriberSpec } from './event-subscription';
 
 /** Who may follow `teacherEvents`: the capability the subscription itself checks (EventService). */
 const STAFF_EVENT_ROLES = rolesOf('canFollowStaffEvents');
-
-/** An outbox row as read for delivery. */
-export interface OutboxEvent {
-  seq: number;
-  schoolId: string;
-  occurredAt: Date;
-  /** a registered kind (src/subscriptions/event-registry.ts) */
-  kind: string;
-  /** the registered object type and id the event concerns, if any */
-  objectType: string | null;
-  objectId: string | null;
-  dateFrom: string | null;
-  dateTo: string | null;
-  details: Record<string, unknown>;
-  studentIds: string[];
-  teacherUserIds: string[];
-}
 
 /** The objects events refer to, loaded once per batch for every subscriber. */
 export interface EventObjects {
@@ -38,26 +27,17 @@ export interface EventObjects {
   loaders: Loaders;
 }
 
-/** What one subscription receives: an event, or the error that ends it. */
-export type Delivery =
-  | { event: OutboxEvent; studentId: string | null; objects: EventObjects }
-  | { error: GraphQLError };
-
-/** Who subscribed to what; `studentId` for diaryEvents, null for teacherEvents. */
-export interface SubscriberSpec {
-  userId: string;
-  sessionId: string;
-  studentId: string | null;
-  /** the last cursor the client saw; null = live events only */
-  after: number | null;
-}
-
 const SELECT = `select seq, school_id, occurred_at, kind, object_type, object_id,
   to_char(date_from, 'YYYY-MM-DD') as date_from, to_char(date_to, 'YYYY-MM-DD') as date_to, details, student_ids, teacher_user_ids
   from outbox_event`;
 const PAGE = 500;
 const REPLAY_PAGE = 200;
+/** Subscribers served between two turns of the event loop (their sockets are written meanwhile). */
 const DISPATCH_SLICE = 256;
+/** How long a batch's executed events may wait before they are written (a burst's events to one socket are written together). */
+const SEND_AFTER_MS = 100;
+/** Selections remembered as reading the viewer's identity (executed per subscriber at once). */
+const MAX_VIEWER_SPECIFIC = 1000;
 
 function toEvent(r: Record<string, unknown>): OutboxEvent {
   return {
@@ -75,113 +55,43 @@ function toEvent(r: Record<string, unknown>): OutboxEvent {
   };
 }
 
+/** Executed payloads waiting to be written, per subscription in cursor order. */
+class SendQueue {
+  private pending = new Map<EventSubscription, { seq: number; payload: string }[]>();
+  since = performance.now();
+
+  add(sub: EventSubscription, seq: number, payload: string): void {
+    const list = this.pending.get(sub);
+    if (list) list.push({ seq, payload });
+    else this.pending.set(sub, [{ seq, payload }]);
+  }
+
+  /** Everything queued, emptying the queue. */
+  take(): Map<EventSubscription, { seq: number; payload: string }[]> {
+    const taken = this.pending;
+    this.pending = new Map();
+    this.since = performance.now();
+    return taken;
+  }
+}
+
+/** A subscriber's roles as they are at this batch, and their key for grouping. */
+interface Rights {
+  roles: ViewerRoles;
+  key: string;
+}
+
 /**
- * One live subscription: an async iterator fed by the hub. Events arrive in cursor order, each
- * once: anything at or below `position` is dropped. While the backlog after the client's cursor is
- * replayed from the database, live events are held and released after it.
+ * Replaces a subscribing context's EntityManager and loaders by lazily made ones: a subscription
+ * holds no ORM state between events (each event gets the batch's), only what it was started with.
  */
-export class EventSubscription implements AsyncIterableIterator<Delivery> {
-  position: number;
-  private replaying: boolean;
-  private held: Delivery[] = [];
-  private readonly ready: Delivery[] = [];
-  private waiter: ((r: IteratorResult<Delivery>) => void) | null = null;
-  private done = false;
-
-  constructor(readonly spec: SubscriberSpec, start: number, replaying: boolean, private readonly maxQueued: number, private readonly onEnd: (s: EventSubscription) => void) {
-    this.position = start;
-    this.replaying = replaying;
-  }
-
-  get closed(): boolean {
-    return this.done;
-  }
-
-  /** A live event (from the hub's dispatch). */
-  offer(d: Delivery): void {
-    if (this.done) return;
-    if (this.replaying) this.held.push(d);
-    else this.accept(d);
-  }
-
-  /** An event of the backlog (replay). */
-  replayed(d: Delivery): void {
-    if (!this.done) this.accept(d);
-  }
-
-  /** The backlog is delivered: release the live events held meanwhile. */
-  replayDone(): void {
-    this.replaying = false;
-    const held = this.held;
-    this.held = [];
-    for (const d of held) this.accept(d);
-  }
-
-  /** Delivers `error` and ends the subscription. */
-  fail(error: GraphQLError): void {
-    if (this.done) return;
-    this.push({ error });
-    this.finish();
-  }
-
-  private accept(d: Delivery): void {
-    if ('event' in d) {
-      if (d.event.seq <= this.position) return;
-      this.position = d.event.seq;
-    }
-    if (this.ready.length >= this.maxQueued) {
-      this.fail(new GraphQLError('The client reads events too slowly; resubscribe with the last cursor received', {
-        extensions: { code: ErrorCode.CONFLICT, reason: 'SUBSCRIBER_TOO_SLOW' },
-      }));
-      return;
-    }
-    this.push(d);
-  }
-
-  private push(d: Delivery): void {
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = null;
-      w({ value: d, done: false });
-    } else {
-      this.ready.push(d);
-    }
-  }
-
-  private finish(): void {
-    if (this.done) return;
-    this.done = true;
-    this.held = [];
-    this.onEnd(this);
-    if (this.waiter && this.ready.length === 0) {
-      const w = this.waiter;
-      this.waiter = null;
-      w({ value: undefined, done: true });
-    }
-  }
-
-  next(): Promise<IteratorResult<Delivery>> {
-    const d = this.ready.shift();
-    if (d) return Promise.resolve({ value: d, done: false });
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => { this.waiter = resolve; });
-  }
-
-  /** The client unsubscribed or disconnected. */
-  return(): Promise<IteratorResult<Delivery>> {
-    this.ready.length = 0;
-    this.finish();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(err: unknown): Promise<IteratorResult<Delivery>> {
-    this.finish();
-    return Promise.reject(err);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
+function releaseRequestState(ctx: Ctx, orm: MikroORM): void {
+  let em: EntityManager | undefined;
+  let loaders: Loaders | undefined;
+  Object.defineProperties(ctx, {
+    em: { configurable: true, enumerable: true, get: () => (em ??= orm.em.fork()), set: (v: EntityManager) => { em = v; } },
+    loaders: { configurable: true, enumerable: true, get: () => (loaders ??= createLoaders(ctx.em)), set: (v: Loaders) => { loaders = v; } },
+  });
 }
 
 /** The end of a stream whose subscriber no longer may read it (R-SEC-3). */
@@ -196,6 +106,13 @@ const accessRevoked = () =>
  * gapless, in commit order, shared by every server process), reads those after the last one seen
  * and fans them out from in-memory indexes by student and by teacher account: one read, one access
  * check and one load of the objects per batch, whatever the number of subscribers.
+ *
+ * Each event's selection is executed once per group of its subscribers that provably receive the
+ * same bytes — same selection (document, operation, the variables it reads), same stream, same
+ * rights (roles per school), same access decision on the event's object — with a context that
+ * carries those rights and no identity (src/subscriptions/live-execution.ts); the serialized result is
+ * sent to each member with its operation id. A selection that asks who the viewer is is executed per
+ * subscriber instead, with their own context.
  */
 export class EventHub {
   private last = 0;
@@ -207,8 +124,21 @@ export class EventHub {
   private stopped = false;
   private subscriptions = 0;
   private registeredTotal = 0;
+  /** `selection|kind` keys whose execution read the viewer's identity: executed per subscriber */
+  private readonly viewerSpecific = new Set<string>();
+  private readonly counters = { groupExecutions: 0, memberExecutions: 0, sent: 0 };
 
-  constructor(private readonly orm: MikroORM, private readonly log: Logger, private readonly opts: { pollMs: number; maxQueuedPerSubscriber: number }) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly log: Logger,
+    private readonly runtime: LiveRuntime,
+    private readonly opts: { pollMs: number; maxBufferedBytes: number },
+  ) {}
+
+  /** Executions and sends since start (monitoring; tests and benchmarks read it). */
+  get stats(): { groupExecutions: number; memberExecutions: number; sent: number } {
+    return { ...this.counters };
+  }
 
   /** Starts from the current end of the log; earlier events are reached by replay only. */
   async start(): Promise<void> {
@@ -275,13 +205,16 @@ export class EventHub {
   }
 
   /**
-   * Registers a subscription (access already checked by the caller). With `after`, the events after
-   * that cursor are replayed first, then live ones follow without a gap or a repeat.
+   * Registers a subscription (access already checked by the caller) started by `ctx`'s operation.
+   * With `after`, the events after that cursor are replayed first, then live ones follow without a
+   * gap or a repeat. The context's database state is released until an event comes.
    */
-  subscribe(spec: SubscriberSpec): EventSubscription {
+  subscribe(spec: SubscriberSpec, ctx: Ctx): EventSubscription {
+    if (!ctx.operation) throw new Error('live events are delivered over graphql-ws only');
     const upTo = this.last;
     const replay = spec.after !== null && spec.after < upTo;
-    const sub = new EventSubscription(spec, spec.after ?? upTo, replay, this.opts.maxQueuedPerSubscriber, (s) => this.remove(s));
+    const sub = new EventSubscription(spec, ctx, ctx.operation, spec.after ?? upTo, replay, this.opts.maxBufferedBytes, (s) => this.remove(s));
+    releaseRequestState(ctx, this.orm);
     this.index(sub);
     if (replay) {
       this.replay(sub, upTo).catch((err) => {
@@ -339,11 +272,41 @@ export class EventHub {
       if (rows.length === 0) break;
       const events = rows.map(toEvent);
       const objects = await this.load(em, events);
-      for (const event of events) sub.replayed({ event, studentId, objects });
+      await this.deliverInOrder(sub, events.map((event) => ({ event, studentId, object: objectOf(event, objects) })), objects);
       from = events[events.length - 1].seq;
       if (rows.length < REPLAY_PAGE) break;
     }
-    sub.replayDone();
+    // The live events held meanwhile, in order; new ones keep being held until none is left.
+    while (!sub.closed && sub.held.length > 0) {
+      const held = sub.held.splice(0);
+      const em = this.orm.em.fork();
+      const objects = await this.load(em, held.map((h) => h.event));
+      await this.deliverInOrder(sub, held.map((h) => ({ ...h, object: objectOf(h.event, objects) })), objects);
+    }
+    sub.replaying = false;
+  }
+
+  /** Events to one subscriber (replay, held events): executed together, sent in order. */
+  private async deliverInOrder(sub: EventSubscription, events: LiveEvent[], objects: EventObjects): Promise<void> {
+    const ctx = await this.subscriberContext(sub, objects);
+    const payloads = await Promise.all(events.map(async (e) => {
+      const visible = await this.visible(ctx, e);
+      this.counters.memberExecutions++;
+      return executeEvent(this.runtime, sub.operation, { ...e, object: visible ? e.object : null }, ctx);
+    }));
+    sub.sendAll(payloads.map((payload, i) => ({ seq: events[i].event.seq, payload })));
+    this.counters.sent += payloads.length;
+  }
+
+  /** The subscriber's context for the batch: their roles as they are now, the batch's database state. */
+  private async subscriberContext(sub: EventSubscription, objects: EventObjects): Promise<Ctx> {
+    const roles = await objects.loaders.viewerRoles.load(sub.spec.userId);
+    return memberContext(sub.template, { ...sub.spec.viewer, roles }, objects.em, objects.loaders);
+  }
+
+  /** R-SEC-3: the event's object is shown to a subscriber exactly where node(id) would show it. */
+  private async visible(ctx: Ctx, e: LiveEvent): Promise<boolean> {
+    return e.object !== null && e.event.objectType !== null && this.runtime.visible(ctx, e.event.objectType, e.object);
   }
 
   /** Ends a user's staff event streams (teacherEvents) in this process: their staff access ended. */
@@ -370,28 +333,140 @@ export class EventHub {
    */
   private async dispatch(events: OutboxEvent[]): Promise<void> {
     this.last = events[events.length - 1].seq;
-    const recipients: { sub: EventSubscription; event: OutboxEvent; studentId: string | null }[] = [];
-    for (const event of events) {
-      for (const sid of event.studentIds) for (const sub of this.byStudent.get(sid) ?? []) recipients.push({ sub, event, studentId: sid });
-      for (const uid of event.teacherUserIds) for (const sub of this.byTeacher.get(uid) ?? []) recipients.push({ sub, event, studentId: null });
-    }
-    if (recipients.length === 0) return;
+    const perEvent: { sub: EventSubscription; studentId: string | null }[][] = events.map((event) => {
+      const list: { sub: EventSubscription; studentId: string | null }[] = [];
+      for (const sid of event.studentIds) for (const sub of this.byStudent.get(sid) ?? []) list.push({ sub, studentId: sid });
+      for (const uid of event.teacherUserIds) for (const sub of this.byTeacher.get(uid) ?? []) list.push({ sub, studentId: null });
+      return list;
+    });
+    const subs = new Set(perEvent.flat().map((r) => r.sub));
+    if (subs.size === 0) return;
     const em = this.orm.em.fork();
-    const denied = await this.deniedSubscribers(em, [...new Set(recipients.map((r) => r.sub))]);
-    for (const sub of denied) {
-      sub.fail(accessRevoked());
-    }
+    const denied = await this.deniedSubscribers(em, [...subs]);
+    for (const sub of denied) sub.fail(accessRevoked());
     const objects = await this.load(em, events);
-    // Each event is authorised with its subscriber's current roles (EventService.toEvent): one query for the batch.
-    await objects.loaders.viewerRoles.loadMany([...new Set(recipients.filter((r) => !denied.has(r.sub)).map((r) => r.sub.spec.userId))]);
-    let offered = 0;
-    for (const r of recipients) {
-      if (denied.has(r.sub)) continue;
-      r.sub.offer({ event: r.event, studentId: r.studentId, objects });
-      // Slices: executions of one slice finish and are written before the next starts, so the
-      // first subscribers get the event at once and the heap holds a slice, not every execution.
-      if (++offered % DISPATCH_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    // Each event is authorised with its subscriber's current roles: one query for the batch.
+    const viewers = new Map<string, SubscriberSpec['viewer']>();
+    for (const s of subs) if (!denied.has(s)) viewers.set(s.spec.userId, s.spec.viewer);
+    const users = [...viewers.keys()];
+    const roles = await objects.loaders.viewerRoles.loadMany(users);
+    const rights = new Map<string, Rights>();
+    users.forEach((u, i) => {
+      const r = roles[i];
+      if (r instanceof Error) throw r;
+      rights.set(u, { roles: r, key: rightsKey({ ...viewers.get(u)!, roles: r }) });
+    });
+    const out = new SendQueue();
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      const live: { sub: EventSubscription; studentId: string | null }[] = [];
+      for (const r of perEvent[i]) {
+        if (r.sub.closed) continue;
+        // Still replaying its backlog: sent after it, in order (replay()).
+        if (r.sub.replaying) r.sub.held.push({ event, studentId: r.studentId, object: null });
+        else live.push(r);
+      }
+      if (live.length > 0) await this.deliverEvent(event, live, objects, rights, out);
+      // A long batch is written as it goes; a burst's events to one socket still share its writes.
+      if (performance.now() - out.since >= SEND_AFTER_MS) await this.flushQueue(out);
     }
+    await this.flushQueue(out);
+  }
+
+  /** Writes what the queue holds, a slice of sockets per turn of the event loop. */
+  private async flushQueue(out: SendQueue): Promise<void> {
+    let n = 0;
+    for (const [sub, items] of out.take()) {
+      sub.sendAll(items);
+      this.counters.sent += items.length;
+      if (++n % DISPATCH_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /**
+   * One event to its live subscribers, in groups that would receive the same bytes given the same
+   * access decision on the event's object: same selection, stream and rights. Slices of groups run
+   * together (their loaders batch), each slice written before the next starts.
+   */
+  private async deliverEvent(event: OutboxEvent, recipients: { sub: EventSubscription; studentId: string | null }[], objects: EventObjects, rights: Map<string, Rights>, out: SendQueue): Promise<void> {
+    const object = objectOf(event, objects);
+    const groups = new Map<string, { studentId: string | null; subs: EventSubscription[] }>();
+    for (const r of recipients) {
+      const key = `${r.sub.selection}\u0000${r.studentId ?? ''}\u0000${rights.get(r.sub.spec.userId)!.key}`;
+      const g = groups.get(key);
+      if (g) g.subs.push(r.sub);
+      else groups.set(key, { studentId: r.studentId, subs: [r.sub] });
+    }
+    let pending: Promise<void>[] = [];
+    let served = 0;
+    for (const g of groups.values()) {
+      pending.push(this.deliverGroup({ event, studentId: g.studentId, object }, g.subs, objects, rights, out));
+      served += g.subs.length;
+      // The first subscribers get the event at once, and the heap holds a slice's executions, not every one.
+      if (served >= DISPATCH_SLICE) {
+        await Promise.all(pending);
+        pending = [];
+        served = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    await Promise.all(pending);
+  }
+
+  /**
+   * One event to subscribers with the same selection, stream and rights. The object's access
+   * decision is made once for them with a group context; if it asks who the viewer is, it is made for
+   * each with their own. Then each part with one decision is executed once (or per member, likewise).
+   */
+  private async deliverGroup(root: LiveEvent, subs: EventSubscription[], objects: EventObjects, rights: Map<string, Rights>, out: SendQueue): Promise<void> {
+    const own = new Map<EventSubscription, Ctx>();
+    const ctxOf = (sub: EventSubscription) => {
+      let ctx = own.get(sub);
+      if (!ctx) own.set(sub, (ctx = memberContext(sub.template, { ...sub.spec.viewer, roles: rights.get(sub.spec.userId)!.roles }, objects.em, objects.loaders)));
+      return ctx;
+    };
+    const type = root.event.objectType;
+    let parts: { visible: boolean; subs: EventSubscription[] }[];
+    if (root.object === null || type === null) {
+      parts = [{ visible: false, subs }];
+    } else {
+      let shared: boolean | null = null;
+      if (subs.length > 1) {
+        const { ctx, probe } = groupContext(subs[0].template, ctxOf(subs[0]).viewer!, objects.em, objects.loaders);
+        const visible = await this.runtime.visible(ctx, type, root.object);
+        if (!probe.read) shared = visible;
+      }
+      if (shared !== null) {
+        parts = [{ visible: shared, subs }];
+      } else {
+        const decided = await Promise.all(subs.map((sub) => this.runtime.visible(ctxOf(sub), type, root.object)));
+        parts = [{ visible: true, subs: subs.filter((_, i) => decided[i]) }, { visible: false, subs: subs.filter((_, i) => !decided[i]) }];
+      }
+    }
+    await Promise.all(parts.filter((p) => p.subs.length > 0).map((p) => this.executeFor({ ...root, object: p.visible ? root.object : null }, p.subs, objects, ctxOf, out)));
+  }
+
+  /** Executes `root` once for `subs` (who share selection, stream, rights and decision), or per member where the execution asks who the viewer is. */
+  private async executeFor(root: LiveEvent, subs: EventSubscription[], objects: EventObjects, ctxOf: (sub: EventSubscription) => Ctx, out: SendQueue): Promise<void> {
+    const first = subs[0];
+    const specificKey = `${first.selection}|${root.event.kind}`;
+    if (subs.length > 1 && !this.viewerSpecific.has(specificKey)) {
+      const { ctx, probe } = groupContext(first.template, ctxOf(first).viewer!, objects.em, objects.loaders);
+      const payload = await executeEvent(this.runtime, first.operation, root, ctx);
+      this.counters.groupExecutions++;
+      if (!probe.read) {
+        for (const sub of subs) out.add(sub, root.event.seq, payload);
+        return;
+      }
+      // The selection asked who the viewer is: per subscriber from now on.
+      if (this.viewerSpecific.size >= MAX_VIEWER_SPECIFIC) this.viewerSpecific.clear();
+      this.viewerSpecific.add(specificKey);
+    }
+    await Promise.all(subs.map(async (sub) => {
+      const payload = await executeEvent(this.runtime, sub.operation, root, ctxOf(sub));
+      this.counters.memberExecutions++;
+      out.add(sub, root.event.seq, payload);
+    }));
   }
 
   /**
@@ -450,4 +525,9 @@ export class EventHub {
     }));
     return { byType, em, loaders: createLoaders(em) };
   }
+}
+
+/** The object `event` concerns, as loaded for its batch (null: none, or deleted since). */
+function objectOf(event: OutboxEvent, objects: EventObjects): unknown {
+  return event.objectType && event.objectId ? objects.byType.get(event.objectType)?.get(event.objectId) ?? null : null;
 }

@@ -27,8 +27,8 @@ export class SocketSession implements SocketHandle {
 
   constructor(
     private readonly socket: WebSocket,
-    readonly userId: string,
-    readonly sessionId: string,
+    /** the viewer as authenticated at connect (or at the last renewal) */
+    private authenticated: Viewer,
     private current: string,
     expiresAt: Date,
     private readonly authenticate: Authenticate,
@@ -40,6 +40,23 @@ export class SocketSession implements SocketHandle {
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
     });
+  }
+
+  get userId(): string {
+    return this.authenticated.userId;
+  }
+
+  get sessionId(): string {
+    return this.authenticated.sessionId;
+  }
+
+  /**
+   * The viewer as authenticated at connect or at the last renewal. A subscription starts from it and
+   * re-checks the session, the account and the roles in its own access statement (EventService);
+   * queries and mutations on the socket authenticate the token again.
+   */
+  get viewer(): Viewer {
+    return this.authenticated;
   }
 
   /** The access token operations started from now on are authenticated with. */
@@ -80,6 +97,7 @@ export class SocketSession implements SocketHandle {
     }
     if (this.closed) return refusal(UserErrorCode.INVALID_ACCESS_TOKEN, 'The socket is closing');
     this.current = accessToken;
+    this.authenticated = r.viewer;
     this.expires = r.expiresAt;
     this.arm();
     this.log.info({ user: r.viewer.login, session: this.sessionId, expiresAt: r.expiresAt }, 'socket access token renewed');
