@@ -10,9 +10,8 @@ import { seedDemo } from '../src/db/seed/demo';
 /** A migrated, seeded throwaway database on DATABASE_URL's server or an embedded one. */
 export async function benchDatabase() {
   let adminUrl = process.env.DATABASE_URL;
-  const embedded = adminUrl ? null : await startEmbeddedPostgres({
-    dataDir: path.join(os.tmpdir(), `otmetka-bench-${process.pid}`), persistent: false, fast: true,
-  });
+  const dataDir = adminUrl ? null : path.join(os.tmpdir(), `otmetka-bench-${process.pid}`);
+  const embedded = dataDir ? await startEmbeddedPostgres({ dataDir, persistent: false, fast: true }) : null;
   adminUrl ??= embedded!.url;
   const name = `otmetka_bench_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(adminUrl, name);
@@ -23,6 +22,8 @@ export async function benchDatabase() {
   return {
     url,
     orm,
+    /** the embedded server's data folder (its postmaster.pid names its processes); null on DATABASE_URL's server */
+    dataDir,
     async close() {
       await orm.close();
       const c = new pg.Client({ connectionString: adminUrl });

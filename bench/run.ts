@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readsBench } from './reads.bench';
 import { shieldBench } from './shield.bench';
 import { subscriptionsBench } from './subscriptions.bench';
 
@@ -9,6 +10,7 @@ import { subscriptionsBench } from './subscriptions.bench';
 const benches: Record<string, () => Promise<void>> = {
   shield: shieldBench,
   subscriptions: subscriptionsBench,
+  reads: readsBench,
 };
 
 async function main() {
