@@ -60,13 +60,14 @@ export class EventService {
     const [row] = await boundRows<{ roles: Viewer['roles']; takes_part: boolean; last_seq: string; pruned_through: string }>(ctx.em,
       `select (select coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role) order by r.role), '[]')
                  from role_assignment r where r.user_id = u.id) as roles,
-              ${studentId ? 'exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = u.id and sa.student_id = ?::uuid)' : 'false'} as takes_part,
+              -- constants, not u.id: the planner pushes them into student_access_at() (a correlated reference made it evaluate the whole view)
+              ${studentId ? 'exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = ?::uuid and sa.student_id = ?::uuid)' : 'false'} as takes_part,
               h.last_seq, h.pruned_through
          from app_user u
          join auth_session s on s.id = ?::uuid and s.user_id = u.id and s.revoked_at is null
         cross join outbox_head h
         where u.id = ?::uuid and u.blocked_at is null and h.id = 1`,
-      [...(studentId ? [clock.now().toISOString(), studentId] : []), viewer.sessionId, viewer.userId],
+      [...(studentId ? [clock.now().toISOString(), viewer.userId, studentId] : []), viewer.sessionId, viewer.userId],
     );
     if (!row) throw unauthenticated();
     ctx.viewer = { ...viewer, roles: row.roles };

@@ -8,6 +8,7 @@ import { ErrorCode } from '../schema/errors';
 import { eventObjectType } from './event-registry';
 import { cursorExpired } from './outbox-retention';
 import { boundRows } from '../db/bound';
+import { uuidArray } from '../loaders/roster.loaders';
 import { clock } from '../clock';
 import { rolesOf } from '../permissions/capabilities';
 import { EventSubscription, type LiveEvent, type OutboxEvent, type SubscriberSpec } from './event-subscription';
@@ -126,6 +127,9 @@ export class EventHub {
   private registeredTotal = 0;
   /** `selection|kind` keys whose execution read the viewer's identity: executed per subscriber */
   private readonly viewerSpecific = new Set<string>();
+  /** subscriptions whose backlog is to be replayed, and the round replaying others */
+  private readonly replayQueue = new Set<EventSubscription>();
+  private replayRunning: Promise<void> | null = null;
   private readonly counters = { groupExecutions: 0, memberExecutions: 0, sent: 0 };
 
   constructor(
@@ -217,10 +221,9 @@ export class EventHub {
     releaseRequestState(ctx, this.orm);
     this.index(sub);
     if (replay) {
-      this.replay(sub, upTo).catch((err) => {
-        this.log.error({ err }, 'event replay failed');
-        sub.fail(new GraphQLError('Could not read the missed events; resubscribe with the last cursor received', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }));
-      });
+      sub.replayUpTo = upTo;
+      this.replayQueue.add(sub);
+      this.startReplays();
     }
     return sub;
   }
@@ -249,34 +252,107 @@ export class EventHub {
     }
   }
 
-  private async replay(sub: EventSubscription, upTo: number): Promise<void> {
-    const { studentId, userId } = sub.spec;
-    let from = sub.position;
-    while (!sub.closed && from < upTo) {
+  /**
+   * Replays the backlogs of the subscriptions waiting for it, together: the subscriptions that came
+   * while a round ran form the next one, so a reconnecting crowd (a server restart) is served by a
+   * few reads, one access decision and one execution per group, not by a replay per client.
+   */
+  private startReplays(): void {
+    if (this.replayRunning || this.stopped) return;
+    this.replayRunning = (async () => {
+      try {
+        while (this.replayQueue.size > 0 && !this.stopped) {
+          const subs = [...this.replayQueue].filter((s) => !s.closed);
+          this.replayQueue.clear();
+          try {
+            await this.replayRound(subs);
+          } catch (err) {
+            this.log.error({ err }, 'event replay failed');
+            for (const sub of subs) {
+              if (sub.replaying) sub.fail(new GraphQLError('Could not read the missed events; resubscribe with the last cursor received', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }));
+            }
+          }
+        }
+      } finally {
+        this.replayRunning = null;
+      }
+    })();
+  }
+
+  /**
+   * One round of replay: pages of the events after the lowest cursor of `subs`, up to the highest
+   * `replayUpTo`, of their students and staff accounts, each fanned out like a live batch to the
+   * subscriptions whose backlog holds it. Each page is read in one snapshot with the pruning edge:
+   * a subscription whose cursor is below it (a prune committed since it subscribed) ends with
+   * CURSOR_EXPIRED instead of skipping what was deleted.
+   */
+  private async replayRound(subs: EventSubscription[]): Promise<void> {
+    let active = subs;
+    let from = Math.min(...active.map((s) => s.position));
+    while (active.length > 0) {
+      const upTo = Math.max(...active.map((s) => s.replayUpTo));
+      const students = new Map<string, EventSubscription[]>();
+      const staff = new Map<string, EventSubscription[]>();
+      for (const sub of active) {
+        const [map, key] = sub.spec.studentId ? [students, sub.spec.studentId] : [staff, sub.spec.userId];
+        const list = map.get(key);
+        if (list) list.push(sub);
+        else map.set(key, [sub]);
+      }
       const em = this.orm.em.fork();
-      // One statement, so one snapshot, for the page and the pruning edge: a prune committed since
-      // the subscription's cursor was checked ends it with CURSOR_EXPIRED instead of skipping what
-      // it deleted.
       const page = await boundRows<Record<string, unknown> & { pruned_through: string }>(em,
         `select h.pruned_through, e.* from outbox_head h
-           left join lateral (${SELECT} where seq > ? and seq <= ? and ${studentId ? 'student_ids' : 'teacher_user_ids'} @> array[?]::uuid[]
-                                 and ? >= h.pruned_through order by seq limit ${REPLAY_PAGE}) e on true
+           left join lateral (${SELECT} where seq > ? and seq <= ?
+                                 and (student_ids && ?::uuid[] or teacher_user_ids && ?::uuid[])
+                               order by seq limit ${REPLAY_PAGE}) e on true
           where h.id = 1`,
-        [from, upTo, studentId ?? userId, from],
+        [from, upTo, uuidArray([...students.keys()]), uuidArray([...staff.keys()])],
       );
-      if (from < Number(page[0]?.pruned_through ?? 0)) {
-        sub.fail(cursorExpired());
-        return;
-      }
-      const rows = page.filter((r) => r.seq !== null);
-      if (rows.length === 0) break;
-      const events = rows.map(toEvent);
-      const objects = await this.load(em, events);
-      await this.deliverInOrder(sub, events.map((event) => ({ event, studentId, object: objectOf(event, objects) })), objects);
-      from = events[events.length - 1].seq;
-      if (rows.length < REPLAY_PAGE) break;
+      const pruned = Number(page[0]?.pruned_through ?? 0);
+      for (const sub of active) if (Math.max(sub.position, from) < pruned) sub.fail(cursorExpired());
+      active = active.filter((s) => !s.closed);
+      const events = page.filter((r) => r.seq !== null).map(toEvent);
+      if (events.length > 0 && active.length > 0) await this.replayPage(em, events, active, students, staff);
+      const last = events.length > 0 ? events[events.length - 1].seq : upTo;
+      const more = events.length === REPLAY_PAGE;
+      const done = more ? active.filter((s) => s.replayUpTo <= last) : active;
+      for (const sub of done) this.replayed(sub);
+      if (!more) return;
+      active = active.filter((s) => s.replayUpTo > last && !s.closed);
+      from = last;
     }
-    // The live events held meanwhile, in order; new ones keep being held until none is left.
+  }
+
+  /** One page of backlog to the subscriptions whose backlog holds each event. */
+  private async replayPage(em: EntityManager, events: OutboxEvent[], active: EventSubscription[],
+    students: Map<string, EventSubscription[]>, staff: Map<string, EventSubscription[]>): Promise<void> {
+    const objects = await this.load(em, events);
+    const rights = await this.rightsOf(active, objects);
+    const out = new SendQueue();
+    for (const event of events) {
+      const recipients: { sub: EventSubscription; studentId: string | null }[] = [];
+      const wants = (sub: EventSubscription) => !sub.closed && event.seq > sub.position && event.seq <= sub.replayUpTo;
+      for (const sid of event.studentIds) for (const sub of students.get(sid) ?? []) if (wants(sub)) recipients.push({ sub, studentId: sid });
+      for (const uid of event.teacherUserIds) for (const sub of staff.get(uid) ?? []) if (wants(sub)) recipients.push({ sub, studentId: null });
+      if (recipients.length > 0) await this.deliverEvent(event, recipients, objects, rights, out);
+    }
+    await this.flushQueue(out);
+  }
+
+  /** A subscription's backlog is sent: the live events held meanwhile follow, in order, then it is live. */
+  private replayed(sub: EventSubscription): void {
+    if (sub.held.length === 0) {
+      sub.replaying = false;
+      return;
+    }
+    this.releaseHeld(sub).catch((err) => {
+      this.log.error({ err }, 'event replay failed');
+      sub.fail(new GraphQLError('Could not read the missed events; resubscribe with the last cursor received', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }));
+    });
+  }
+
+  /** The live events held during a replay, in order; new ones keep being held until none is left. */
+  private async releaseHeld(sub: EventSubscription): Promise<void> {
     while (!sub.closed && sub.held.length > 0) {
       const held = sub.held.splice(0);
       const em = this.orm.em.fork();
@@ -284,6 +360,21 @@ export class EventHub {
       await this.deliverInOrder(sub, held.map((h) => ({ ...h, object: objectOf(h.event, objects) })), objects);
     }
     sub.replaying = false;
+  }
+
+  /** The roles each subscriber's account holds now (one query), with their key for grouping. */
+  private async rightsOf(subs: Iterable<EventSubscription>, objects: EventObjects): Promise<Map<string, Rights>> {
+    const viewers = new Map<string, SubscriberSpec['viewer']>();
+    for (const s of subs) viewers.set(s.spec.userId, s.spec.viewer);
+    const users = [...viewers.keys()];
+    const roles = await objects.loaders.viewerRoles.loadMany(users);
+    const rights = new Map<string, Rights>();
+    users.forEach((u, i) => {
+      const r = roles[i];
+      if (r instanceof Error) throw r;
+      rights.set(u, { roles: r, key: rightsKey({ ...viewers.get(u)!, roles: r }) });
+    });
+    return rights;
   }
 
   /** Events to one subscriber (replay, held events): executed together, sent in order. */
@@ -346,16 +437,7 @@ export class EventHub {
     for (const sub of denied) sub.fail(accessRevoked());
     const objects = await this.load(em, events);
     // Each event is authorised with its subscriber's current roles: one query for the batch.
-    const viewers = new Map<string, SubscriberSpec['viewer']>();
-    for (const s of subs) if (!denied.has(s)) viewers.set(s.spec.userId, s.spec.viewer);
-    const users = [...viewers.keys()];
-    const roles = await objects.loaders.viewerRoles.loadMany(users);
-    const rights = new Map<string, Rights>();
-    users.forEach((u, i) => {
-      const r = roles[i];
-      if (r instanceof Error) throw r;
-      rights.set(u, { roles: r, key: rightsKey({ ...viewers.get(u)!, roles: r }) });
-    });
+    const rights = await this.rightsOf([...subs].filter((s) => !denied.has(s)), objects);
     const out = new SendQueue();
     for (let i = 0; i < events.length; i++) {
       const event = events[i];

@@ -64,6 +64,8 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
   position: number;
   /** replaying the backlog: live events go to `held` until it is sent */
   replaying: boolean;
+  /** the last cursor of the backlog (the hub's position when it subscribed): later events come live */
+  replayUpTo = 0;
   readonly held: LiveEvent[] = [];
   /** subscriptions with equal keys send equal bytes for one event to viewers with equal rights */
   readonly selection: string;
