@@ -2,6 +2,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import DataLoader from 'dataloader';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -148,6 +149,11 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
   const documents = cachedParseAndValidate(schema, config);
   const costs = costChecker(schema, config.limits.maxCost);
+  // Connects arriving together (a reconnecting crowd) are authenticated in one statement.
+  const connects = new DataLoader<string, Awaited<ReturnType<Services['auth']['authenticate']>>>(
+    (tokens) => services.auth.authenticateMany(orm.em.fork(), tokens),
+    { cache: false, maxBatchSize: 1000, batchScheduleFn: (run) => setImmediate(run) },
+  );
   const wsCleanup = useServer<Record<string, unknown>, { client?: SocketClient; session?: SocketSession }>(
     {
       schema,
@@ -161,8 +167,7 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
           return false;
         };
         if (!token) return refuse(SocketClose.UNAUTHORIZED);
-        const em = orm.em.fork();
-        const r = await services.auth.authenticate(em, token);
+        const r = await connects.load(token);
         if (!('viewer' in r)) {
           // An expired token is the one failure a client fixes by refreshing: 4419, which graphql-ws retries.
           return refuse(r.failure === 'BLOCKED' ? SocketClose.BLOCKED : r.failure === 'EXPIRED' ? SocketClose.TOKEN_EXPIRED : SocketClose.UNAUTHORIZED);

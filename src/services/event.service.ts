@@ -6,7 +6,10 @@ import { fromGlobalId, toGlobalId } from '../schema/node';
 import type { DiaryEvent } from '../schema/event.types';
 import { buildEvent, eventKind } from '../subscriptions/event-registry';
 import type { Delivery, EventHub, EventSubscription, LiveEvent } from '../subscriptions/event-hub';
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { boundRows } from '../db/bound';
+import { uuidArray } from '../loaders/roster.loaders';
 import { clock } from '../clock';
 import { cursorExpired } from '../subscriptions/outbox-retention';
 
@@ -49,30 +52,52 @@ export class EventService {
   }
 
   /**
-   * The one statement a subscription starts with: the session is alive and the account not blocked
-   * (a socket's operations start from the viewer authenticated at connect), the roles held now (they
-   * replace the context's), whether the viewer takes part in the student's education today, and both
-   * ends of the event log for the cursor. A session or account that ended is UNAUTHENTICATED (its
-   * socket is being closed too).
+   * The one statement a subscription starts with (shared by the subscriptions that arrive together):
+   * the session is alive and the account not blocked (a socket's operations start from the viewer
+   * authenticated at connect), the roles held now (they replace the context's), whether the viewer
+   * takes part in the student's education today, and both ends of the event log for the cursor. A
+   * session or account that ended is UNAUTHENTICATED (its socket is being closed too).
    */
   private async access(ctx: Ctx, studentId: string | null): Promise<LiveAccess> {
     const viewer = ctx.viewer!;
-    const [row] = await boundRows<{ roles: Viewer['roles']; takes_part: boolean; last_seq: string; pruned_through: string }>(ctx.em,
-      `select (select coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role) order by r.role), '[]')
-                 from role_assignment r where r.user_id = u.id) as roles,
-              -- constants, not u.id: the planner pushes them into student_access_at() (a correlated reference made it evaluate the whole view)
-              ${studentId ? 'exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = ?::uuid and sa.student_id = ?::uuid)' : 'false'} as takes_part,
-              h.last_seq, h.pruned_through
-         from app_user u
-         join auth_session s on s.id = ?::uuid and s.user_id = u.id and s.revoked_at is null
-        cross join outbox_head h
-        where u.id = ?::uuid and u.blocked_at is null and h.id = 1`,
-      [...(studentId ? [clock.now().toISOString(), viewer.userId, studentId] : []), viewer.sessionId, viewer.userId],
-    );
-    if (!row) throw unauthenticated();
+    const row = await this.checks.load({ em: ctx.em, userId: viewer.userId, sessionId: viewer.sessionId, studentId });
+    if (!row.live) throw unauthenticated();
     ctx.viewer = { ...viewer, roles: row.roles };
-    return { takesPart: row.takes_part, lastSeq: Number(row.last_seq), prunedThrough: Number(row.pruned_through) };
+    return row;
   }
+
+  /**
+   * Subscribe-time checks, batched across the subscriptions of one turn of the event loop (a
+   * reconnecting crowd sends hundreds at once): one statement over the distinct keys, by primary-key
+   * lookups, like the hub's check at every event.
+   */
+  private readonly checks = new DataLoader<AccessKey, LiveAccess & { live: boolean; roles: Viewer['roles'] }>(async (keys) => {
+    const rows = await boundRows<{ k: number; live: boolean; roles: Viewer['roles']; takes_part: boolean; last_seq: string; pruned_through: string }>(keys[0].em,
+      `select s.k,
+              coalesce((select u.blocked_at is null from app_user u where u.id = s.user_id), false)
+                and coalesce((select a.revoked_at is null and a.user_id = s.user_id from auth_session a where a.id = s.session_id), false) as live,
+              (select coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role) order by r.role), '[]')
+                 from role_assignment r where r.user_id = s.user_id) as roles,
+              s.student_id is not null
+                and exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = s.user_id and sa.student_id = s.student_id) as takes_part,
+              h.last_seq, h.pruned_through
+         from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
+        cross join outbox_head h
+        where h.id = 1`,
+      [
+        clock.now().toISOString(),
+        `{${keys.map((_, i) => i).join(',')}}`,
+        uuidArray(keys.map((k) => k.userId)),
+        uuidArray(keys.map((k) => k.sessionId)),
+        `{${keys.map((k) => k.studentId ?? 'NULL').join(',')}}`,
+      ],
+    );
+    const byKey = new Map(rows.map((r) => [Number(r.k), r]));
+    return keys.map((_, i) => {
+      const r = byKey.get(i)!;
+      return { live: r.live, roles: r.roles, takesPart: r.takes_part, lastSeq: Number(r.last_seq), prunedThrough: Number(r.pruned_through) };
+    });
+  }, { cache: false, maxBatchSize: 2000, batchScheduleFn: (run) => setImmediate(run) });
 
   /**
    * Turns an event into its kind's GraphQL type. The hub has decided the object for this subscriber
@@ -102,6 +127,13 @@ export class EventService {
     if (!this.hub) throw new Error('live events are not available in this process');
     return this.hub;
   }
+}
+
+interface AccessKey {
+  em: EntityManager;
+  userId: string;
+  sessionId: string;
+  studentId: string | null;
 }
 
 interface LiveAccess {

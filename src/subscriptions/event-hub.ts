@@ -11,8 +11,8 @@ import { boundRows } from '../db/bound';
 import { uuidArray } from '../loaders/roster.loaders';
 import { clock } from '../clock';
 import { rolesOf } from '../permissions/capabilities';
-import { EventSubscription, type LiveEvent, type OutboxEvent, type SubscriberSpec } from './event-subscription';
-import { executeEvent, groupContext, memberContext, rightsKey, type LiveRuntime } from './live-execution';
+import { EventSubscription, type LiveEvent, type OutboxEvent, type Rights, type SubscriberSpec } from './event-subscription';
+import { executeEvent, groupContext, memberContext, type LiveRuntime } from './live-execution';
 
 export { EventSubscription, type Delivery, type LiveEvent, type OutboxEvent, type SubscriberSpec } from './event-subscription';
 
@@ -35,6 +35,8 @@ const PAGE = 500;
 const REPLAY_PAGE = 200;
 /** Subscribers served between two turns of the event loop (their sockets are written meanwhile). */
 const DISPATCH_SLICE = 256;
+/** Group keys are streamId × this + the batch's rights id (distinct rights in one batch stay far below it). */
+const RIGHTS_PER_BATCH = 1 << 20;
 /** How long a batch's executed events may wait before they are written (a burst's events to one socket are written together). */
 const SEND_AFTER_MS = 100;
 /** Selections remembered as reading the viewer's identity (executed per subscriber at once). */
@@ -58,28 +60,33 @@ function toEvent(r: Record<string, unknown>): OutboxEvent {
 
 /** Executed payloads waiting to be written, per subscription in cursor order. */
 class SendQueue {
-  private pending = new Map<EventSubscription, { seq: number; payload: string }[]>();
+  private subs: EventSubscription[] = [];
   since = performance.now();
 
   add(sub: EventSubscription, seq: number, payload: string): void {
-    const list = this.pending.get(sub);
-    if (list) list.push({ seq, payload });
-    else this.pending.set(sub, [{ seq, payload }]);
+    if (sub.outgoing.length === 0) this.subs.push(sub);
+    sub.outgoing.push({ seq, payload });
   }
 
-  /** Everything queued, emptying the queue. */
-  take(): Map<EventSubscription, { seq: number; payload: string }[]> {
-    const taken = this.pending;
-    this.pending = new Map();
+  /** The subscriptions with something queued (each's `outgoing`), emptying the queue. */
+  take(): EventSubscription[] {
+    const taken = this.subs;
+    this.subs = [];
     this.since = performance.now();
     return taken;
   }
 }
 
-/** A subscriber's roles as they are at this batch, and their key for grouping. */
-interface Rights {
-  roles: ViewerRoles;
-  key: string;
+/** The distinct rights of a batch, by their text (the roles as the database lists them, in order). */
+class RightsTable {
+  private readonly byText = new Map<string, Rights>();
+
+  intern(mustChangePassword: boolean, rolesText: string, roles?: ViewerRoles): Rights {
+    const text = `${mustChangePassword ? 1 : 0}${rolesText}`;
+    let r = this.byText.get(text);
+    if (!r) this.byText.set(text, (r = { roles: roles ?? (JSON.parse(rolesText) as ViewerRoles), mustChangePassword, id: this.byText.size }));
+    return r;
+  }
 }
 
 /**
@@ -327,14 +334,14 @@ export class EventHub {
   private async replayPage(em: EntityManager, events: OutboxEvent[], active: EventSubscription[],
     students: Map<string, EventSubscription[]>, staff: Map<string, EventSubscription[]>): Promise<void> {
     const objects = await this.load(em, events);
-    const rights = await this.rightsOf(active, objects);
+    await this.assignRights(active, objects);
     const out = new SendQueue();
     for (const event of events) {
       const recipients: { sub: EventSubscription; studentId: string | null }[] = [];
       const wants = (sub: EventSubscription) => !sub.closed && event.seq > sub.position && event.seq <= sub.replayUpTo;
       for (const sid of event.studentIds) for (const sub of students.get(sid) ?? []) if (wants(sub)) recipients.push({ sub, studentId: sid });
       for (const uid of event.teacherUserIds) for (const sub of staff.get(uid) ?? []) if (wants(sub)) recipients.push({ sub, studentId: null });
-      if (recipients.length > 0) await this.deliverEvent(event, recipients, objects, rights, out);
+      if (recipients.length > 0) await this.deliverEvent(event, recipients, objects, out);
     }
     await this.flushQueue(out);
   }
@@ -362,19 +369,21 @@ export class EventHub {
     sub.replaying = false;
   }
 
-  /** The roles each subscriber's account holds now (one query), with their key for grouping. */
-  private async rightsOf(subs: Iterable<EventSubscription>, objects: EventObjects): Promise<Map<string, Rights>> {
-    const viewers = new Map<string, SubscriberSpec['viewer']>();
-    for (const s of subs) viewers.set(s.spec.userId, s.spec.viewer);
-    const users = [...viewers.keys()];
+  /** The roles each subscriber's account holds now (one query), as their `rights` for grouping. */
+  private async assignRights(subs: EventSubscription[], objects: EventObjects): Promise<void> {
+    const users = [...new Set(subs.map((s) => s.spec.userId))];
     const roles = await objects.loaders.viewerRoles.loadMany(users);
-    const rights = new Map<string, Rights>();
+    const byUser = new Map<string, ViewerRoles>();
     users.forEach((u, i) => {
       const r = roles[i];
       if (r instanceof Error) throw r;
-      rights.set(u, { roles: r, key: rightsKey({ ...viewers.get(u)!, roles: r }) });
+      byUser.set(u, r);
     });
-    return rights;
+    const table = new RightsTable();
+    for (const sub of subs) {
+      const r = [...byUser.get(sub.spec.userId)!].sort((a, b) => (a.role === b.role ? a.schoolId.localeCompare(b.schoolId) : a.role.localeCompare(b.role)));
+      sub.rights = table.intern(sub.spec.viewer.mustChangePassword, JSON.stringify(r), r);
+    }
   }
 
   /** Events to one subscriber (replay, held events): executed together, sent in order. */
@@ -432,12 +441,11 @@ export class EventHub {
     });
     const subs = new Set(perEvent.flat().map((r) => r.sub));
     if (subs.size === 0) return;
+    // The access check (with every subscriber's roles now: each event is authorised with them) and
+    // the objects' load are independent statements: on two connections at once.
     const em = this.orm.em.fork();
-    const denied = await this.deniedSubscribers(em, [...subs]);
+    const [denied, objects] = await Promise.all([this.checkSubscribers(this.orm.em.fork(), [...subs]), this.load(em, events)]);
     for (const sub of denied) sub.fail(accessRevoked());
-    const objects = await this.load(em, events);
-    // Each event is authorised with its subscriber's current roles: one query for the batch.
-    const rights = await this.rightsOf([...subs].filter((s) => !denied.has(s)), objects);
     const out = new SendQueue();
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
@@ -448,7 +456,7 @@ export class EventHub {
         if (r.sub.replaying) r.sub.held.push({ event, studentId: r.studentId, object: null });
         else live.push(r);
       }
-      if (live.length > 0) await this.deliverEvent(event, live, objects, rights, out);
+      if (live.length > 0) await this.deliverEvent(event, live, objects, out);
       // A long batch is written as it goes; a burst's events to one socket still share its writes.
       if (performance.now() - out.since >= SEND_AFTER_MS) await this.flushQueue(out);
     }
@@ -458,7 +466,8 @@ export class EventHub {
   /** Writes what the queue holds, a slice of sockets per turn of the event loop. */
   private async flushQueue(out: SendQueue): Promise<void> {
     let n = 0;
-    for (const [sub, items] of out.take()) {
+    for (const sub of out.take()) {
+      const items = sub.outgoing.splice(0);
       sub.sendAll(items);
       this.counters.sent += items.length;
       if (++n % DISPATCH_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -470,19 +479,25 @@ export class EventHub {
    * access decision on the event's object: same selection, stream and rights. Slices of groups run
    * together (their loaders batch), each slice written before the next starts.
    */
-  private async deliverEvent(event: OutboxEvent, recipients: { sub: EventSubscription; studentId: string | null }[], objects: EventObjects, rights: Map<string, Rights>, out: SendQueue): Promise<void> {
+  private async deliverEvent(event: OutboxEvent, recipients: { sub: EventSubscription; studentId: string | null }[], objects: EventObjects, out: SendQueue): Promise<void> {
     const object = objectOf(event, objects);
-    const groups = new Map<string, { studentId: string | null; subs: EventSubscription[] }>();
+    // By stream and selection (an id fixed at subscribing) and rights (an id per batch): one number.
+    const byKey = new Map<number, { studentId: string | null; subs: EventSubscription[] }>();
+    const groups: { studentId: string | null; subs: EventSubscription[] }[] = [];
     for (const r of recipients) {
-      const key = `${r.sub.selection}\u0000${r.studentId ?? ''}\u0000${rights.get(r.sub.spec.userId)!.key}`;
-      const g = groups.get(key);
+      const key = r.sub.streamId * RIGHTS_PER_BATCH + r.sub.rights!.id;
+      const g = byKey.get(key);
       if (g) g.subs.push(r.sub);
-      else groups.set(key, { studentId: r.studentId, subs: [r.sub] });
+      else {
+        const created = { studentId: r.studentId, subs: [r.sub] };
+        byKey.set(key, created);
+        groups.push(created);
+      }
     }
     let pending: Promise<void>[] = [];
     let served = 0;
-    for (const g of groups.values()) {
-      pending.push(this.deliverGroup({ event, studentId: g.studentId, object }, g.subs, objects, rights, out));
+    for (const g of groups) {
+      pending.push(this.deliverGroup({ event, studentId: g.studentId, object }, g.subs, objects, out));
       served += g.subs.length;
       // The first subscribers get the event at once, and the heap holds a slice's executions, not every one.
       if (served >= DISPATCH_SLICE) {
@@ -500,11 +515,11 @@ export class EventHub {
    * decision is made once for them with a group context; if it asks who the viewer is, it is made for
    * each with their own. Then each part with one decision is executed once (or per member, likewise).
    */
-  private async deliverGroup(root: LiveEvent, subs: EventSubscription[], objects: EventObjects, rights: Map<string, Rights>, out: SendQueue): Promise<void> {
+  private async deliverGroup(root: LiveEvent, subs: EventSubscription[], objects: EventObjects, out: SendQueue): Promise<void> {
     const own = new Map<EventSubscription, Ctx>();
     const ctxOf = (sub: EventSubscription) => {
       let ctx = own.get(sub);
-      if (!ctx) own.set(sub, (ctx = memberContext(sub.template, { ...sub.spec.viewer, roles: rights.get(sub.spec.userId)!.roles }, objects.em, objects.loaders)));
+      if (!ctx) own.set(sub, (ctx = memberContext(sub.template, { ...sub.spec.viewer, roles: sub.rights!.roles }, objects.em, objects.loaders)));
       return ctx;
     };
     const type = root.event.objectType;
@@ -555,18 +570,21 @@ export class EventHub {
    * R-SEC-3 at every event: the account is not blocked, the session not ended and, for a diary,
    * the user still takes part in the student's education today (a removed guardian link, a
    * transfer, a leaving or an archiving ends it); for a teacher's stream, a staff role is still held. One
-   * query for the whole batch, over the distinct (user, session, student) triples.
+   * query for the whole batch, over the distinct (user, session, student) triples, which also reads
+   * the roles each allowed subscriber holds now.
    */
-  private async deniedSubscribers(em: EntityManager, subs: EventSubscription[]): Promise<Set<EventSubscription>> {
+  private async checkSubscribers(em: EntityManager, subs: EventSubscription[]): Promise<Set<EventSubscription>> {
     const triples = new Map<string, EventSubscription[]>();
     for (const s of subs) {
-      const k = `${s.spec.userId}|${s.spec.sessionId}|${s.spec.studentId ?? ''}`;
-      triples.set(k, [...(triples.get(k) ?? []), s]);
+      const list = triples.get(s.accessKey);
+      if (list) list.push(s);
+      else triples.set(s.accessKey, [s]);
     }
-    const keys = [...triples.keys()];
-    const parts = keys.map((k) => k.split('|'));
-    const ok = await boundRows<{ k: number }>(em,
-      `select s.k from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
+    const lists = [...triples.values()];
+    const ok = await boundRows<{ k: number; roles: string }>(em,
+      `select s.k, (select coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role) order by r.role, r.school_id), '[]')
+                      from role_assignment r where r.user_id = s.user_id)::text as roles
+         from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
         -- Scalar lookups by primary key, not semi-joins: a plan that stays per-row index lookups even
         -- when the statistics have not seen this morning's sessions (as a semi-join it became a
         -- nested loop over every session: 4.3 s for 10,000 subscribers, measured).
@@ -578,17 +596,26 @@ export class EventHub {
                     -- diaryEvents: the user takes part in the student's education today
                     else exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = s.user_id and sa.student_id = s.student_id) end)`,
       [
-        `{${keys.map((_, i) => i).join(',')}}`,
-        `{${parts.map((p) => p[0]).join(',')}}`,
-        `{${parts.map((p) => p[1]).join(',')}}`,
-        `{${parts.map((p) => p[2] || 'NULL').join(',')}}`,
+        `{${lists.map((_, i) => i).join(',')}}`,
+        `{${lists.map((l) => l[0].spec.userId).join(',')}}`,
+        `{${lists.map((l) => l[0].spec.sessionId).join(',')}}`,
+        `{${lists.map((l) => l[0].spec.studentId ?? 'NULL').join(',')}}`,
         `{${STAFF_EVENT_ROLES.join(',')}}`,
         clock.now().toISOString(),
       ],
     );
-    const allowed = new Set(ok.map((r) => Number(r.k)));
+    // The roles come as text: equal text, one parse and one Rights object for the whole batch.
+    const table = new RightsTable();
+    const allowed = new Set<number>();
+    for (const r of ok) {
+      const i = Number(r.k);
+      allowed.add(i);
+      const list = lists[i];
+      const rights = table.intern(list[0].spec.viewer.mustChangePassword, r.roles);
+      for (const sub of list) sub.rights = rights;
+    }
     const denied = new Set<EventSubscription>();
-    keys.forEach((k, i) => { if (!allowed.has(i)) for (const s of triples.get(k)!) denied.add(s); });
+    lists.forEach((list, i) => { if (!allowed.has(i)) for (const s of list) denied.add(s); });
     return denied;
   }
 

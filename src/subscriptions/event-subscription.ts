@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { Ctx, LiveOperation, Viewer } from '../context';
 import { ErrorCode } from '../schema/errors';
 import { selectionKey } from './live-execution';
+import type { ViewerRoles } from '../loaders';
 
 /** An outbox row as read for delivery. */
 export interface OutboxEvent {
@@ -34,6 +35,13 @@ export interface LiveEvent {
 /** What the iterator graphql-ws reads yields: only the error that ends a subscription (events are sent by the hub). */
 export type Delivery = { error: GraphQLError };
 
+/** A subscriber's roles as they are at the batch being delivered; equal rights are one object with one id. */
+export interface Rights {
+  roles: ViewerRoles;
+  mustChangePassword: boolean;
+  id: number;
+}
+
 /** Who subscribed to what; `studentId` for diaryEvents, null for teacherEvents. */
 export interface SubscriberSpec {
   userId: string;
@@ -48,6 +56,22 @@ export interface SubscriberSpec {
 const tooSlow = () => new GraphQLError('The client reads events too slowly; resubscribe with the last cursor received', {
   extensions: { code: ErrorCode.CONFLICT, reason: 'SUBSCRIBER_TOO_SLOW' },
 });
+
+const streamIds = new Map<string, number>();
+let nextStreamId = 1;
+/**
+ * A number per (selection, stream) text. The table is emptied when it grows large; ids keep
+ * counting, so two different texts never share one (an old and a new subscription of the same text
+ * then just form two groups).
+ */
+function streamIdOf(text: string): number {
+  let id = streamIds.get(text);
+  if (id === undefined) {
+    if (streamIds.size >= 100_000) streamIds.clear();
+    streamIds.set(text, (id = nextStreamId++));
+  }
+  return id;
+}
 
 /** ws's WebSocket.OPEN */
 const OPEN = 1;
@@ -69,6 +93,14 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
   readonly held: LiveEvent[] = [];
   /** subscriptions with equal keys send equal bytes for one event to viewers with equal rights */
   readonly selection: string;
+  /** the selection and the stream (student), as a number: with equal rights and access decision, equal bytes */
+  readonly streamId: number;
+  /** who subscribed to what, for the access check at every event (equal keys: one check) */
+  readonly accessKey: string;
+  /** the subscriber's rights at the batch being delivered (set by the hub's access check) */
+  rights: Rights | null = null;
+  /** executed payloads of the current batch, waiting to be written (the hub's send queue) */
+  readonly outgoing: { seq: number; payload: string }[] = [];
   private readonly idJson: string;
   private ending: Delivery | null = null;
   private waiter: ((r: IteratorResult<Delivery>) => void) | null = null;
@@ -87,6 +119,8 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
     this.position = start;
     this.replaying = replaying;
     this.selection = selectionKey(operation);
+    this.streamId = streamIdOf(`${this.selection}\u0000${spec.studentId ?? ''}`);
+    this.accessKey = `${spec.userId}|${spec.sessionId}|${spec.studentId ?? ''}`;
     this.idJson = JSON.stringify(operation.id);
   }
 

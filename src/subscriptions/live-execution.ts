@@ -63,10 +63,6 @@ export function selectionKey(op: LiveOperation): string {
   return `${id}:${op.operationName ?? ''}:${JSON.stringify(values)}`;
 }
 
-/** The rights a group of subscribers shares: their roles per school and whether they must change their password. */
-export const rightsKey = (viewer: Viewer): string =>
-  `${viewer.mustChangePassword ? 1 : 0}:${viewer.roles.map((r) => `${r.schoolId}/${r.role}`).sort().join(',')}`;
-
 /** The identity a group context answers with (matches no row). */
 const NO_ONE = '00000000-0000-0000-0000-000000000000';
 
