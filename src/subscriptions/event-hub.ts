@@ -35,6 +35,8 @@ const PAGE = 500;
 const REPLAY_PAGE = 200;
 /** Subscribers served between two turns of the event loop (their sockets are written meanwhile). */
 const DISPATCH_SLICE = 256;
+/** How long a replay round waits for its sockets to take a page before the next one. */
+const REPLAY_DRAIN_WAIT_MS = 2000;
 /** Group keys are streamId × this + the batch's rights id (distinct rights in one batch stay far below it). */
 const RIGHTS_PER_BATCH = 1 << 20;
 /** How long a batch's executed events may wait before they are written (a burst's events to one socket are written together). */
@@ -319,7 +321,10 @@ export class EventHub {
       for (const sub of active) if (Math.max(sub.position, from) < pruned) sub.fail(cursorExpired());
       active = active.filter((s) => !s.closed);
       const events = page.filter((r) => r.seq !== null).map(toEvent);
-      if (events.length > 0 && active.length > 0) await this.replayPage(em, events, active, students, staff);
+      if (events.length > 0 && active.length > 0) {
+        await this.replayPage(em, events, active, students, staff);
+        await this.drained(active);
+      }
       const last = events.length > 0 ? events[events.length - 1].seq : upTo;
       const more = events.length === REPLAY_PAGE;
       const done = more ? active.filter((s) => s.replayUpTo <= last) : active;
@@ -327,6 +332,19 @@ export class EventHub {
       if (!more) return;
       active = active.filter((s) => s.replayUpTo > last && !s.closed);
       from = last;
+    }
+  }
+
+  /**
+   * A backlog is pulled, not pushed: before the next page, the sockets of the round get time to take
+   * what was written (below half the limit). One that does not within the wait is left to the limit
+   * (SUBSCRIBER_TOO_SLOW at its next write), so a stalled client does not hold the others up.
+   */
+  private async drained(subs: EventSubscription[]): Promise<void> {
+    const deadline = Date.now() + REPLAY_DRAIN_WAIT_MS;
+    const half = this.opts.maxBufferedBytes / 2;
+    while (subs.some((s) => !s.closed && s.unsent > half) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
 
@@ -361,10 +379,12 @@ export class EventHub {
   /** The live events held during a replay, in order; new ones keep being held until none is left. */
   private async releaseHeld(sub: EventSubscription): Promise<void> {
     while (!sub.closed && sub.held.length > 0) {
-      const held = sub.held.splice(0);
+      // A page at a time, each after the socket took the previous one (as a backlog is).
+      const held = sub.held.splice(0, REPLAY_PAGE);
       const em = this.orm.em.fork();
       const objects = await this.load(em, held.map((h) => h.event));
       await this.deliverInOrder(sub, held.map((h) => ({ ...h, object: objectOf(h.event, objects) })), objects);
+      await this.drained([sub]);
     }
     sub.replaying = false;
   }

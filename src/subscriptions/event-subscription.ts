@@ -128,6 +128,11 @@ export class EventSubscription implements AsyncIterableIterator<Delivery> {
     return this.done;
   }
 
+  /** Bytes written to the socket that it has not sent yet (the client reads slower than we write). */
+  get unsent(): number {
+    return this.operation.socket.bufferedAmount;
+  }
+
   /**
    * Sends the serialized result of event `seq` as a graphql-ws `next` message, unless it was sent
    * already or the subscription ended. A client whose socket holds more than the limit unsent is
