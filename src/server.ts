@@ -5,6 +5,7 @@ import express from 'express';
 import DataLoader from 'dataloader';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -30,6 +31,7 @@ import { ErasureJobRunner } from './services/erasure.job';
 import { OutboxRetentionJob } from './subscriptions/outbox-retention';
 import { ErrorCode } from './schema/errors';
 import { nodeVisible } from './services/node.service';
+import { SCHOOL_CHANNEL } from './services/school-zones';
 import { clientAddress, compileTrust } from './client-address';
 import { httpStatusPlugin, noSubscriptionsOverHttp } from './http-transport';
 
@@ -135,7 +137,11 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
   const listener = new PgListener(opts.databaseUrl, log)
     .on(AUTH_CHANNEL, (payload) => connections.handlePayload(payload))
     .on(EVENTS_CHANNEL, () => events.wake())
-    .onReconnect(() => events.wake());
+    .on(SCHOOL_CHANNEL, (schoolId) => services.schoolZones.changed(schoolId))
+    .onReconnect(() => {
+      services.schoolZones.forgetAll();
+      events.wake();
+    });
   await events.start();
   await listener.start();
 
@@ -223,6 +229,8 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used: Apollo's cache-control plugin would otherwise wrap every field.
+      ApolloServerPluginCacheControlDisabled(),
       httpStatusPlugin(),
       costPlugin(schema, config.limits.maxCost),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },

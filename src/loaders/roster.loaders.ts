@@ -79,18 +79,24 @@ export function createRosterLoaders(em: EntityManager) {
                   where g.id = k.id and ra.user_id = k.user_id and ra.role = any(?::role[]))`,
     { params: () => [clock.now().toISOString(), `{${rolesOf('canReadStaffAccounts').join(',')}}`] }),
 
-    /** "userId|classId|date" → members of the class on the date whom the user may see today, by last name, pseudonym. */
+    /**
+     * "userId|classId|date" → members of the class on the date whom the user may see today, by last
+     * name, pseudonym; "|classId|date" (no user) → all of them, for the administration of the class's
+     * school, who see every student of it (the caller decides that from the viewer's roles).
+     */
     classStudents: new DataLoader<string, Student[]>(async (keys) => {
       const unique = [...new Set(keys)];
       const parts = unique.map((k) => k.split('|'));
+      // Only the administration's keys (no user): no access function in the statement at all.
+      const filtered = parts.some((p) => p[0] !== '');
       const rows = await em.execute<Record<string, unknown>[]>(
         `select s.*, k.key as "__key" from unnest(?::uuid[], ?::uuid[], ?::date[], ?::text[]) k(user_id, class_id, on_date, key)
            join class_membership cm on cm.school_class_id = k.class_id and cm.from_date <= k.on_date and (cm.to_date is null or cm.to_date >= k.on_date)
            join student s on s.id = cm.student_id
-          where exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = s.id)
+          ${filtered ? 'where k.user_id is null or exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = s.id)' : ''}
           order by s.last_name asc nulls last, s.pseudonym asc`,
-        [uuidArray(parts.map((p) => p[0])), uuidArray(parts.map((p) => p[1])), `{${parts.map((p) => p[2]).join(',')}}`,
-          `{${unique.map((k) => `"${k}"`).join(',')}}`, clock.now().toISOString()]);
+        [`{${parts.map((p) => p[0] || 'NULL').join(',')}}`, uuidArray(parts.map((p) => p[1])), `{${parts.map((p) => p[2]).join(',')}}`,
+          `{${unique.map((k) => `"${k}"`).join(',')}}`, ...(filtered ? [clock.now().toISOString()] : [])]);
       const grouped = groupBy(rows, (r) => String(r.__key));
       return keys.map((k) => (grouped.get(k) ?? []).map((r) => {
         const { __key: _k, ...row } = r;

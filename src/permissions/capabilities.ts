@@ -45,6 +45,13 @@ const ALL_ROLES: readonly Role[] = Object.values(Role);
 const ADMINISTRATION: readonly Role[] = [Role.ADMIN, Role.DIRECTOR, Role.DEPUTY];
 /** Roles of a school's staff (a staff account holds only these; archiving a staff member ends them). */
 export const STAFF_ROLES: readonly Role[] = [Role.TEACHER, Role.DEPUTY, Role.DIRECTOR, Role.ADMIN];
+/**
+ * Roles whose holders take part in the education of every student of their school, with no dates:
+ * the ADMINISTRATION branch of `student_access_span` (migration 0013). A viewer holding one in the
+ * record's school is granted student and guardian access without asking the database; a test
+ * compares this list with the view's definition.
+ */
+export const SCHOOL_WIDE_ACCESS_ROLES: readonly Role[] = ADMINISTRATION;
 /** Roles that only the diary service needs (R-SEC-8): an account holding any other role is kept when a child's diary ends. */
 export const DIARY_ROLES: readonly Role[] = [Role.PARENT, Role.STUDENT];
 

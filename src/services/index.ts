@@ -13,6 +13,7 @@ import { ControlWorkService } from './control-work.service';
 import { DiaryService } from './diary.service';
 import { EventService } from './event.service';
 import { ProductionCalendarService } from './production-calendar.service';
+import { SchoolZones } from './school-zones';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -31,6 +32,7 @@ export function createServices(config: AppConfig) {
     diary: new DiaryService(config),
     events: new EventService(),
     productionCalendar: new ProductionCalendarService(config),
+    schoolZones: new SchoolZones(),
   };
 }
 export type Services = ReturnType<typeof createServices>;

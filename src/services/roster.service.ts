@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Ref } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
 import { Role, RoleAssignment, User } from '../entities/user.entity';
@@ -13,7 +13,7 @@ import { UserError, UserErrorCode, UserErrorsException, userError } from '../sch
 import { clearRosterLoaders, uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { Problems, type WriteResult, at, dateIn, flush, isMember, lockRow, write } from './shared';
 import { hashPassword, oneTimePassword } from './auth.service';
-import { rolesOf } from '../permissions/capabilities';
+import { rolesOf, SCHOOL_WIDE_ACCESS_ROLES } from '../permissions/capabilities';
 import { clock } from '../clock';
 import {
   CredentialHolder, type ClassCreateInput, type ClassCredentialsIssueInput, type ClassUpdateInput, type CredentialsIssueInput,
@@ -124,13 +124,14 @@ export class RosterService {
   /** R-SEC-3: members of the class on `onDate` (default today) whom the viewer takes part in educating. */
   async classStudents(ctx: Ctx, c: SchoolClass, onDate?: string | null): Promise<Student[]> {
     const viewer = this.viewerId(ctx);
-    return ctx.loaders.classStudents.load(`${viewer}|${c.id}|${onDate ?? (await this.schoolToday(ctx, c.school.id))}`);
+    // The administration of the class's school sees all its members: no per-student access test.
+    const who = hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, c.school.id) ? '' : viewer;
+    return ctx.loaders.classStudents.load(`${who}|${c.id}|${onDate ?? (await this.schoolToday(ctx, c.school.id))}`);
   }
 
   /** Today's date where the school is (memberships change at the school's midnight). */
   private async schoolToday(ctx: Ctx, schoolId: string): Promise<string> {
-    const school = await ctx.loaders.schoolById.load(schoolId);
-    return dateIn(school?.timeZone ?? 'UTC', clock.now());
+    return dateIn(await ctx.services.schoolZones.of(ctx.em, schoolId), clock.now());
   }
 
   // ---- classes: writing ----
@@ -217,57 +218,60 @@ export class RosterService {
   }
 
   /** R-SEC-3: the viewer takes part in the student's education today (`student_access_at`; one query per request batch). */
-  async canSeeStudent(ctx: Ctx, studentId: string): Promise<boolean> {
+  async canSeeStudent(ctx: Ctx, studentId: string, schoolId?: string): Promise<boolean> {
     if (!ctx.viewer) return false;
+    // The administration of the student's school (when the caller knows the school): from the roles.
+    if (schoolId && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, schoolId)) return true;
     return ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, studentId));
   }
 
-  async canSeeGuardian(ctx: Ctx, guardianId: string): Promise<boolean> {
+  async canSeeGuardian(ctx: Ctx, guardianId: string, schoolId?: string): Promise<boolean> {
     if (!ctx.viewer) return false;
+    if (schoolId && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, schoolId)) return true;
     return ctx.loaders.guardianAccess.load(viewerKey(ctx.viewer.userId, guardianId));
   }
 
   /** R-SEC-3, R-SEC-4: a personal-data value, or null without access, without consent or after erasure. */
   async studentPd<K extends keyof StudentPd>(ctx: Ctx, s: Student, field: K): Promise<NonNullable<StudentPd[K]> | null> {
     if (s.erasedAt || s.consentStatus !== ConsentStatus.GIVEN) return null;
-    return (await this.canSeeStudent(ctx, s.id)) ? (s[field] as NonNullable<StudentPd[K]>) ?? null : null;
+    return (await this.canSeeStudent(ctx, s.id, s.school.id)) ? (s[field] as NonNullable<StudentPd[K]>) ?? null : null;
   }
 
   async studentFullName(ctx: Ctx, s: Student): Promise<string | null> {
     if (s.erasedAt || s.consentStatus !== ConsentStatus.GIVEN) return null;
-    return (await this.canSeeStudent(ctx, s.id)) ? fullName(s) : null;
+    return (await this.canSeeStudent(ctx, s.id, s.school.id)) ? fullName(s) : null;
   }
 
   /** Current guardian links of a student, for viewers with access to the student. */
   async studentGuardians(ctx: Ctx, s: Student): Promise<StudentGuardian[]> {
-    if (!(await this.canSeeStudent(ctx, s.id))) return [];
+    if (!(await this.canSeeStudent(ctx, s.id, s.school.id))) return [];
     return ctx.loaders.guardianLinksByStudent.load(s.id);
   }
 
   async currentClass(ctx: Ctx, s: Student): Promise<SchoolClass | null> {
-    if (!(await this.canSeeStudent(ctx, s.id))) return null;
+    if (!(await this.canSeeStudent(ctx, s.id, s.school.id))) return null;
     return ctx.loaders.classOfStudent.load(`${s.id}|${await this.schoolToday(ctx, s.school.id)}`);
   }
 
   async linkGuardian(ctx: Ctx, link: StudentGuardian): Promise<Guardian | null> {
-    if (!(await this.canSeeStudent(ctx, link.student.id))) return null;
+    if (!(await this.canSeeStudent(ctx, link.student.id, loadedSchoolOf(link.student)))) return null;
     return ctx.loaders.guardianById.load(link.guardian.id);
   }
 
   async linkStudent(ctx: Ctx, link: StudentGuardian): Promise<Student | null> {
-    if (!(await this.canSeeStudent(ctx, link.student.id))) return null;
+    if (!(await this.canSeeStudent(ctx, link.student.id, loadedSchoolOf(link.student)))) return null;
     return ctx.loaders.studentById.load(link.student.id);
   }
 
   /** R-SEC-3: a guardian's personal data, for viewers with access to one of their children (or the school's administration). */
   async guardianPd<K extends 'lastName' | 'firstName' | 'middleName' | 'phone' | 'email'>(ctx: Ctx, g: Guardian, field: K): Promise<string | null> {
     if (g.erasedAt) return null;
-    return (await this.canSeeGuardian(ctx, g.id)) ? g[field] ?? null : null;
+    return (await this.canSeeGuardian(ctx, g.id, g.school.id)) ? g[field] ?? null : null;
   }
 
   async guardianFullName(ctx: Ctx, g: Guardian): Promise<string | null> {
     if (g.erasedAt) return null;
-    return (await this.canSeeGuardian(ctx, g.id)) ? fullName(g) : null;
+    return (await this.canSeeGuardian(ctx, g.id, g.school.id)) ? fullName(g) : null;
   }
 
   // ---- students and guardians: writing ----
@@ -620,4 +624,9 @@ export class RosterService {
   private write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
     return write(ctx, work, () => clearRosterLoaders(ctx.loaders));
   }
+}
+
+/** The school of a referenced student already loaded in this request (none when it is not: the access statement decides). */
+function loadedSchoolOf(ref: Ref<Student>): string | undefined {
+  return ref.isInitialized() ? ref.unwrap().school.id : undefined;
 }

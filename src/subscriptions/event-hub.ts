@@ -35,6 +35,8 @@ const PAGE = 500;
 const REPLAY_PAGE = 200;
 /** Subscribers served between two turns of the event loop (their sockets are written meanwhile). */
 const DISPATCH_SLICE = 256;
+/** Subscribers per access-check statement of a live batch (chunks are checked and written in parallel). */
+const CHECK_CHUNK = 2000;
 /** How long a replay round waits for its sockets to take a page before the next one. */
 const REPLAY_DRAIN_WAIT_MS = 2000;
 /** Group keys are streamId × this + the batch's rights id (distinct rights in one batch stay far below it). */
@@ -461,26 +463,40 @@ export class EventHub {
     });
     const subs = new Set(perEvent.flat().map((r) => r.sub));
     if (subs.size === 0) return;
-    // The access check (with every subscriber's roles now: each event is authorised with them) and
-    // the objects' load are independent statements: on two connections at once.
-    const em = this.orm.em.fork();
-    const [denied, objects] = await Promise.all([this.checkSubscribers(this.orm.em.fork(), [...subs]), this.load(em, events)]);
-    for (const sub of denied) sub.fail(accessRevoked());
-    const out = new SendQueue();
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i];
-      const live: { sub: EventSubscription; studentId: string | null }[] = [];
-      for (const r of perEvent[i]) {
-        if (r.sub.closed) continue;
-        // Still replaying its backlog: sent after it, in order (replay()).
-        if (r.sub.replaying) r.sub.held.push({ event, studentId: r.studentId, object: null });
-        else live.push(r);
-      }
-      if (live.length > 0) await this.deliverEvent(event, live, objects, out);
-      // A long batch is written as it goes; a burst's events to one socket still share its writes.
-      if (performance.now() - out.since >= SEND_AFTER_MS) await this.flushQueue(out);
+    // Chunks of subscribers, each checked by its own statement (on its own connection) and delivered
+    // as soon as its check returns: the database checks the next chunks while the first are written.
+    // Sorted by stream first, so a group (say, the parents of one student) stays in one chunk.
+    const sorted = [...subs].sort((a, b) => a.streamId - b.streamId);
+    const chunks: EventSubscription[][] = [];
+    const chunkOf = new Map<EventSubscription, number>();
+    for (let i = 0; i < sorted.length; i += CHECK_CHUNK) {
+      const chunk = sorted.slice(i, i + CHECK_CHUNK);
+      for (const sub of chunk) chunkOf.set(sub, chunks.length);
+      chunks.push(chunk);
     }
-    await this.flushQueue(out);
+    const em = this.orm.em.fork();
+    const objects = this.load(em, events);
+    await Promise.all(chunks.map(async (chunk, c) => {
+      // The access check (with every subscriber's roles now: each event is authorised with them) and
+      // the objects' load are independent statements, on connections of their own.
+      const [denied, loaded] = await Promise.all([this.checkSubscribers(this.orm.em.fork(), chunk), objects]);
+      for (const sub of denied) sub.fail(accessRevoked());
+      const out = new SendQueue();
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
+        const live: { sub: EventSubscription; studentId: string | null }[] = [];
+        for (const r of perEvent[i]) {
+          if (chunkOf.get(r.sub) !== c || r.sub.closed) continue;
+          // Still replaying its backlog: sent after it, in order (replayed()).
+          if (r.sub.replaying) r.sub.held.push({ event, studentId: r.studentId, object: null });
+          else live.push(r);
+        }
+        if (live.length > 0) await this.deliverEvent(event, live, loaded, out);
+        // A long batch is written as it goes; a burst's events to one socket still share its writes.
+        if (performance.now() - out.since >= SEND_AFTER_MS) await this.flushQueue(out);
+      }
+      await this.flushQueue(out);
+    }));
   }
 
   /** Writes what the queue holds, a slice of sockets per turn of the event loop. */

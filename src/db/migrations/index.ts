@@ -15,6 +15,7 @@ import { loginThrottleMigrations } from './0014-login-throttle';
 import { diaryEndsOnLeavingMigrations } from './0015-diary-ends-on-leaving';
 import { eventRegistryMigrations } from './0016-event-registry';
 import { outboxRetentionMigrations } from './0017-outbox-retention';
+import { schoolChangeNotifyMigrations } from './0018-school-change-notify';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -35,4 +36,5 @@ export const migrationsList = [
   ...diaryEndsOnLeavingMigrations,
   ...eventRegistryMigrations,
   ...outboxRetentionMigrations,
+  ...schoolChangeNotifyMigrations,
 ];

@@ -1,5 +1,6 @@
 import { and, rule } from 'graphql-shield';
-import type { Ctx } from '../../context';
+import { hasRole, type Ctx } from '../../context';
+import { SCHOOL_WIDE_ACCESS_ROLES } from '../capabilities';
 import { viewerKey } from '../../loaders/roster.loaders';
 import { notFound, unauthenticated } from '../../schema/errors';
 import { allow, canReadStaff, capability, isSchoolMember } from './common.rules';
@@ -21,16 +22,19 @@ export const canIssueCredentials = capability('canIssueCredentials');
  * consent or after erasure (R-SEC-4).
  */
 export const canSeeStudentPersonalData = rule('canSeeStudentPersonalData', { cache: 'no_cache' })(
-  async (parent: { id: string }, _a, ctx: Ctx) => {
+  async (parent: { id: string; school?: { id: string } }, _a, ctx: Ctx) => {
     if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+    // The administration of the student's school: decided from the request's roles, no statement.
+    if (parent.school && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, parent.school.id)) return true;
     return (await ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, parent.id))) ? true : notFound('Student');
   },
 );
 
 /** R-SEC-3: the viewer has access to one of the parent guardian's children (or administers the school). */
 export const canSeeGuardianPersonalData = rule('canSeeGuardianPersonalData', { cache: 'no_cache' })(
-  async (parent: { id: string }, _a, ctx: Ctx) => {
+  async (parent: { id: string; school?: { id: string } }, _a, ctx: Ctx) => {
     if (!ctx.viewer) return ctx.authError ?? unauthenticated();
+    if (parent.school && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, parent.school.id)) return true;
     return (await ctx.loaders.guardianAccess.load(viewerKey(ctx.viewer.userId, parent.id))) ? true : notFound('Guardian');
   },
 );

@@ -1,0 +1,76 @@
+import { startTestApp, TestApp } from './helpers/app';
+import { demo, gid, schoolClass, student, user } from './helpers/factories';
+import { SCHOOL_WIDE_ACCESS_ROLES } from '../src/permissions/capabilities';
+
+/**
+ * Issue 11, R-SEC-3: one access decision per request where the roles decide it. The administration
+ * of a school takes part in the education of all its students (the ADMINISTRATION branch of
+ * `student_access_span`, without dates), so its class lists and personal-data fields need no
+ * per-student access statement; everyone else is still checked row by row.
+ */
+let app: TestApp;
+let schoolId: string;
+let classGid: string;
+let kid: { studentId: string; pd: { lastName: string; birthDate: string; guardianPhone: string } };
+const A = 'query($id: ID!) { schoolClass(id: $id) { students { id fullName birthDate guardians { guardian { fullName phone } } } } }';
+
+beforeAll(async () => {
+  app = await startTestApp({});
+  let yearId: string;
+  ({ schoolId, yearId } = await demo(app));
+  const classId = await schoolClass(app, schoolId, yearId);
+  classGid = gid('SchoolClass', classId);
+  kid = await student(app, schoolId, { classId });
+  await student(app, schoolId, { classId });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+async function accessStatements(fn: () => Promise<unknown>): Promise<number> {
+  const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
+  const original = conn.logQuery;
+  let n = 0;
+  conn.logQuery = function (this: unknown, ...a: unknown[]) {
+    if (/student_access_at/.test(String(a[0]))) n++;
+    return original.apply(this, a);
+  };
+  try {
+    await fn();
+  } finally {
+    conn.logQuery = original;
+  }
+  return n;
+}
+
+describe('issue 11: access decided from the roles where they decide it', () => {
+  test('issue 11, R-SEC-3: SCHOOL_WIDE_ACCESS_ROLES is exactly the role list of the ADMINISTRATION branch of student_access_span', async () => {
+    const [{ def }] = await app.sql(`select pg_get_viewdef('student_access_span'::regclass) as def`);
+    const branch = String(def).split(/UNION ALL/i)[0];
+    expect(branch).toContain("'ADMINISTRATION'");
+    const roles = [...branch.matchAll(/'([A-Z_]+)'::role/g)].map((m) => m[1]).sort();
+    expect(roles).toEqual([...SCHOOL_WIDE_ACCESS_ROLES].sort());
+  });
+
+  test('issue 11, R-SEC-3: the administration\'s class list with personal data runs no access statement, and shows every member with their data', async () => {
+    const admin = await app.as('admin');
+    let data: any;
+    expect(await accessStatements(async () => { data = await admin.ok(A, { id: classGid }); })).toBe(0);
+    const text = JSON.stringify(data);
+    expect(data.schoolClass.students).toHaveLength(2);
+    expect(text).toContain(kid.pd.lastName);
+    expect(text).toContain(kid.pd.birthDate);
+    expect(text).toContain(kid.pd.guardianPhone);
+  });
+
+  test('issue 11, R-SEC-3: a parent of one child is still checked per student: the same class shows only their child, with access statements', async () => {
+    const parent = await user(app, schoolId, ['PARENT']);
+    const [{ id: guardianId }] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
+      values (gen_random_uuid(), now(), now(), $1, 'Опекунова', 'Анна', $2) returning id`, [schoolId, parent.userId]);
+    await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [kid.studentId, guardianId]);
+    const client = await app.as(parent.login);
+    let data: any;
+    expect(await accessStatements(async () => { data = await client.ok(A, { id: classGid }); })).toBeGreaterThan(0);
+    expect(data.schoolClass.students.map((s: { id: string }) => s.id)).toEqual([gid('Student', kid.studentId)]);
+  });
+});
