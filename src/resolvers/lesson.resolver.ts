@@ -4,6 +4,7 @@ import type { Ctx } from '../context';
 import { AcademicYear } from '../entities/academic-year.entity';
 import { Lesson } from '../entities/lesson.entity';
 import { ControlWork } from '../entities/control-work.entity';
+import { Holiday } from '../entities/academic-year.entity';
 import { Room, Subject } from '../entities/subject.entity';
 import { Staff } from '../entities/staff.entity';
 import { SchoolClass } from '../entities/school-class.entity';
@@ -20,7 +21,7 @@ import {
   ControlWorkCancelInput, ControlWorkCancelPayload, ControlWorkScheduleInput, ControlWorkSchedulePayload, ControlWorkUpdateInput,
   ControlWorkUpdatePayload,
 } from '../schema/control-work.types';
-import { DiaryDay, TeacherDay } from '../schema/diary.types';
+import { DIARY_CONTROL_WORKS_DOC, DIARY_HOLIDAY_DOC, DiaryDay, TeacherDay } from '../schema/diary.types';
 
 const inputArg = { description: 'The input of the action.' } as const;
 const fromArg = { description: 'First day (inclusive).' } as const;
@@ -239,6 +240,16 @@ export class DiaryResolver {
     @GqlCtx() ctx: Ctx,
   ): Promise<DiaryDay[]> {
     return ctx.services.diary.studentDiary(ctx, studentId, from, to);
+  }
+
+  @FieldResolver(() => Holiday, { nullable: true, description: DIARY_HOLIDAY_DOC })
+  holiday(@Root() day: DiaryDay): Promise<Holiday | null> {
+    return day.extras.holiday(day.date);
+  }
+
+  @FieldResolver(() => [ControlWork], { description: DIARY_CONTROL_WORKS_DOC })
+  controlWorks(@Root() day: DiaryDay): Promise<ControlWork[]> {
+    return day.extras.controlWorks(day.date);
   }
 
   @Query(() => [TeacherDay], { description: 'A teacher\'s timetable, one entry per day: their own lessons without a substitute and the lessons they substitute (R-JOUR-6); `entries` also shows their own lessons a substitute conducts, with the role of each. Without `teacherId`, the viewer\'s own; another teacher\'s for the ADMIN, DIRECTOR or DEPUTY of their school.' })

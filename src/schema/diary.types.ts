@@ -7,22 +7,33 @@ import { ControlWork } from '../entities/control-work.entity';
 /** Longest range of one diary or timetable read, in days. */
 export const DIARY_RANGE_MAX_DAYS = 31;
 
+/**
+ * What a diary read selects beyond the lessons, read for the whole range the first time a day asks
+ * for it: a request that selects no holiday (or no control work) reads none.
+ */
+export interface DiaryExtras {
+  holiday(date: string): Promise<Holiday | null>;
+  controlWorks(date: string): Promise<ControlWork[]>;
+}
+
 @ObjectType({ description: 'One day of a student\'s diary (R-DIARY-2): the lessons as they take place, a holiday, the control works.' })
 export class DiaryDay {
   @Field(() => LocalDateResolver, { description: 'The day.' })
   date!: string;
-
-  @Field(() => Holiday, { nullable: true, description: 'The holiday of the student\'s grade that covers the day; null on a school day.' })
-  holiday!: Holiday | null;
 
   @Field(() => [Lesson], {
     description: 'The lessons the student attends that day, by lesson number: of their class and groups (by membership on the day) and individual ones. Cancelled lessons are included (see `status`); a moved lesson shows at its new date and lesson number (see `moved`, `movedFrom`).',
   })
   lessons!: Lesson[];
 
-  @Field(() => [ControlWork], { description: 'Control works of the student\'s class and groups that day (R-YEAR-10), not cancelled.' })
-  controlWorks!: ControlWork[];
+  /** `holiday` and `controlWorks` (field resolvers in DiaryResolver) */
+  extras!: DiaryExtras;
 }
+
+/** `DiaryDay.holiday`'s description. */
+export const DIARY_HOLIDAY_DOC = 'The holiday of the student\'s grade that covers the day; null on a school day.';
+/** `DiaryDay.controlWorks`'s description. */
+export const DIARY_CONTROL_WORKS_DOC = 'Control works of the student\'s class and groups that day (R-YEAR-10), not cancelled.';
 
 /** What a lesson of a teacher's timetable is to that teacher. */
 export enum TeacherLessonRole {

@@ -7,7 +7,7 @@ import { Lesson } from '../entities/lesson.entity';
 import { ControlWork } from '../entities/control-work.entity';
 import { fromGlobalId } from '../schema/node';
 import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
-import { DIARY_RANGE_MAX_DAYS, DiaryDay, TeacherDay, TeacherLessonRole, TeacherTimetableLesson } from '../schema/diary.types';
+import { DIARY_RANGE_MAX_DAYS, DiaryDay, type DiaryExtras, TeacherDay, TeacherLessonRole, TeacherTimetableLesson } from '../schema/diary.types';
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { addDays, isMember } from './shared';
 
@@ -60,44 +60,44 @@ export class DiaryService {
            grp as (select group_id as id, greatest(from_date, ?::date) as f, least(coalesce(to_date, ?::date), ?::date) as t
                      from group_membership where student_id = ? and from_date <= ?::date and (to_date is null or to_date >= ?::date))`;
     const mParams = [from, to, to, studentId, to, from, from, to, to, studentId, to, from];
-    const [lessonRows, cwRows, holidayRows] = await Promise.all([
-      em.execute<Record<string, unknown>[]>(
-        `${memberships}
-         select l.* from lesson l join cls on l.school_class_id = cls.id and l.date between cls.f and cls.t
-         union
-         select l.* from lesson l join grp on l.group_id = grp.id and l.date between grp.f and grp.t
-         union
-         select l.* from lesson l where l.student_id = ? and l.date between ?::date and ?::date
-         order by date, lesson_number, id`,
-        [...mParams, studentId, from, to]),
-      em.execute<Record<string, unknown>[]>(
+    const lessonRows = await em.execute<Record<string, unknown>[]>(
+      `${memberships}
+       select l.* from lesson l join cls on l.school_class_id = cls.id and l.date between cls.f and cls.t
+       union
+       select l.* from lesson l join grp on l.group_id = grp.id and l.date between grp.f and grp.t
+       union
+       select l.* from lesson l where l.student_id = ? and l.date between ?::date and ?::date
+       order by date, lesson_number, id`,
+      [...mParams, studentId, from, to]);
+    const lessons = byDate(lessonRows.map((r) => em.map(Lesson, r as never)));
+    // Control works and holidays only when a day's field asks for them: one statement each, for the range.
+    let controlWorks: Promise<Map<string, ControlWork[]>> | null = null;
+    let holidays: Promise<Map<string, Holiday>> | null = null;
+    const extras: DiaryExtras = {
+      controlWorks: async (date) => (await (controlWorks ??= (async () => byDate((await em.execute<Record<string, unknown>[]>(
         `${memberships}
          select cw.* from control_work cw join cls on cw.school_class_id = cls.id and cw.date between cls.f and cls.t where cw.cancelled_at is null
          union
          select cw.* from control_work cw join grp on cw.group_id = grp.id and cw.date between grp.f and grp.t where cw.cancelled_at is null
          order by date, lesson_number nulls last, id`,
-        mParams),
-      // A holiday applies when it is for the whole school or for the grade of the student's class that day.
-      em.execute<Record<string, unknown>[]>(
-        `select d::date::text as "__day", h.* from generate_series(?::date, ?::date, interval '1 day') d
-           join holiday h on h.school_id = (select school_id from student where id = ?) and d::date between h.start_date and h.end_date
-          where h.grades is null or exists (
-                  select 1 from class_membership cm join school_class c on c.id = cm.school_class_id
-                   where cm.student_id = ? and c.academic_year_id = h.academic_year_id and c.grade = any(h.grades)
-                     and cm.from_date <= d::date and (cm.to_date is null or cm.to_date >= d::date))
-          order by d, h.start_date, h.name`,
-        [from, to, studentId, studentId]),
-    ]);
-    const lessons = byDate(lessonRows.map((r) => em.map(Lesson, r as never)));
-    const controlWorks = byDate(cwRows.map((r) => em.map(ControlWork, r as never)));
-    const holidays = new Map<string, Holiday>();
-    for (const { __day: day, ...row } of holidayRows) if (!holidays.has(String(day))) holidays.set(String(day), em.map(Holiday, row as never));
-    return days.map((date) => Object.assign(new DiaryDay(), {
-      date,
-      holiday: holidays.get(date) ?? null,
-      lessons: lessons.get(date) ?? [],
-      controlWorks: controlWorks.get(date) ?? [],
-    }));
+        mParams)).map((r) => em.map(ControlWork, r as never))))())).get(date) ?? [],
+      holiday: async (date) => (await (holidays ??= (async () => {
+        // A holiday applies when it is for the whole school or for the grade of the student's class that day.
+        const rows = await em.execute<Record<string, unknown>[]>(
+          `select d::date::text as "__day", h.* from generate_series(?::date, ?::date, interval '1 day') d
+             join holiday h on h.school_id = (select school_id from student where id = ?) and d::date between h.start_date and h.end_date
+            where h.grades is null or exists (
+                    select 1 from class_membership cm join school_class c on c.id = cm.school_class_id
+                     where cm.student_id = ? and c.academic_year_id = h.academic_year_id and c.grade = any(h.grades)
+                       and cm.from_date <= d::date and (cm.to_date is null or cm.to_date >= d::date))
+            order by d, h.start_date, h.name`,
+          [from, to, studentId, studentId]);
+        const byDay = new Map<string, Holiday>();
+        for (const { __day: day, ...row } of rows) if (!byDay.has(String(day))) byDay.set(String(day), em.map(Holiday, row as never));
+        return byDay;
+      })())).get(date) ?? null,
+    };
+    return days.map((date) => Object.assign(new DiaryDay(), { date, lessons: lessons.get(date) ?? [], extras }));
   }
 
   /**
