@@ -40,9 +40,18 @@ export interface BellSlotQuery {
  */
 export async function effectiveBellSlots(em: EntityManager, items: BellSlotQuery[]) {
   return em.execute<{ key: string; schedule_id: string | null; starts_at: string | null; ends_at: string | null }[]>(
-    `select k.key, b.id as schedule_id, s.starts_at::text as starts_at, s.ends_at::text as ends_at
-       from jsonb_to_recordset(?::jsonb) as k(key text, year_id uuid, class_id uuid, group_id uuid, student_id uuid, on_date date, lesson_number int)
-       left join bell_schedule b on b.id = effective_bell_schedule(k.year_id, k.class_id, k.group_id, k.student_id, k.on_date, k.on_date)
+    // The schedule is picked once per distinct (year, class, group, student[, day]): the day matters
+    // only for a student's individual lesson (their class that day), so a week of class lessons
+    // picks it once or twice, not once per lesson.
+    `with k as (select k.*, case when k.student_id is null then null else k.on_date end as pick_day
+                  from jsonb_to_recordset(?::jsonb) as k(key text, year_id uuid, class_id uuid, group_id uuid, student_id uuid, on_date date, lesson_number int)),
+          picked as (select p.*, effective_bell_schedule(p.year_id, p.class_id, p.group_id, p.student_id, p.pick_day, p.pick_day) as schedule_id
+                       from (select distinct year_id, class_id, group_id, student_id, pick_day from k) p)
+     select k.key, b.id as schedule_id, s.starts_at::text as starts_at, s.ends_at::text as ends_at
+       from k
+       join picked p on p.year_id = k.year_id and p.class_id is not distinct from k.class_id and p.group_id is not distinct from k.group_id
+                    and p.student_id is not distinct from k.student_id and p.pick_day is not distinct from k.pick_day
+       left join bell_schedule b on b.id = p.schedule_id
        left join bell_slot s on s.bell_schedule_id = b.id and s.lesson_number = k.lesson_number`,
     [JSON.stringify(items.map((i) => ({
       key: i.key, year_id: i.yearId, class_id: i.classId, group_id: i.groupId, student_id: i.studentId, on_date: i.date, lesson_number: i.lessonNumber,
