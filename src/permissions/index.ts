@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import { shield } from 'graphql-shield';
 import { middleware } from 'graphql-middleware';
-import { contextDecisionOf, deny } from './rules/common.rules';
+import { contextDecisionOf, deny, rowFastPathOf } from './rules/common.rules';
 import { mergeRuleMaps, RuleMap } from './rule-map';
 import { ruleOf } from './describe';
 import { ErrorCode } from '../schema/errors';
@@ -61,6 +61,27 @@ function contextDecider(rule: unknown): Decide | undefined {
   };
 }
 
+type Fast = (parent: unknown, ctx: object) => boolean;
+
+/**
+ * A row rule's fast path, logic rules of context rules and fast paths included (an `and`/`chain`
+ * passes fast when every part does); undefined when some part has neither.
+ */
+function fastDecider(rule: unknown): Fast | undefined {
+  const own = rowFastPathOf(rule);
+  if (own) return own as unknown as Fast;
+  const r = rule as { constructor: { name: string }; rules?: unknown[] };
+  if (!['RuleAnd', 'RuleChain'].includes(r.constructor?.name)) return undefined;
+  const parts = r.rules!.map((p) => {
+    const d = contextDecider(p);
+    if (d) return (_parent: unknown, ctx: object) => decide(ctx, d) === true;
+    return fastDecider(p);
+  });
+  if (parts.some((p) => !p)) return undefined;
+  const all = parts as Fast[];
+  return (parent, ctx) => all.every((p) => p(parent, ctx));
+}
+
 /**
  * Decisions per operation: one per context-only rule, kept on the context and renewed when the
  * context's loaders are (every event of a subscription gets its own), never shared between contexts.
@@ -89,7 +110,8 @@ function decide(ctx: { loaders?: unknown }, d: Decide): Decision {
  * Shield wraps every field of every row in a promise; here a field whose rule is `allow` is not
  * wrapped at all, and a field whose rule depends only on the viewer (roles, session — the capability
  * rules) is decided once per operation and then passes synchronously. Rules that look at the row
- * (e.g. `canSeeStudentPersonalData`) keep shield's own per-field middleware.
+ * (e.g. `canSeeStudentPersonalData`) keep shield's own per-field middleware, except where their fast
+ * path (`withFastPath`: the administration of the row's school) allows the row from the roles alone.
  */
 function permissionLayer(map: RuleMap) {
   const shielded = shield(map as never, options);
@@ -99,7 +121,20 @@ function permissionLayer(map: RuleMap) {
       for (const field of Object.keys(fields)) {
         const rule = ruleOf(map, type, field) ?? options.fallbackRule;
         const d = contextDecider(rule);
-        if (!d) continue;
+        if (!d) {
+          // A row rule with a fast path: resolved at once where it certainly allows, else shield decides.
+          const fast = fastDecider(rule);
+          if (fast) {
+            // Shield gives a function, or (for logic rules) an object with it as `resolve`.
+            type FieldMiddleware = (resolve: GraphQLFieldResolver<unknown, object>, parent: unknown, args: Record<string, unknown>, ctx: object, info: never) => unknown;
+            const generatedField = fields[field] as FieldMiddleware | { resolve: FieldMiddleware };
+            const shielded = typeof generatedField === 'function' ? generatedField : generatedField.resolve;
+            const wrapped: FieldMiddleware = (resolve, parent, args, ctx, info) =>
+              (fast(parent, ctx) ? resolve(parent, args, ctx, info) : shielded(resolve, parent, args, ctx, info));
+            fields[field] = typeof generatedField === 'function' ? wrapped : { ...generatedField, resolve: wrapped };
+          }
+          continue;
+        }
         if ((rule as { constructor: { name: string } }).constructor.name === 'RuleTrue') {
           delete fields[field];
           continue;

@@ -3,7 +3,7 @@ import { hasRole, type Ctx } from '../../context';
 import { SCHOOL_WIDE_ACCESS_ROLES } from '../capabilities';
 import { viewerKey } from '../../loaders/roster.loaders';
 import { notFound, unauthenticated } from '../../schema/errors';
-import { allow, canReadStaff, capability, isSchoolMember } from './common.rules';
+import { allow, canReadStaff, capability, isSchoolMember, withFastPath } from './common.rules';
 import type { RuleMap } from '../rule-map';
 
 /** R-ROLE-1, R-ROLE-3: creates and changes classes, enrols student records. */
@@ -21,23 +21,27 @@ export const canIssueCredentials = capability('canIssueCredentials');
  * once per student per request through a DataLoader. The field resolvers also return null without
  * consent or after erasure (R-SEC-4).
  */
-export const canSeeStudentPersonalData = rule('canSeeStudentPersonalData', { cache: 'no_cache' })(
+export const canSeeStudentPersonalData = withFastPath(rule('canSeeStudentPersonalData', { cache: 'no_cache' })(
   async (parent: { id: string; school?: { id: string } }, _a, ctx: Ctx) => {
     if (!ctx.viewer) return ctx.authError ?? unauthenticated();
-    // The administration of the student's school: decided from the request's roles, no statement.
-    if (parent.school && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, parent.school.id)) return true;
+    if (administers(parent, ctx)) return true;
     return (await ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, parent.id))) ? true : notFound('Student');
   },
-);
+), administers);
+
+/** The administration of the row's school: decided from the request's roles, no statement (SCHOOL_WIDE_ACCESS_ROLES). */
+function administers(parent: { school?: { id: string } }, ctx: Ctx): boolean {
+  return !!parent.school && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, parent.school.id);
+}
 
 /** R-SEC-3: the viewer has access to one of the parent guardian's children (or administers the school). */
-export const canSeeGuardianPersonalData = rule('canSeeGuardianPersonalData', { cache: 'no_cache' })(
+export const canSeeGuardianPersonalData = withFastPath(rule('canSeeGuardianPersonalData', { cache: 'no_cache' })(
   async (parent: { id: string; school?: { id: string } }, _a, ctx: Ctx) => {
     if (!ctx.viewer) return ctx.authError ?? unauthenticated();
-    if (parent.school && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, parent.school.id)) return true;
+    if (administers(parent, ctx)) return true;
     return (await ctx.loaders.guardianAccess.load(viewerKey(ctx.viewer.userId, parent.id))) ? true : notFound('Guardian');
   },
-);
+), administers);
 
 const studentPd = and(isSchoolMember, canSeeStudentPersonalData);
 const guardianPd = and(isSchoolMember, canSeeGuardianPersonalData);
