@@ -1,3 +1,4 @@
+import { countQueries } from './helpers/db';
 import { startTestApp, TestApp } from './helpers/app';
 import { demo, gid, schoolClass, student, user } from './helpers/factories';
 import { SCHOOL_WIDE_ACCESS_ROLES } from '../src/permissions/capabilities';
@@ -27,21 +28,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function accessStatements(fn: () => Promise<unknown>): Promise<number> {
-  const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
-  const original = conn.logQuery;
-  let n = 0;
-  conn.logQuery = function (this: unknown, ...a: unknown[]) {
-    if (/student_access_at/.test(String(a[0]))) n++;
-    return original.apply(this, a);
-  };
-  try {
-    await fn();
-  } finally {
-    conn.logQuery = original;
-  }
-  return n;
-}
+const accessStatements = (fn: () => Promise<unknown>) => countQueries(app, fn, /student_access_at/);
 
 describe('issue 11: access decided from the roles where they decide it', () => {
   test('issue 11, R-SEC-3: SCHOOL_WIDE_ACCESS_ROLES is exactly the role list of the ADMINISTRATION branch of student_access_span', async () => {

@@ -1,3 +1,4 @@
+import { countQueries } from './helpers/db';
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { demo, gid, schoolClass, student } from './helpers/factories';
 
@@ -34,21 +35,7 @@ afterAll(async () => {
 const members = async () => ((await admin.ok(STUDENTS, { id: classGid })).schoolClass.students as { id: string }[]).map((s) => s.id);
 
 /** Statements reading a school's zone while `fn` runs. */
-async function zoneReads(fn: () => Promise<unknown>): Promise<number> {
-  const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
-  const original = conn.logQuery;
-  let n = 0;
-  conn.logQuery = function (this: unknown, ...a: unknown[]) {
-    if (/select time_zone from school/.test(String(a[0]))) n++;
-    return original.apply(this, a);
-  };
-  try {
-    await fn();
-  } finally {
-    conn.logQuery = original;
-  }
-  return n;
-}
+const zoneReads = (fn: () => Promise<unknown>) => countQueries(app, fn, /select time_zone from school/);
 
 async function eventually(pred: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 100; i++) {

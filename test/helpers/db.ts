@@ -84,17 +84,18 @@ export async function authCounts(app: TestApp, { usedTokens = false } = {}) {
   return row;
 }
 
-/** Counts the SQL statements the server runs while `fn` runs. */
 /** Statements of the server's background loops, which run on the same connection pool. */
 const BACKGROUND = /outbox_sequence|outbox_prune|from outbox_event|outbox_head|erasure_job/;
 
-export async function countQueries(app: TestApp, fn: () => Promise<unknown>): Promise<number> {
+/** Counts the SQL statements the server runs while `fn` runs (only those matching `only`, if given). */
+export async function countQueries(app: TestApp, fn: () => Promise<unknown>, only?: RegExp): Promise<number> {
   const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
   const original = conn.logQuery;
   let n = 0;
   conn.logQuery = function (this: unknown, ...a: unknown[]) {
     // Background work of the server process (event delivery, erasure jobs) is not the request's.
-    if (!BACKGROUND.test(String(a[0]))) n++;
+    const sql = String(a[0]);
+    if (!BACKGROUND.test(sql) && (!only || only.test(sql))) n++;
     return original.apply(this, a);
   };
   try {
