@@ -28,6 +28,7 @@ import { benchDatabase } from './db';
  *   --warmup=N       warm-up per server and query, not measured (default 3)
  *   --connections=N  autocannon connections (default 10)
  *   --runs=N         timed runs per server and query, alternating (default 1); figures are their mean
+ *   READS_SERVER_NODE_ARGS  extra node flags for both server processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/reads-prof")
  */
 
 const DEMO_YEAR = '2025';
@@ -86,7 +87,8 @@ class ServerProcess {
 
   static async start(name: ServerName, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
     const script = name === 'otmetka' ? 'reads-server.js' : 'reads-peer.js';
-    const child = fork(path.join(__dirname, script), [], { execPath: process.execPath, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const execArgv = (process.env.READS_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = fork(path.join(__dirname, script), [], { execPath: process.execPath, execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const ready = await new Promise<{ url: string }>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
       child.once('message', (m: any) => (m?.type === 'ready' ? resolve(m) : reject(new Error(`${name}: unexpected ${JSON.stringify(m)}`))));
