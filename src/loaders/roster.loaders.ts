@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { LoadStrategy, type EntityManager } from '@mikro-orm/postgresql';
 import { boundRows } from '../db/bound';
 import { SchoolClass } from '../entities/school-class.entity';
 import { Staff } from '../entities/staff.entity';
@@ -64,7 +64,8 @@ export function createRosterLoaders(em: EntityManager) {
     schoolClassById: byIdLoader((ids) => em.find(SchoolClass, { id: { $in: ids } })),
     studentById: byIdLoader((ids) => em.find(Student, { id: { $in: ids } })),
     guardianById: byIdLoader((ids) => em.find(Guardian, { id: { $in: ids } })),
-    staffById: byIdLoader((ids) => em.find(Staff, { id: { $in: ids } }, { populate: ['user'] })),
+    // Staff with their accounts (names live there) in one statement: a join, not a second select.
+    staffById: byIdLoader((ids) => em.find(Staff, { id: { $in: ids } }, { populate: ['user'], strategy: LoadStrategy.JOINED })),
 
     /** "userId|studentId" → the user takes part in the student's education today (R-SEC-3). */
     studentAccess: viewerCheckLoader(em,
