@@ -68,9 +68,15 @@ export function createRosterLoaders(em: EntityManager) {
     staffById: byIdLoader((ids) => em.find(Staff, { id: { $in: ids } }, { populate: ['user'], strategy: LoadStrategy.JOINED })),
 
     /** "userId|studentId" → the user takes part in the student's education today (R-SEC-3). */
-    studentAccess: viewerCheckLoader(em,
-      'exists (select 1 from student_access_at(?::timestamptz) a where a.user_id = k.user_id and a.student_id = k.id)',
-      { params: () => [clock.now().toISOString()] }),
+    studentAccess: new DataLoader<string, boolean>(async (keys) => {
+      // student_access_keys() (migration 0019): the check with a plan kept per connection.
+      const { users, ids } = viewerPairs(keys);
+      const rows = await boundRows<{ k: string }>(em,
+        `select a.user_id || '|' || a.student_id as k from student_access_keys(?::timestamptz, ?::uuid[], ?::uuid[]) a`,
+        [clock.now().toISOString(), users, ids]);
+      const ok = new Set(rows.map((r) => r.k));
+      return keys.map((k) => ok.has(k));
+    }),
 
     /** "userId|guardianId" → the user takes part today in the education of one of the guardian's current children, or administers the school. */
     guardianAccess: viewerCheckLoader(em, `

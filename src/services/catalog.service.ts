@@ -92,6 +92,8 @@ export class CatalogService {
 
   /** The account behind a staff member (names come from it). */
   async staffUser(ctx: Ctx, staff: Staff): Promise<User> {
+    // Loaded with the staff row (staffById joins it): no second statement.
+    if (staff.user.isInitialized()) return staff.user.unwrap();
     const user = await ctx.loaders.userById.load(staff.user.id);
     if (!user) throw notFound('User');
     return user;

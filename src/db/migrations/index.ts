@@ -16,6 +16,7 @@ import { diaryEndsOnLeavingMigrations } from './0015-diary-ends-on-leaving';
 import { eventRegistryMigrations } from './0016-event-registry';
 import { outboxRetentionMigrations } from './0017-outbox-retention';
 import { schoolChangeNotifyMigrations } from './0018-school-change-notify';
+import { studentAccessKeysMigrations } from './0019-student-access-keys';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -37,4 +38,5 @@ export const migrationsList = [
   ...eventRegistryMigrations,
   ...outboxRetentionMigrations,
   ...schoolChangeNotifyMigrations,
+  ...studentAccessKeysMigrations,
 ];
