@@ -474,6 +474,9 @@ export class EventHub {
       for (const sub of chunk) chunkOf.set(sub, chunks.length);
       chunks.push(chunk);
     }
+    // Each event's recipients by chunk, in one pass.
+    const byChunk: { sub: EventSubscription; studentId: string | null }[][][] = chunks.map(() => events.map(() => []));
+    perEvent.forEach((list, i) => { for (const r of list) byChunk[chunkOf.get(r.sub)!][i].push(r); });
     const em = this.orm.em.fork();
     const objects = this.load(em, events);
     await Promise.all(chunks.map(async (chunk, c) => {
@@ -485,8 +488,8 @@ export class EventHub {
       for (let i = 0; i < events.length; i++) {
         const event = events[i];
         const live: { sub: EventSubscription; studentId: string | null }[] = [];
-        for (const r of perEvent[i]) {
-          if (chunkOf.get(r.sub) !== c || r.sub.closed) continue;
+        for (const r of byChunk[c][i]) {
+          if (r.sub.closed) continue;
           // Still replaying its backlog: sent after it, in order (replayed()).
           if (r.sub.replaying) r.sub.held.push({ event, studentId: r.studentId, object: null });
           else live.push(r);
