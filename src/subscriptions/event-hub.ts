@@ -173,6 +173,7 @@ export class EventHub {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.pumping?.catch(() => undefined);
+    await this.replayRunning?.catch(() => undefined);
     for (const set of [...this.byStudent.values(), ...this.byTeacher.values()]) for (const s of [...set]) void s.return();
   }
 
