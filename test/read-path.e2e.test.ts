@@ -1,6 +1,6 @@
 import { countQueries } from './helpers/db';
 import { startTestApp, TestApp } from './helpers/app';
-import { demo, gid, schoolClass, student, user } from './helpers/factories';
+import { demo, gid, schoolClass, staff, student, user } from './helpers/factories';
 import { SCHOOL_WIDE_ACCESS_ROLES } from '../src/permissions/capabilities';
 
 /**
@@ -11,13 +11,13 @@ import { SCHOOL_WIDE_ACCESS_ROLES } from '../src/permissions/capabilities';
  */
 let app: TestApp;
 let schoolId: string;
+let yearId: string;
 let classGid: string;
 let kid: { studentId: string; pd: { lastName: string; birthDate: string; guardianPhone: string } };
 const A = 'query($id: ID!) { schoolClass(id: $id) { students { id fullName birthDate guardians { guardian { fullName phone } } } } }';
 
 beforeAll(async () => {
   app = await startTestApp({});
-  let yearId: string;
   ({ schoolId, yearId } = await demo(app));
   const classId = await schoolClass(app, schoolId, yearId);
   classGid = gid('SchoolClass', classId);
@@ -28,7 +28,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const accessStatements = (fn: () => Promise<unknown>) => countQueries(app, fn, /student_access_at/);
+const accessStatements = (fn: () => Promise<unknown>) => countQueries(app, fn, /student_access_at|student_access_keys/);
 
 describe('issue 11: access decided from the roles where they decide it', () => {
   test('issue 11, R-SEC-3: SCHOOL_WIDE_ACCESS_ROLES is exactly the role list of the ADMINISTRATION branch of student_access_span', async () => {
@@ -59,5 +59,19 @@ describe('issue 11: access decided from the roles where they decide it', () => {
     let data: any;
     expect(await accessStatements(async () => { data = await client.ok(A, { id: classGid }); })).toBeGreaterThan(0);
     expect(data.schoolClass.students.map((s: { id: string }) => s.id)).toEqual([gid('Student', kid.studentId)]);
+  });
+
+  test('issue 11, R-SEC-3, R-ROLE-5: a class teacher\'s class list with guardians decides access once — the list\'s own filter — not again per student and guardian; a pupil of another class is not listed', async () => {
+    const lead = await staff(app, schoolId);
+    const own = await schoolClass(app, schoolId, yearId, { classTeacherId: lead.staffId });
+    const pupil = await student(app, schoolId, { classId: own });
+    const client = await app.as(lead.login);
+    let data: any;
+    expect(await accessStatements(async () => { data = await client.ok(A, { id: gid('SchoolClass', own) }); })).toBe(1);
+    const text = JSON.stringify(data);
+    expect(data.schoolClass.students.map((s: { id: string }) => s.id)).toEqual([gid('Student', pupil.studentId)]);
+    expect(text).toContain(pupil.pd.lastName);
+    expect(text).toContain(pupil.pd.guardianPhone);
+    expect(text).not.toContain(kid.pd.lastName);
   });
 });

@@ -126,7 +126,11 @@ export class RosterService {
     const viewer = this.viewerId(ctx);
     // The administration of the class's school sees all its members: no per-student access test.
     const who = hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, c.school.id) ? '' : viewer;
-    return ctx.loaders.classStudents.load(`${who}|${c.id}|${onDate ?? (await this.schoolToday(ctx, c.school.id))}`);
+    const students = await ctx.loaders.classStudents.load(`${who}|${c.id}|${onDate ?? (await this.schoolToday(ctx, c.school.id))}`);
+    // Each was listed because the viewer takes part in their education now (the same test as
+    // studentAccess): one access decision for the request, not a second statement per field.
+    if (who) for (const s of students) ctx.loaders.studentAccess.prime(viewerKey(who, s.id), true);
+    return students;
   }
 
   /** Today's date where the school is (memberships change at the school's midnight). */
@@ -255,6 +259,8 @@ export class RosterService {
 
   async linkGuardian(ctx: Ctx, link: StudentGuardian): Promise<Guardian | null> {
     if (!(await this.canSeeStudent(ctx, link.student.id, loadedSchoolOf(link.student)))) return null;
+    // A current link of a student the viewer takes part in educating: what guardianAccess tests.
+    if (!link.removedAt) ctx.loaders.guardianAccess.prime(viewerKey(ctx.viewer!.userId, link.guardian.id), true);
     return ctx.loaders.guardianById.load(link.guardian.id);
   }
 
