@@ -294,11 +294,15 @@ describe('issue 10 §4, R-SEC-3: each event is authorised with the subscriber\'s
     const conn = app.orm.em.getConnection() as unknown as { logQuery: (...a: unknown[]) => void };
     const original = conn.logQuery;
     let roleQueries = 0;
+    const namesAll: boolean[] = [];
     conn.logQuery = function (this: unknown, ...a: unknown[]) {
-      // Statements of this delivery that read roles: those whose parameters name these teachers (a
-      // subscribe-time check still being logged, or another test's batch, is not one).
+      // Statements of this delivery that read roles: those whose parameters name these teachers
+      // (the subscriptions were registered one after another, so their own checks are logged already).
       const params = JSON.stringify((a[1] as { params?: unknown } | undefined)?.params ?? '');
-      if (/role_assignment/.test(String(a[0])) && !/ as live/.test(String(a[0])) && teachers.some((t) => params.includes(t.userId))) roleQueries++;
+      if (/role_assignment/.test(String(a[0])) && teachers.some((t) => params.includes(t.userId))) {
+        roleQueries++;
+        namesAll.push(teachers.every((t) => params.includes(t.userId)));
+      }
       return original.apply(this, a);
     };
     try {
@@ -309,5 +313,7 @@ describe('issue 10 §4, R-SEC-3: each event is authorised with the subscriber\'s
       conn.logQuery = original;
     }
     expect(roleQueries).toBe(1);
+    // …and that one statement reads all three subscribers' roles.
+    expect(namesAll).toEqual([true]);
   });
 });

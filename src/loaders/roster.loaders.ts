@@ -5,7 +5,7 @@ import { SchoolClass } from '../entities/school-class.entity';
 import { Staff } from '../entities/staff.entity';
 import { Guardian, Student, StudentGuardian } from '../entities/student.entity';
 import { clock } from '../clock';
-import { rolesOf } from '../permissions/capabilities';
+import { SCHOOL_WIDE_ACCESS_ROLES } from '../permissions/capabilities';
 
 /**
  * Keys that carry the viewer: "userId|id". Every loader that depends on the viewer takes the viewer
@@ -84,7 +84,7 @@ export function createRosterLoaders(em: EntityManager) {
                where sg.guardian_id = k.id and sg.removed_at is null and a.user_id = k.user_id)
       or exists (select 1 from guardian g join role_assignment ra on ra.school_id = g.school_id
                   where g.id = k.id and ra.user_id = k.user_id and ra.role = any(?::role[]))`,
-    { params: () => [clock.now().toISOString(), `{${rolesOf('canReadStaffAccounts').join(',')}}`] }),
+    { params: () => [clock.now().toISOString(), `{${SCHOOL_WIDE_ACCESS_ROLES.join(',')}}`] }),
 
     /**
      * "userId|classId|date" → members of the class on the date whom the user may see today, by last

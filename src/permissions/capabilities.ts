@@ -52,6 +52,9 @@ export const STAFF_ROLES: readonly Role[] = [Role.TEACHER, Role.DEPUTY, Role.DIR
  * compares this list with the view's definition.
  */
 export const SCHOOL_WIDE_ACCESS_ROLES: readonly Role[] = ADMINISTRATION;
+
+/** The viewer takes part in the education of every student of the school (SCHOOL_WIDE_ACCESS_ROLES held there). */
+export const administersSchool = (viewer: Viewer | null, schoolId: string): boolean => hasRole(viewer, SCHOOL_WIDE_ACCESS_ROLES, schoolId);
 /** Roles that only the diary service needs (R-SEC-8): an account holding any other role is kept when a child's diary ends. */
 export const DIARY_ROLES: readonly Role[] = [Role.PARENT, Role.STUDENT];
 

@@ -1,6 +1,4 @@
 import type { Ctx, Viewer } from '../context';
-import { rolesOf } from '../permissions/capabilities';
-import { hasRole } from '../context';
 import { badInput, forbidden, notFound, passwordChangeRequired, unauthenticated } from '../schema/errors';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import type { DiaryEvent } from '../schema/event.types';
@@ -8,13 +6,8 @@ import { buildEvent, eventKind } from '../subscriptions/event-registry';
 import type { Delivery, EventHub, EventSubscription, LiveEvent } from '../subscriptions/event-hub';
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { boundRows } from '../db/bound';
-import { uuidArray } from '../loaders/roster.loaders';
-import { clock } from '../clock';
 import { cursorExpired } from '../subscriptions/outbox-retention';
-
-/** Staff roles whose holders have a timetable of their own. */
-const STAFF_ROLES = rolesOf('canFollowStaffEvents');
+import { liveAccess, type LiveAccess as SharedAccess, type LiveAccessKey } from '../subscriptions/live-access';
 
 /**
  * Subscriptions to live events (R-DIARY-3). Access is checked here at subscribe time (the
@@ -35,7 +28,7 @@ export class EventService {
     const cursor = parseCursor(after);
     const access = await this.access(ctx, studentId);
     const from = checkCursor(cursor, access);
-    if (!access.takesPart) throw notFound('Student');
+    if (!access.allowed) throw notFound('Student');
     const viewer = ctx.viewer!;
     return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId, after: from, viewer }, ctx);
   }
@@ -46,7 +39,7 @@ export class EventService {
     const cursor = parseCursor(after);
     const access = await this.access(ctx, null);
     const viewer = ctx.viewer!;
-    if (!hasRole(viewer, STAFF_ROLES)) throw forbidden('teacherEvents is for school staff; students and parents subscribe to diaryEvents');
+    if (!access.allowed) throw forbidden('teacherEvents is for school staff; students and parents subscribe to diaryEvents');
     const from = checkCursor(cursor, access);
     return this.requireHub().subscribe({ userId: viewer.userId, sessionId: viewer.sessionId, studentId: null, after: from, viewer }, ctx);
   }
@@ -58,46 +51,23 @@ export class EventService {
    * takes part in the student's education today, and both ends of the event log for the cursor. A
    * session or account that ended is UNAUTHENTICATED (its socket is being closed too).
    */
-  private async access(ctx: Ctx, studentId: string | null): Promise<LiveAccess> {
+  private async access(ctx: Ctx, studentId: string | null): Promise<SharedAccess> {
     const viewer = ctx.viewer!;
     const row = await this.checks.load({ em: ctx.em, userId: viewer.userId, sessionId: viewer.sessionId, studentId });
     if (!row.live) throw unauthenticated();
-    ctx.viewer = { ...viewer, roles: row.roles };
+    ctx.viewer = { ...viewer, roles: JSON.parse(row.rolesText) as Viewer['roles'] };
     return row;
   }
 
   /**
    * Subscribe-time checks, batched across the subscriptions of one turn of the event loop (a
-   * reconnecting crowd sends hundreds at once): one statement over the distinct keys, by primary-key
-   * lookups, like the hub's check at every event.
+   * reconnecting crowd sends hundreds at once): the live-stream access rule the hub also applies at
+   * every event (src/subscriptions/live-access.ts), one statement per batch.
    */
-  private readonly checks = new DataLoader<AccessKey, LiveAccess & { live: boolean; roles: Viewer['roles'] }>(async (keys) => {
-    const rows = await boundRows<{ k: number; live: boolean; roles: Viewer['roles']; takes_part: boolean; last_seq: string; pruned_through: string }>(keys[0].em,
-      `select s.k,
-              coalesce((select u.blocked_at is null from app_user u where u.id = s.user_id), false)
-                and coalesce((select a.revoked_at is null and a.user_id = s.user_id from auth_session a where a.id = s.session_id), false) as live,
-              (select coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role) order by r.role), '[]')
-                 from role_assignment r where r.user_id = s.user_id) as roles,
-              s.student_id is not null
-                and exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = s.user_id and sa.student_id = s.student_id) as takes_part,
-              h.last_seq, h.pruned_through
-         from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
-        cross join outbox_head h
-        where h.id = 1`,
-      [
-        clock.now().toISOString(),
-        `{${keys.map((_, i) => i).join(',')}}`,
-        uuidArray(keys.map((k) => k.userId)),
-        uuidArray(keys.map((k) => k.sessionId)),
-        `{${keys.map((k) => k.studentId ?? 'NULL').join(',')}}`,
-      ],
-    );
-    const byKey = new Map(rows.map((r) => [Number(r.k), r]));
-    return keys.map((_, i) => {
-      const r = byKey.get(i)!;
-      return { live: r.live, roles: r.roles, takesPart: r.takes_part, lastSeq: Number(r.last_seq), prunedThrough: Number(r.pruned_through) };
-    });
-  }, { cache: false, maxBatchSize: 2000, batchScheduleFn: (run) => setImmediate(run) });
+  private readonly checks = new DataLoader<AccessKey, SharedAccess>(
+    (keys) => liveAccess(keys[0].em, keys),
+    { cache: false, maxBatchSize: 2000, batchScheduleFn: (run) => setImmediate(run) },
+  );
 
   /**
    * Turns an event into its kind's GraphQL type. The hub has decided the object for this subscriber
@@ -129,18 +99,10 @@ export class EventService {
   }
 }
 
-interface AccessKey {
+interface AccessKey extends LiveAccessKey {
   em: EntityManager;
-  userId: string;
-  sessionId: string;
-  studentId: string | null;
 }
 
-interface LiveAccess {
-  takesPart: boolean;
-  lastSeq: number;
-  prunedThrough: number;
-}
 
 /** A cursor received earlier: a whole number (its bounds are checked against the log by `checkCursor`). */
 function parseCursor(after: string | null | undefined): number | null {
@@ -153,7 +115,7 @@ function parseCursor(after: string | null | undefined): number | null {
  * A cursor not beyond the end of the log, and not older than the events still kept
  * (EVENTS_RETENTION_DAYS): below `pruned_through`, missed events are gone.
  */
-function checkCursor(cursor: number | null, access: LiveAccess): number | null {
+function checkCursor(cursor: number | null, access: SharedAccess): number | null {
   if (cursor === null) return null;
   if (cursor > access.lastSeq) throw badInput('"after" is beyond the end of the event log', 'after');
   if (cursor < access.prunedThrough) throw cursorExpired();

@@ -16,7 +16,7 @@ import type {
   StudyGroupArchiveInput, StudyGroupCreateInput, StudyGroupUpdateInput,
 } from '../schema/group.types';
 import type { StudentEnrolInput, StudentLeaveInput, StudentTransferInput } from '../schema/movement.types';
-import { assertCanManage, canSeeStudent, requiredText, write } from './membership.helpers';
+import { assertCanManage, requiredText, write } from './membership.helpers';
 import { type WriteResult, assertMember, at, fail, isMember, lockRow } from './shared';
 import { MovementService } from './movement.service';
 import { can } from '../permissions/capabilities';
@@ -119,7 +119,7 @@ export class GroupService {
   async individualPlan(ctx: Ctx, studentGlobalId: string, yearGlobalId: string): Promise<IndividualPlan | null> {
     const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');
     const yearId = fromGlobalId(yearGlobalId, 'AcademicYear', 'academicYearId');
-    if (!(await canSeeStudent(ctx.em, ctx, studentId))) throw notFound('Student');
+    if (!(await ctx.services.roster.canSeeStudent(ctx, studentId))) throw notFound('Student');
     return ctx.em.findOne(IndividualPlan, { student: studentId, academicYear: yearId });
   }
 

@@ -26,14 +26,6 @@ export function assertCanManage(ctx: Ctx, schoolId: string, what: string): void 
   assertRole(ctx, ROSTER_MANAGERS, schoolId, what, 'Managing groups, plans and student movement requires the ADMIN or DEPUTY role in this school');
 }
 
-/** Whether the viewer takes part in the student's education today (R-SEC-3). */
-export async function canSeeStudent(em: EntityManager, ctx: Ctx, studentId: string): Promise<boolean> {
-  if (!ctx.viewer) return false;
-  const rows = await em.execute('select 1 from student_access_at(?::timestamptz) where user_id = ? and student_id = ? limit 1',
-    [clock.now().toISOString(), ctx.viewer.userId, studentId]);
-  return rows.length > 0;
-}
-
 /**
  * A write (see `write` in ./shared) after whose commit the request's group and year loaders forget
  * what they cached; a unique violation that raced past the checks becomes `onUnique`.

@@ -13,7 +13,7 @@ import { UserError, UserErrorCode, UserErrorsException, userError } from '../sch
 import { clearRosterLoaders, uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { Problems, type WriteResult, at, dateIn, flush, isMember, lockRow, write } from './shared';
 import { hashPassword, oneTimePassword } from './auth.service';
-import { rolesOf, SCHOOL_WIDE_ACCESS_ROLES } from '../permissions/capabilities';
+import { administersSchool, rolesOf } from '../permissions/capabilities';
 import { clock } from '../clock';
 import {
   CredentialHolder, type ClassCreateInput, type ClassCredentialsIssueInput, type ClassUpdateInput, type CredentialsIssueInput,
@@ -125,7 +125,7 @@ export class RosterService {
   async classStudents(ctx: Ctx, c: SchoolClass, onDate?: string | null): Promise<Student[]> {
     const viewer = this.viewerId(ctx);
     // The administration of the class's school sees all its members: no per-student access test.
-    const who = hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, c.school.id) ? '' : viewer;
+    const who = administersSchool(ctx.viewer, c.school.id) ? '' : viewer;
     const students = await ctx.loaders.classStudents.load(`${who}|${c.id}|${onDate ?? (await this.schoolToday(ctx, c.school.id))}`);
     // Each was listed because the viewer takes part in their education now (the same test as
     // studentAccess): one access decision for the request, not a second statement per field.
@@ -225,13 +225,13 @@ export class RosterService {
   async canSeeStudent(ctx: Ctx, studentId: string, schoolId?: string): Promise<boolean> {
     if (!ctx.viewer) return false;
     // The administration of the student's school (when the caller knows the school): from the roles.
-    if (schoolId && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, schoolId)) return true;
+    if (schoolId && administersSchool(ctx.viewer, schoolId)) return true;
     return ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, studentId));
   }
 
   async canSeeGuardian(ctx: Ctx, guardianId: string, schoolId?: string): Promise<boolean> {
     if (!ctx.viewer) return false;
-    if (schoolId && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, schoolId)) return true;
+    if (schoolId && administersSchool(ctx.viewer, schoolId)) return true;
     return ctx.loaders.guardianAccess.load(viewerKey(ctx.viewer.userId, guardianId));
   }
 

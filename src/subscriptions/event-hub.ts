@@ -10,14 +10,12 @@ import { cursorExpired } from './outbox-retention';
 import { boundRows } from '../db/bound';
 import { uuidArray } from '../loaders/roster.loaders';
 import { clock } from '../clock';
-import { rolesOf } from '../permissions/capabilities';
 import { EventSubscription, type LiveEvent, type OutboxEvent, type Rights, type SubscriberSpec } from './event-subscription';
+import { liveAccess } from './live-access';
 import { executeEvent, groupContext, memberContext, type LiveRuntime } from './live-execution';
 
 export { EventSubscription, type Delivery, type LiveEvent, type OutboxEvent, type SubscriberSpec } from './event-subscription';
 
-/** Who may follow `teacherEvents`: the capability the subscription itself checks (EventService). */
-const STAFF_EVENT_ROLES = rolesOf('canFollowStaffEvents');
 
 /** The objects events refer to, loaded once per batch for every subscriber. */
 export interface EventObjects {
@@ -621,39 +619,16 @@ export class EventHub {
       else triples.set(s.accessKey, [s]);
     }
     const lists = [...triples.values()];
-    const ok = await boundRows<{ k: number; roles: string }>(em,
-      `select s.k, (select coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role) order by r.role, r.school_id), '[]')
-                      from role_assignment r where r.user_id = s.user_id)::text as roles
-         from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
-        -- Scalar lookups by primary key, not semi-joins: a plan that stays per-row index lookups even
-        -- when the statistics have not seen this morning's sessions (as a semi-join it became a
-        -- nested loop over every session: 4.3 s for 10,000 subscribers, measured).
-        where coalesce((select u.blocked_at is null from app_user u where u.id = s.user_id), false)
-          and coalesce((select a.revoked_at is null from auth_session a where a.id = s.session_id), false)
-          and (case when s.student_id is null
-                    -- teacherEvents: a staff role in a school is still held (staffArchive ends it)
-                    then exists (select 1 from role_assignment ra where ra.user_id = s.user_id and ra.role = any(?::role[]))
-                    -- diaryEvents: the user takes part in the student's education today
-                    else exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = s.user_id and sa.student_id = s.student_id) end)`,
-      [
-        `{${lists.map((_, i) => i).join(',')}}`,
-        `{${lists.map((l) => l[0].spec.userId).join(',')}}`,
-        `{${lists.map((l) => l[0].spec.sessionId).join(',')}}`,
-        `{${lists.map((l) => l[0].spec.studentId ?? 'NULL').join(',')}}`,
-        `{${STAFF_EVENT_ROLES.join(',')}}`,
-        clock.now().toISOString(),
-      ],
-    );
+    const access = await liveAccess(em, lists.map((l) => l[0].spec));
     // The roles come as text: equal text, one parse and one Rights object for the whole batch.
     const table = new RightsTable();
     const allowed = new Set<number>();
-    for (const r of ok) {
-      const i = Number(r.k);
+    access.forEach((a, i) => {
+      if (!a.live || !a.allowed) return;
       allowed.add(i);
-      const list = lists[i];
-      const rights = table.intern(list[0].spec.viewer.mustChangePassword, r.roles);
-      for (const sub of list) sub.rights = rights;
-    }
+      const rights = table.intern(lists[i][0].spec.viewer.mustChangePassword, a.rolesText);
+      for (const sub of lists[i]) sub.rights = rights;
+    });
     const denied = new Set<EventSubscription>();
     lists.forEach((list, i) => { if (!allowed.has(i)) for (const s of list) denied.add(s); });
     return denied;

@@ -1,6 +1,6 @@
 import { and, rule } from 'graphql-shield';
-import { hasRole, type Ctx } from '../../context';
-import { SCHOOL_WIDE_ACCESS_ROLES } from '../capabilities';
+import type { Ctx } from '../../context';
+import { administersSchool } from '../capabilities';
 import { viewerKey } from '../../loaders/roster.loaders';
 import { notFound, unauthenticated } from '../../schema/errors';
 import { allow, canReadStaff, capability, isSchoolMember, withFastPath } from './common.rules';
@@ -31,7 +31,7 @@ export const canSeeStudentPersonalData = withFastPath(rule('canSeeStudentPersona
 
 /** The administration of the row's school: decided from the request's roles, no statement (SCHOOL_WIDE_ACCESS_ROLES). */
 function administers(parent: { school?: { id: string } }, ctx: Ctx): boolean {
-  return !!parent.school && hasRole(ctx.viewer, SCHOOL_WIDE_ACCESS_ROLES, parent.school.id);
+  return !!parent.school && administersSchool(ctx.viewer, parent.school.id);
 }
 
 /** R-SEC-3: the viewer has access to one of the parent guardian's children (or administers the school). */
