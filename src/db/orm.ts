@@ -4,6 +4,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { entities } from '../entities';
 import { migrationsList } from './migrations';
 import { AuditSubscriber } from './audit.subscriber';
+import { useLeanMetadata } from './lean';
 
 /**
  * ORM options shared by the server, the seed command and tests. Every pooled connection starts with
@@ -40,7 +41,9 @@ export function ormOptions(clientUrl: string, poolMax = 10, statementTimeoutMs?:
 }
 
 export async function initOrm(clientUrl: string, poolMax?: number, statementTimeoutMs?: number): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(clientUrl, poolMax, statementTimeoutMs));
+  const orm = await MikroORM.init(ormOptions(clientUrl, poolMax, statementTimeoutMs));
+  useLeanMetadata(orm);
+  return orm;
 }
 
 /** Applies pending migrations; never drops anything. */

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { byIdLoader } from './by-id';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { StudyGroup, GroupMembership } from '../entities/study-group.entity';
 import { ClassMembership, Student } from '../entities/student.entity';
@@ -6,13 +7,8 @@ import { SchoolClass } from '../entities/school-class.entity';
 import { Subject } from '../entities/subject.entity';
 import { IndividualPlanSubject } from '../entities/individual-plan.entity';
 import { clock } from '../clock';
+import { leanRow } from '../db/lean';
 
-function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
-    const map = new Map((await load([...ids])).map((r) => [r.id, r]));
-    return ids.map((id) => map.get(id) ?? null);
-  });
-}
 
 /** Key of a membership list: parent, day and viewer (the list is scoped by who the viewer may see today). */
 export const onDateKey = (parentId: string, onDate: string, userId: string) => `${parentId}|${onDate}|${userId}`;
@@ -21,7 +17,7 @@ export const onDateKey = (parentId: string, onDate: string, userId: string) => `
  * Memberships of many parents on one day each, visible to the viewer, in one query per tick.
  * `table`/`column` name the membership table and its parent column (fixed strings, not input).
  */
-function membersOnDate<T>(em: EntityManager, cls: new (...args: never[]) => T, table: string, column: string) {
+function membersOnDate<T extends object>(em: EntityManager, cls: new (...args: never[]) => T, table: string, column: string) {
   return new DataLoader<string, T[]>(async (keys) => {
     const parts = keys.map((k) => k.split('|'));
     const rows = await em.execute<Record<string, unknown>[]>(
@@ -38,7 +34,7 @@ function membersOnDate<T>(em: EntityManager, cls: new (...args: never[]) => T, t
       const key = row.key as string;
       delete row.key;
       const list = byKey.get(key) ?? [];
-      list.push(em.map(cls, row as never));
+      list.push(leanRow(cls, row));
       byKey.set(key, list);
     }
     return keys.map((k) => byKey.get(k) ?? []);
@@ -48,10 +44,10 @@ function membersOnDate<T>(em: EntityManager, cls: new (...args: never[]) => T, t
 /** DataLoaders of study groups, class movement and individual plans (R-YEAR-4, R-YEAR-5, R-YEAR-11). */
 export function createGroupLoaders(em: EntityManager) {
   return {
-    studyGroupById: byId((ids) => em.find(StudyGroup, { id: { $in: ids } })),
-    groupSchoolClassById: byId((ids) => em.find(SchoolClass, { id: { $in: ids } })),
-    groupSubjectById: byId((ids) => em.find(Subject, { id: { $in: ids } })),
-    groupStudentById: byId((ids) => em.find(Student, { id: { $in: ids } })),
+    studyGroupById: byIdLoader(em, StudyGroup),
+    groupSchoolClassById: byIdLoader(em, SchoolClass),
+    groupSubjectById: byIdLoader(em, Subject),
+    groupStudentById: byIdLoader(em, Student),
     groupMembersOnDate: membersOnDate(em, GroupMembership, 'group_membership', 'group_id'),
     classMembersOnDate: membersOnDate(em, ClassMembership, 'class_membership', 'school_class_id'),
     individualPlanSubjectsByPlan: new DataLoader<string, IndividualPlanSubject[]>(async (ids) => {

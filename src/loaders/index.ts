@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role, RoleAssignment, User } from '../entities/user.entity';
 import { boundRows } from '../db/bound';
+import { byIdLoader } from './by-id';
 import { uuidArray } from './roster.loaders';
 import { School } from '../entities/school.entity';
 import { createYearLoaders } from './year.loaders';
@@ -14,15 +15,6 @@ import { createClassSizeLoaders } from './class-size.loaders';
 
 /** The roles a user holds, by school (the shape of `Viewer.roles`). */
 export type ViewerRoles = { schoolId: string; role: Role }[];
-
-/** Batches `find by id` for one entity class into one query per tick; results in key order. */
-export function byIdLoader<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T) {
-  return new DataLoader<string, T | null>(async (ids) => {
-    const rows = (await em.find(cls, { id: { $in: [...ids] } } as never)) as T[];
-    const map = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => map.get(id) ?? null);
-  });
-}
 
 /** DataLoaders, created per request and per subscription event, never shared. */
 export function createLoaders(em: EntityManager) {

@@ -5,6 +5,7 @@ import { TimetableEntry } from '../entities/timetable.entity';
 import type { Lesson } from '../entities/lesson.entity';
 import { viewerCheckLoader } from './roster.loaders';
 import { clock } from '../clock';
+import { leanRow } from '../db/lean';
 
 /** Start and end of a lesson number in the bell schedule that applies (school-local `HH:MM:SS`). */
 export interface BellTimes {
@@ -109,7 +110,7 @@ export function createLessonLoaders(em: EntityManager) {
       for (const r of rows) {
         const { __key: key, ...row } = r;
         const list = byKey.get(String(key)) ?? [];
-        list.push(em.map(ControlWork, row as never));
+        list.push(leanRow(ControlWork, row));
         byKey.set(String(key), list);
       }
       return keys.map((k) => byKey.get(k) ?? []);

@@ -1,5 +1,8 @@
 import DataLoader from 'dataloader';
-import { LoadStrategy, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { leanRow, prefixedColumns } from '../db/lean';
+import { User } from '../entities/user.entity';
+import { byIdLoader } from './by-id';
 import { boundRows } from '../db/bound';
 import { SchoolClass } from '../entities/school-class.entity';
 import { Staff } from '../entities/staff.entity';
@@ -36,13 +39,6 @@ export function viewerCheckLoader(em: EntityManager, where: string, o: { join?: 
   });
 }
 
-function byIdLoader<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
-    const map = new Map((await load([...ids])).map((r) => [r.id, r]));
-    return ids.map((id) => map.get(id) ?? null);
-  });
-}
-
 function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) {
@@ -61,11 +57,16 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
  */
 export function createRosterLoaders(em: EntityManager) {
   return {
-    schoolClassById: byIdLoader((ids) => em.find(SchoolClass, { id: { $in: ids } })),
-    studentById: byIdLoader((ids) => em.find(Student, { id: { $in: ids } })),
-    guardianById: byIdLoader((ids) => em.find(Guardian, { id: { $in: ids } })),
+    schoolClassById: byIdLoader(em, SchoolClass),
+    studentById: byIdLoader(em, Student),
+    guardianById: byIdLoader(em, Guardian),
     // Staff with their accounts (names live there) in one statement: a join, not a second select.
-    staffById: byIdLoader((ids) => em.find(Staff, { id: { $in: ids } }, { populate: ['user'], strategy: LoadStrategy.JOINED })),
+    staffById: new DataLoader<string, Staff | null>(async (ids) => {
+      const rows = await boundRows<Record<string, unknown>>(em,
+        `select s.*, ${prefixedColumns(User, 'u', 'u__')} from staff s join app_user u on u.id = s.user_id where s.id = any(?::uuid[])`, [uuidArray(ids)]);
+      const map = new Map(rows.map((r) => [String(r.id), leanRow(Staff, r, { user: leanRow(User, r, undefined, 'u__') })]));
+      return ids.map((id) => map.get(id) ?? null);
+    }),
 
     /** "userId|studentId" → the user takes part in the student's education today (R-SEC-3). */
     studentAccess: new DataLoader<string, boolean>(async (keys) => {
@@ -107,13 +108,15 @@ export function createRosterLoaders(em: EntityManager) {
       const grouped = groupBy(rows, (r) => String(r.__key));
       return keys.map((k) => (grouped.get(k) ?? []).map((r) => {
         const { __key: _k, ...row } = r;
-        return em.map(Student, row as never);
+        return leanRow(Student, row);
       }));
     }),
 
     /** studentId → current guardian links, oldest first. */
     guardianLinksByStudent: new DataLoader<string, StudentGuardian[]>(async (ids) => {
-      const rows = await em.find(StudentGuardian, { student: { $in: [...ids] }, removedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+      const rows = (await boundRows<Record<string, unknown>>(em,
+        'select * from student_guardian where student_id = any(?::uuid[]) and removed_at is null order by created_at, id', [uuidArray(ids)]))
+        .map((r) => leanRow(StudentGuardian, r));
       const grouped = groupBy(rows, (r) => r.student.id);
       return ids.map((id) => grouped.get(id) ?? []);
     }),
@@ -129,7 +132,7 @@ export function createRosterLoaders(em: EntityManager) {
           [uuidArray(dateKeys.map((k) => k.split('|')[0])), date, date]);
         for (const r of rows) {
           const { __student_id: studentId, ...row } = r;
-          found.set(`${String(studentId)}|${date}`, em.map(SchoolClass, row as never));
+          found.set(`${String(studentId)}|${date}`, leanRow(SchoolClass, row));
         }
       }
       return keys.map((k) => found.get(k) ?? null);

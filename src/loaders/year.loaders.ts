@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { byIdLoader } from './by-id';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AcademicYear, Holiday, StudyPeriod } from '../entities/academic-year.entity';
 import { GradingSystem, GradingValue } from '../entities/grading-system.entity';
@@ -18,17 +19,11 @@ function childrenLoader<T>(load: (ids: string[]) => Promise<T[]>, parentId: (row
   });
 }
 
-function byId<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
-    const map = new Map((await load([...ids])).map((r) => [r.id, r]));
-    return ids.map((id) => map.get(id) ?? null);
-  });
-}
 
 /** DataLoaders of the school-year structure (R-YEAR-1, R-YEAR-2). */
 export function createYearLoaders(em: EntityManager) {
   return {
-    academicYearById: byId((ids) => em.find(AcademicYear, { id: { $in: ids } })),
+    academicYearById: byIdLoader(em, AcademicYear),
     academicYearsBySchool: childrenLoader(
       (ids) => em.find(AcademicYear, { school: { $in: ids } }, { orderBy: { startDate: 'asc', name: 'asc' } }),
       (y) => y.school.id,
@@ -41,7 +36,7 @@ export function createYearLoaders(em: EntityManager) {
       (ids) => em.find(Holiday, { academicYear: { $in: ids } }, { orderBy: { startDate: 'asc', name: 'asc' } }),
       (h) => h.academicYear.id,
     ),
-    gradingSystemById: byId((ids) => em.find(GradingSystem, { id: { $in: ids } })),
+    gradingSystemById: byIdLoader(em, GradingSystem),
     gradingSystemsBySchool: childrenLoader(
       (ids) => em.find(GradingSystem, { school: { $in: ids } }, { orderBy: { name: 'asc' } }),
       (s) => s.school.id,

@@ -21,6 +21,7 @@ import type {
   RoomArchiveInput, RoomCreateInput, RoomUpdateInput, StaffArchiveInput, StaffCreateInput, StaffUpdateInput,
   SubjectArchiveInput, SubjectCreateInput, SubjectUpdateInput,
 } from '../schema/catalog.types';
+import { leanRow } from '../db/lean';
 
 /** R-ROLE-1, R-ROLE-3: who keeps the subject and room lists. */
 export const CATALOG_MANAGERS: readonly Role[] = rolesOf('canManageYear');
@@ -82,10 +83,7 @@ export class CatalogService {
         where s.school_id = ? and (? or s.archived_at is null) ${key ? 'and (u.last_name, u.first_name, s.id) > (?, ?, ?::uuid)' : ''}
         order by u.last_name, u.first_name, s.id limit ?`,
       [schoolId, includeArchived, ...(key ?? []), first + 1]);
-    const staff = rows.map((r) => {
-      const { last_name: _l, first_name: _f, ...own } = r;
-      return ctx.em.map(Staff, own as never);
-    });
+    const staff = rows.map((r) => leanRow(Staff, r));
     const keys = new Map(staff.map((s, i) => [s.id, [rows[i].last_name, rows[i].first_name, s.id]]));
     return toConnection(staff, first, (s) => keys.get(s.id));
   }

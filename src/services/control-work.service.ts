@@ -20,6 +20,7 @@ import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow } f
 import { registerNodeType } from './node.service';
 import { type Target, checkLessonNumber, checkSchoolDay, targetOf, writeLessons } from './lesson.service';
 import { clock } from '../clock';
+import { leanRow } from '../db/lean';
 
 /** R-ROLE-2, R-ROLE-3: who keeps the control-work schedule (R-YEAR-10). */
 export const CONTROL_WORK_MANAGERS = rolesOf('canKeepControlWorks');
@@ -117,7 +118,7 @@ export class ControlWorkService {
     }
     const rows = await ctx.em.execute<Record<string, unknown>[]>(
       `select cw.* from control_work cw where ${where.join(' and ')} order by cw.date, cw.lesson_number nulls last, cw.created_at, cw.id`, params);
-    return rows.map((r) => ctx.em.map(ControlWork, r as never));
+    return rows.map((r) => leanRow(ControlWork, r));
   }
 
   // ---- writing ----

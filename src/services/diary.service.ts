@@ -10,6 +10,7 @@ import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
 import { DIARY_RANGE_MAX_DAYS, DiaryDay, type DiaryExtras, TeacherDay, TeacherLessonRole, TeacherTimetableLesson } from '../schema/diary.types';
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { addDays, isMember } from './shared';
+import { leanRow } from '../db/lean';
 
 /** R-ROLE-1..3: read any teacher's timetable of their school. */
 const TIMETABLE_READERS = rolesOf('canReadTeacherTimetables');
@@ -69,7 +70,7 @@ export class DiaryService {
        select l.* from lesson l where l.student_id = ? and l.date between ?::date and ?::date
        order by date, lesson_number, id`,
       [...mParams, studentId, from, to]);
-    const lessons = byDate(lessonRows.map((r) => em.map(Lesson, r as never)));
+    const lessons = byDate(lessonRows.map((r) => leanRow(Lesson, r)));
     // Control works and holidays only when a day's field asks for them: one statement each, for the range.
     let controlWorks: Promise<Map<string, ControlWork[]>> | null = null;
     let holidays: Promise<Map<string, Holiday>> | null = null;
@@ -80,7 +81,7 @@ export class DiaryService {
          union
          select cw.* from control_work cw join grp on cw.group_id = grp.id and cw.date between grp.f and grp.t where cw.cancelled_at is null
          order by date, lesson_number nulls last, id`,
-        mParams)).map((r) => em.map(ControlWork, r as never))))())).get(date) ?? [],
+        mParams)).map((r) => leanRow(ControlWork, r))))())).get(date) ?? [],
       holiday: async (date) => (await (holidays ??= (async () => {
         // A holiday applies when it is for the whole school or for the grade of the student's class that day.
         const rows = await em.execute<Record<string, unknown>[]>(
@@ -93,7 +94,7 @@ export class DiaryService {
             order by d, h.start_date, h.name`,
           [from, to, studentId, studentId]);
         const byDay = new Map<string, Holiday>();
-        for (const { __day: day, ...row } of rows) if (!byDay.has(String(day))) byDay.set(String(day), em.map(Holiday, row as never));
+        for (const { __day: day, ...row } of rows) if (!byDay.has(String(day))) byDay.set(String(day), leanRow(Holiday, row));
         return byDay;
       })())).get(date) ?? null,
     };
@@ -131,7 +132,7 @@ export class DiaryService {
         order by l.date, l.lesson_number, l.id`,
       [uuidArray(staffIds), from, to, uuidArray(staffIds), uuidArray(staffIds)]);
     const entries = byDate(rows.map(({ __role: role, ...row }) => {
-      const lesson = ctx.em.map(Lesson, row as never);
+      const lesson = leanRow(Lesson, row);
       return { date: lesson.date, entry: Object.assign(new TeacherTimetableLesson(), { role: role as TeacherLessonRole, lesson }) };
     }));
     return days.map((date) => {

@@ -21,6 +21,7 @@ import { type WriteResult, assertMember, at, fail, isMember, lockRow } from './s
 import { MovementService } from './movement.service';
 import { can } from '../permissions/capabilities';
 import { leadsClass, teaches } from './participation';
+import { leanRow } from '../db/lean';
 
 const NAME_MAX = 200;
 const REASON_MAX = 1000;
@@ -60,7 +61,7 @@ export class GroupService {
     if (!includeArchived) where.push('g.archived_at is null');
     const rows = await ctx.em.execute<Record<string, unknown>[]>(
       `select g.* from study_group g where ${where.join(' and ')} order by g.name, g.id`, params);
-    return rows.map((r) => ctx.em.map(StudyGroup, r as never));
+    return rows.map((r) => leanRow(StudyGroup, r));
   }
 
   /** One group of the viewer's schools; any other is NOT_FOUND. */

@@ -21,6 +21,7 @@ import {
   type IssuedCredentials, type StudentCreateInput, type StudentUpdateInput,
 } from '../schema/roster.types';
 import { leadsClass } from './participation';
+import { LeanRef, leanRow } from '../db/lean';
 
 /** R-ROLE-1, R-ROLE-3: who sets up classes and enrols new students (the capability table). */
 const ROSTER_MANAGERS = rolesOf('canManageClasses');
@@ -216,7 +217,7 @@ export class RosterService {
         where s.id in (select a.student_id from student_access_at(?::timestamptz) a where a.user_id = ? and a.reason in ('GUARDIAN', 'SELF'))
         order by s.last_name nulls last, s.first_name nulls last, s.pseudonym`,
       [clock.now().toISOString(), this.viewerId(ctx)]);
-    const students = rows.map((r) => ctx.em.map(Student, r as never));
+    const students = rows.map((r) => leanRow(Student, r));
     for (const s of students) ctx.loaders.studentAccess.prime(viewerKey(ctx.viewer!.userId, s.id), true);
     return students;
   }
@@ -249,7 +250,11 @@ export class RosterService {
   /** Current guardian links of a student, for viewers with access to the student. */
   async studentGuardians(ctx: Ctx, s: Student): Promise<StudentGuardian[]> {
     if (!(await this.canSeeStudent(ctx, s.id, s.school.id))) return [];
-    return ctx.loaders.guardianLinksByStudent.load(s.id);
+    const links = await ctx.loaders.guardianLinksByStudent.load(s.id);
+    // Their student is `s`, read in this request: `linkGuardian` decides access from its school
+    // (the administration's fast path) without a statement.
+    for (const l of links) if (!l.student.isInitialized()) (l as { student: unknown }).student = new LeanRef(s.id, s);
+    return links;
   }
 
   async currentClass(ctx: Ctx, s: Student): Promise<SchoolClass | null> {

@@ -23,6 +23,7 @@ import { TIMETABLE_CHANGED } from '../subscriptions/kinds/timetable.events';
 import { registerNodeType } from './node.service';
 import { Problems, type WriteResult, addDays, assertMember, assertRole, at, fail, isMember, isoWeekday, write } from './shared';
 import { clock } from '../clock';
+import { leanRow } from '../db/lean';
 
 /* ------------------------------------------------------------------------------------------------
  * Bell schedules (R-YEAR-6), the weekly timetable with its conflict checks (R-YEAR-9) and its
@@ -519,7 +520,7 @@ export class TimetableService {
       `select b.* from bell_schedule b left join school_class c on c.id = b.school_class_id left join study_group g on g.id = b.group_id
         where b.academic_year_id = ?
         order by (b.school_class_id is not null)::int + 2 * (b.group_id is not null)::int, c.grade, c.letter, g.name, b.id`, [year.id]);
-    return rows.map((r) => ctx.em.map(BellSchedule, r as never));
+    return rows.map((r) => leanRow(BellSchedule, r));
   }
 
   /**
@@ -624,7 +625,7 @@ export class TimetableService {
          left join student s on s.id = e.student_id
         where ${where.join(' and ')}
         order by e.weekday, e.lesson_number, c.grade nulls last, c.letter, g.name, s.pseudonym, e.valid_from, e.id`, params);
-    return rows.map((r) => ctx.em.map(TimetableEntry, r as never));
+    return rows.map((r) => leanRow(TimetableEntry, r));
   }
 
   async subjectOf(ctx: Ctx, id: string): Promise<Subject> {
