@@ -6,6 +6,7 @@ import { toGlobalId } from '../src/schema/node';
 import type { MatrixFixtures } from './matrix/fixtures';
 import { timetableOps } from './matrix/timetable.ops';
 import { lessonOps } from './matrix/lesson.ops';
+import { controlWorkOps } from './matrix/control-work.ops';
 import { eventOps } from './matrix/events.ops';
 import { productionCalendarOps } from './matrix/production-calendar.ops';
 import { collect } from './helpers/live';
@@ -498,6 +499,7 @@ const OPS: MatrixOp[] = [
     variables: async () => ({ i: { studentId: toGlobalId('Student', await newStudentRow(await newClassRow())), date: '2025-11-10', reason: 'переезд' } }) },
   ...timetableOps(fx),
   ...lessonOps(fx),
+  ...controlWorkOps(fx),
   ...eventOps(fx),
   ...productionCalendarOps(fx),
 ];

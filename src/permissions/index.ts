@@ -15,12 +15,13 @@ import { groupRules } from './rules/group.rules';
 import { consentRules } from './rules/consent.rules';
 import { timetableRules } from './rules/timetable.rules';
 import { lessonRules } from './rules/lesson.rules';
+import { controlWorkRules } from './rules/control-work.rules';
 import { eventRules } from './rules/event.rules';
 import { productionCalendarRules } from './rules/production-calendar.rules';
 import { socketRules } from './rules/socket.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, eventRules, productionCalendarRules, socketRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, controlWorkRules, eventRules, productionCalendarRules, socketRules);
 
 const options = {
   fallbackRule: deny,

@@ -9,6 +9,7 @@ import { groupResolvers } from './group.resolver';
 import { consentResolvers } from './consent.resolver';
 import { timetableResolvers } from './timetable.resolver';
 import { lessonResolvers } from './lesson.resolver';
+import { controlWorkResolvers } from './control-work.resolver';
 import { eventResolvers } from './event.resolver';
 import { productionCalendarResolvers } from './production-calendar.resolver';
 import { socketResolvers } from './socket.resolver';
@@ -24,6 +25,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ...consentResolvers,
   ...timetableResolvers,
   ...lessonResolvers,
+  ...controlWorkResolvers,
   ...eventResolvers,
   ...productionCalendarResolvers,
   ...socketResolvers,

@@ -6,7 +6,7 @@ const TEACHING: Actor[] = ['teacher', 'classteacher'];
 const STAFF: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher'];
 const ERR = 'userErrors { code message }';
 
-/** Matrix entries of lesson changes, control works and the diary. */
+/** Matrix entries of lesson changes and the diary. */
 export function lessonOps(fx: MatrixFixtures): MatrixOp[] {
   /** A staff member of the demo school with the TEACHER role and no lessons yet (so no call clashes with another). */
   async function freshTeacher(): Promise<string> {
@@ -28,12 +28,6 @@ export function lessonOps(fx: MatrixFixtures): MatrixOp[] {
     [fx.demoSchoolUuid(), fx.demoYearUuid(), await fx.newSubjectRow(), teacherId ?? await freshTeacher(), await fx.newClassRow(), ...cols.map((k) => set[k] ?? null)]);
     return toGlobalId('Lesson', r.id);
   }
-  async function controlWork(): Promise<string> {
-    const [r] = await fx.app.sql(`insert into control_work (id, created_at, updated_at, school_id, academic_year_id, date, subject_id, school_class_id, form)
-      values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-17', $3, $4, 'TEST') returning id`,
-    [fx.demoSchoolUuid(), fx.demoYearUuid(), await fx.newSubjectRow(), await fx.newClassRow()]);
-    return toGlobalId('ControlWork', r.id);
-  }
   const room = async () => {
     const [r] = await fx.app.sql(`insert into room (id, created_at, updated_at, school_id, name) values (gen_random_uuid(), now(), now(), $1, $2) returning id`,
       [fx.demoSchoolUuid(), `Каб. У${fx.next()}`]);
@@ -54,9 +48,6 @@ export function lessonOps(fx: MatrixFixtures): MatrixOp[] {
       document: `query($s: ID!) { lessonSlotAvailability(schoolId: $s, date: "2025-09-10", lessonNumber: 2) { date holiday { id } teachers { staff { id } teachesSubject } rooms { id } } }`,
       variables: () => ({ s: fx.schoolId() }),
       check: (r) => expect(r.data.lessonSlotAvailability.teachers.length).toBeGreaterThan(0) },
-    { field: 'Query.controlWorks', requirement: 'R-YEAR-10', allowed: EVERY_USER,
-      document: `query($y: ID!) { controlWorks(academicYearId: $y, from: "2025-09-01", to: "2025-09-30") { id form } }`,
-      variables: () => ({ y: fx.yearId() }) },
 
     // lesson changes (R-JOUR-6)
     { field: 'Mutation.lessonSubstitute', requirement: 'R-JOUR-6', allowed: STAFF_ADMIN,
@@ -78,16 +69,5 @@ export function lessonOps(fx: MatrixFixtures): MatrixOp[] {
     { field: 'Mutation.lessonTopicSet', requirement: 'R-JOUR-1', allowed: TEACHING,
       document: `mutation($i: LessonTopicSetInput!) { lessonTopicSet(input: $i) { lesson { id topic } ${ERR} } }`,
       variables: async ({ actor }) => ({ i: { lessonId: await lesson(await teacherOf(actor)), topic: `Тема ${fx.next()}` } }) },
-
-    // control-work schedule (R-YEAR-10)
-    { field: 'Mutation.controlWorkSchedule', requirement: 'R-YEAR-10', allowed: STAFF_ADMIN,
-      document: `mutation($i: ControlWorkScheduleInput!) { controlWorkSchedule(input: $i) { controlWork { id } ${ERR} } }`,
-      variables: async () => ({ i: { academicYearId: fx.yearId(), subjectId: toGlobalId('Subject', await fx.newSubjectRow()), classId: await fx.newPlainClass(), date: '2025-09-18', form: 'TEST' } }) },
-    { field: 'Mutation.controlWorkUpdate', requirement: 'R-YEAR-10', allowed: STAFF_ADMIN,
-      document: `mutation($i: ControlWorkUpdateInput!) { controlWorkUpdate(input: $i) { controlWork { id title } ${ERR} } }`,
-      variables: async () => ({ i: { id: await controlWork(), title: 'Дроби' } }) },
-    { field: 'Mutation.controlWorkCancel', requirement: 'R-YEAR-10', allowed: STAFF_ADMIN,
-      document: `mutation($i: ControlWorkCancelInput!) { controlWorkCancel(input: $i) { controlWork { id cancelledAt } ${ERR} } }`,
-      variables: async () => ({ i: { id: await controlWork(), reason: 'карантин' } }) },
   ];
 }

@@ -5,22 +5,19 @@ import type { RuleMap } from '../rule-map';
 export const canChangeLessons = capability('canChangeLessons');
 /** R-JOUR-1, R-JOUR-6: fills in a lesson; the service requires the viewer to conduct that lesson. */
 export const canConductLessons = capability('canConductLessons');
-/** R-YEAR-10: keeps the control-work schedule. */
-export const canKeepControlWorks = capability('canKeepControlWorks');
 /** A teacher's timetable: their own, or any of the school for the administration (checked in the service). */
 export const canReadTeacherTimetables = capability('canReadTeacherTimetables');
 
 /**
- * Dated lessons, control works and the diary (R-JOUR-6, R-YEAR-10, R-DIARY-2). The rules check the
- * role; the services check the record's school and scope rows: a diary only for those in
- * student_access (else NOT_FOUND), control works of the classes and groups of visible students for
- * students and parents, a topic only by the teacher who conducts the lesson.
+ * Dated lessons and the diary (R-JOUR-6, R-DIARY-2). The rules check the role; the services check
+ * the record's school and scope rows: a diary only for those in student_access (else NOT_FOUND), a
+ * topic only by the teacher who conducts the lesson. The control works of a lesson or a diary day
+ * fall under the ControlWork rule of control-work.rules.ts.
  */
 export const lessonRules: RuleMap = {
   Query: {
     studentDiary: isSchoolMember,
     teacherTimetable: canReadTeacherTimetables,
-    controlWorks: isSchoolMember,
     lessonSlotAvailability: canChangeLessons,
   },
   Mutation: {
@@ -30,14 +27,10 @@ export const lessonRules: RuleMap = {
     lessonCancel: canChangeLessons,
     lessonRestore: canChangeLessons,
     lessonTopicSet: canConductLessons,
-    controlWorkSchedule: canKeepControlWorks,
-    controlWorkUpdate: canKeepControlWorks,
-    controlWorkCancel: canKeepControlWorks,
   },
-  // Lessons and control works reach a viewer only through scoped queries, payloads and node().
+  // Lessons reach a viewer only through scoped queries, payloads and node().
   Lesson: { '*': isSchoolMember },
   LessonSlot: isSchoolMember,
-  ControlWork: { '*': isSchoolMember },
   // Days carry what their root query already scoped.
   DiaryDay: allow,
   TeacherDay: allow,
@@ -52,7 +45,4 @@ export const lessonRules: RuleMap = {
   LessonCancelPayload: allow,
   LessonRestorePayload: allow,
   LessonTopicSetPayload: allow,
-  ControlWorkSchedulePayload: allow,
-  ControlWorkUpdatePayload: allow,
-  ControlWorkCancelPayload: allow,
 };
