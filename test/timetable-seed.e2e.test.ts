@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { initOrm } from '../src/db/orm';
 import { seedDemo, seedSteps } from '../src/db/seed/demo';
 import { demoPeriods } from '../src/db/seed/timetable';
-import { expandTimetable, findLessonClashes, findTimetableClashes, lockTimetable } from '../src/services/timetable.service';
+import { expandTimetable, findLessonClashes, findTimetableClashes, lockTimetable } from '../src/services/scheduling';
 import { TimetableEntry } from '../src/entities/timetable.entity';
 import { createTestDatabase, type TestDatabase } from './helpers/app';
 

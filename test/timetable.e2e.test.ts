@@ -2,7 +2,7 @@ import pg from 'pg';
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { countQueries, expectUnchanged } from './helpers/db';
 import { toGlobalId } from '../src/schema/node';
-import { findLessonClashes, findTimetableClashes } from '../src/services/timetable.service';
+import { findLessonClashes, findTimetableClashes } from '../src/services/scheduling';
 import { isoWeekday } from '../src/services/shared';
 
 /** R-YEAR-6 bell schedules, R-YEAR-9 the weekly timetable with its conflict checks, and dated lessons generated from it. */
@@ -559,6 +559,32 @@ describe('R-YEAR-9 dated lessons', () => {
 
     const second = await unchanged(() => c.deputy.ok(GENERATE, { i: { periodId: year.periodGid } }));
     expect(second.lessonsGenerate).toMatchObject({ created: 0, removed: 0, unchanged: first.created, kept: 0, notFitting: [] });
+  });
+
+  test('R-YEAR-9, R-YEAR-1: a cross-class group stops on the holidays of the grades its students are in that day, as every school-day check does', async () => {
+    const year = await newYear();
+    const y = year.y;
+    await newHoliday(year.id, `${y}-09-20`, `${y}-09-26`, [6]);
+    const six = await newClass(6, year.id);
+    const seven = await newClass(7, year.id);
+    const mixed = await newGroup('CLUB', { yearId: year.id });
+    const sevens = await newGroup('CLUB', { yearId: year.id });
+    await addMember(mixed, await newStudent(six, `${y}-09-01`), `${y}-09-01`);
+    await addMember(mixed, await newStudent(seven, `${y}-09-01`), `${y}-09-01`);
+    await addMember(sevens, await newStudent(seven, `${y}-09-01`), `${y}-09-01`);
+    const base = { academicYearId: year.gid, weekday: 3, lessonNumber: 1, validFrom: `${y}-09-01`, validTo: `${y}-12-25`, kind: 'MAIN' };
+    const make = async (groupId: string) => {
+      const r = await c.deputy.ok(CREATE, { i: { ...base, ...(await basics()), groupId: gid('StudyGroup', groupId) } });
+      expect(r.timetableEntryCreate.userErrors).toEqual([]);
+      return uuidOf(r.timetableEntryCreate.timetableEntry.id);
+    };
+    const eMixed = await make(mixed);
+    const eSevens = await make(sevens);
+    expect((await c.deputy.ok(GENERATE, { i: { periodId: year.periodGid } })).lessonsGenerate.userErrors).toEqual([]);
+    const dates = async (entry: string) => (await app.sql(`select to_char(planned_date, 'YYYY-MM-DD') as d from lesson where timetable_entry_id = $1 order by 1`, [entry])).map((r) => r.d);
+    const wednesdays = weekdays(`${y}-09-01`, `${y}-10-31`, 3);
+    expect(await dates(eMixed)).toEqual(wednesdays.filter((d) => d < `${y}-09-20` || d > `${y}-09-26`));
+    expect(await dates(eSevens)).toEqual(wednesdays);
   });
 
   test('R-YEAR-9, R-DIARY-3: regeneration after ending an entry removes lessons without journal data and keeps and reports one with a topic; events carry the students', async () => {

@@ -18,7 +18,8 @@ import type { EventKind } from '../subscriptions/event-registry';
 import { requiredText } from './membership.helpers';
 import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow } from './shared';
 import { registerNodeType } from './node.service';
-import { type Target, checkLessonNumber, checkSchoolDay, targetOf, writeLessons } from './lesson.service';
+import { writeLessons } from './lesson.service';
+import { type Target, checkLessonNumber, checkSchoolDay, targetOf } from './scheduling';
 import { clock } from '../clock';
 import { leanRow } from '../db/lean';
 
@@ -245,7 +246,7 @@ export class ControlWorkService {
       objectId: cw.id,
       dateFrom: sorted[0],
       dateTo: sorted[sorted.length - 1],
-      targets: [{ classId: cw.schoolClass?.id ?? null, groupId: cw.group?.id ?? null }],
+      targets: [targetOf(cw)],
       teacherStaffIds: teachers.map((t) => t.teacher_id),
       details,
     });

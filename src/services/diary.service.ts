@@ -83,14 +83,12 @@ export class DiaryService {
          order by date, lesson_number nulls last, id`,
         mParams)).map((r) => leanRow(ControlWork, r))))())).get(date) ?? [],
       holiday: async (date) => (await (holidays ??= (async () => {
-        // A holiday applies when it is for the whole school or for the grade of the student's class that day.
+        // R-YEAR-1: the holidays that apply to the student that day (holiday_applies: the whole
+        // school's, and those of the grade of the class the student is in that day).
         const rows = await em.execute<Record<string, unknown>[]>(
           `select d::date::text as "__day", h.* from generate_series(?::date, ?::date, interval '1 day') d
              join holiday h on h.school_id = (select school_id from student where id = ?) and d::date between h.start_date and h.end_date
-            where h.grades is null or exists (
-                    select 1 from class_membership cm join school_class c on c.id = cm.school_class_id
-                     where cm.student_id = ? and c.academic_year_id = h.academic_year_id and c.grade = any(h.grades)
-                       and cm.from_date <= d::date and (cm.to_date is null or cm.to_date >= d::date))
+            where holiday_applies(h, null, null, ?::uuid, d::date)
             order by d, h.start_date, h.name`,
           [from, to, studentId, studentId]);
         const byDay = new Map<string, Holiday>();

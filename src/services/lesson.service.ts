@@ -12,7 +12,7 @@ import { Student } from '../entities/student.entity';
 import { TimetableEntry } from '../entities/timetable.entity';
 import { ControlWork } from '../entities/control-work.entity';
 import { fromGlobalId } from '../schema/node';
-import { badInput, forbidden, notFound } from '../schema/errors';
+import { badInput, notFound } from '../schema/errors';
 import { UserErrorCode, UserErrorsException } from '../schema/user-error';
 import type {
   LessonCancelInput, LessonMoveInput, LessonRestoreInput, LessonSubstituteInput, LessonSubstitutionRemoveInput, LessonTopicSetInput,
@@ -26,7 +26,10 @@ import type { EventKind } from '../subscriptions/event-registry';
 import { requiredText } from './membership.helpers';
 import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow, write } from './shared';
 import { registerNodeType } from './node.service';
-import { type ClashFields, findLessonClashes, lessonSlotOccupants, lockLessonDay } from './timetable.service';
+import {
+  type ClashFields, type Target, assertConductsLesson, checkLessonNumber, checkSchoolDay, findLessonClashes, holidayFor, lessonNumberProblem,
+  lessonSlotOccupants, lockSchoolDays, targetOf,
+} from './scheduling';
 
 /** R-ROLE-1..3: who registers substitutions, moves and cancellations (R-JOUR-6). */
 export const LESSON_MANAGERS = rolesOf('canChangeLessons');
@@ -41,67 +44,6 @@ const HOLDS_TEACHER_ROLE_SQL = `exists (select 1 from role_assignment ra where r
 
 const REASON_MAX = 1000;
 const TOPIC_MAX = 1000;
-const LESSON_NUMBER_MAX = 15;
-
-/** Whom a lesson or control work is for: exactly one of a class, a study group or a student. */
-export interface Target {
-  classId: string | null;
-  groupId: string | null;
-  studentId: string | null;
-}
-
-export const targetOf = (r: { schoolClass?: { id: string } | null; group?: { id: string } | null; student?: { id: string } | null }): Target => ({
-  classId: r.schoolClass?.id ?? null,
-  groupId: r.group?.id ?? null,
-  studentId: r.student?.id ?? null,
-});
-
-/**
- * Serialises changes of one school's lessons on the given days until the transaction ends (the
- * timetable's own day lock, shared with lesson generation), so two concurrent moves or
- * substitutions into one slot cannot both pass the clash check. Days are locked in order, so two
- * writers never wait for each other crosswise.
- */
-export async function lockSchoolDays(em: EntityManager, schoolId: string, dates: string[]): Promise<void> {
-  for (const date of [...new Set(dates)].sort()) await lockLessonDay(em, schoolId, date);
-}
-
-/**
- * The holiday of the year covering `date` that applies to the target: one for the whole school, or
- * for a grade of the target's class(es) — a class, a group's class or stream classes, or the classes
- * its students are in that day.
- */
-export async function holidayFor(em: EntityManager, yearId: string, date: string, t: Target): Promise<{ id: string; name: string } | null> {
-  const [row] = await em.execute<{ id: string; name: string }[]>(
-    `select h.id, h.name from holiday h
-      where h.academic_year_id = ? and ?::date between h.start_date and h.end_date
-        and (h.grades is null or h.grades && array(
-              select c.grade from school_class c where c.id = ?::uuid
-              union
-              select c.grade from study_group g join school_class c on c.id = g.school_class_id or c.id = any(g.stream_class_ids) where g.id = ?::uuid
-              union
-              select c.grade from target_students(null, ?::uuid, ?::uuid, ?::date, ?::date) s(id)
-                join class_membership cm on cm.student_id = s.id and cm.from_date <= ?::date and (cm.to_date is null or cm.to_date >= ?::date)
-                join school_class c on c.id = cm.school_class_id and c.academic_year_id = h.academic_year_id
-            )::smallint[])
-      order by h.start_date, h.name limit 1`,
-    [yearId, date, t.classId, t.groupId, t.groupId, t.studentId, date, date, date, date]);
-  return row ?? null;
-}
-
-/** Checks a day for a lesson or control work of `year`: inside the year and not a holiday of the target. */
-export async function checkSchoolDay(em: EntityManager, p: Problems, year: AcademicYear, date: string, t: Target, field: string[]): Promise<void> {
-  if (date < year.startDate || date > year.endDate) {
-    p.add(UserErrorCode.OUTSIDE_ACADEMIC_YEAR, `${date} is outside the academic year «${year.name}» (${year.startDate} – ${year.endDate})`, field);
-    return;
-  }
-  const holiday = await holidayFor(em, year.id, date, t);
-  if (holiday) p.add(UserErrorCode.HOLIDAY, `${date} falls in the holiday «${holiday.name}»`, field);
-}
-
-export function checkLessonNumber(p: Problems, n: number, field: string[]): void {
-  if (!Number.isInteger(n) || n < 0 || n > LESSON_NUMBER_MAX) p.add(UserErrorCode.INVALID, `A lesson number is 0–${LESSON_NUMBER_MAX}, not ${n}`, field);
-}
 
 /** A write of the lesson feature: after its commit the request's lesson loaders forget what they cached. */
 export function writeLessons<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
@@ -207,9 +149,8 @@ export class LessonService {
   }): Promise<LessonSlotAvailability> {
     const schoolId = fromGlobalId(args.schoolId, 'School', 'schoolId');
     assertRole(ctx, LESSON_MANAGERS, schoolId, 'School', 'Free teachers and rooms are for the ADMIN, DIRECTOR or DEPUTY of the school, who register substitutions');
-    if (!Number.isInteger(args.lessonNumber) || args.lessonNumber < 0 || args.lessonNumber > LESSON_NUMBER_MAX) {
-      throw badInput(`A lesson number is 0–${LESSON_NUMBER_MAX}, not ${args.lessonNumber}`, 'lessonNumber');
-    }
+    const badNumber = lessonNumberProblem(args.lessonNumber);
+    if (badNumber) throw badInput(badNumber, 'lessonNumber');
     if (args.classId != null && args.groupId != null) throw badInput('Give at most one of classId and groupId', 'groupId');
     const classId = args.classId != null ? fromGlobalId(args.classId, 'SchoolClass', 'classId') : null;
     const groupId = args.groupId != null ? fromGlobalId(args.groupId, 'StudyGroup', 'groupId') : null;
@@ -374,22 +315,17 @@ export class LessonService {
   // ---- the journal of the lesson (R-JOUR-1) ----
 
   /**
-   * Sets the topic. Only the teacher who conducts the lesson may (R-JOUR-6): its substitute when it
-   * has one — for that lesson only — else its timetable teacher, who loses the right for a lesson
-   * someone else substitutes. A lesson of a school the viewer is no member of is NOT_FOUND.
+   * Sets the topic. Only the teacher who conducts the lesson may (R-JOUR-6, `assertConductsLesson`):
+   * its substitute when it has one — for that lesson only — else its timetable teacher, who loses
+   * the right for a lesson someone else substitutes. A lesson of a school the viewer is no member of
+   * is NOT_FOUND.
    */
   async lessonTopicSet(ctx: Ctx, input: LessonTopicSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
     return writeLessons(ctx, async (em) => {
       const lesson = await lockRow(em, Lesson, 'lesson', id);
       if (!lesson || !(await canSeeLesson(ctx, lesson))) throw notFound('Lesson');
-      const own = await em.execute<{ id: string }[]>('select id from staff where user_id = ? and school_id = ? and archived_at is null', [ctx.viewer!.userId, lesson.school.id]);
-      if (!own.some((s) => s.id === lesson.conductingTeacherId)) {
-        throw forbidden(lesson.substituteTeacher
-          ? 'Only the substitute who conducts this lesson may fill it in'
-          : 'Only the teacher who conducts this lesson (or its substitute) may fill it in');
-      }
-      if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled', at('lessonId'));
+      await assertConductsLesson(em, ctx.viewer!.userId, lesson);
       const value = input.topic?.normalize('NFC').trim() || null;
       if (value && value.length > TOPIC_MAX) fail(UserErrorCode.TOO_LONG, `The topic is longer than ${TOPIC_MAX} characters`, at('topic'));
       // The same topic again (an auto-save): success that changes nothing and writes no audit entry.

@@ -34,8 +34,11 @@ const TOPICS_MAX = 500;
 const TOPIC_TITLE_MAX = 500;
 const TOPIC_HOURS_MAX = 100;
 
-/** A class or a study group, which curricula, assignments and plans are made for. */
-interface Target {
+/**
+ * A class or a study group that curricula, assignments and plans are made for, loaded with what
+ * their checks need (school, year, name). Never a student: unlike a lesson's `Target` (scheduling.ts).
+ */
+interface ClassOrGroup {
   schoolClass?: SchoolClass;
   group?: StudyGroup;
   id: string;
@@ -386,7 +389,7 @@ export class TeachingService {
     return classGid ? { kind: 'class', id: fromGlobalId(classGid, 'SchoolClass', 'classId') } : { kind: 'group', id: fromGlobalId(groupGid!, 'StudyGroup', 'groupId') };
   }
 
-  private async loadTarget(ctx: Ctx, em: EntityManager, ref: { kind: 'class' | 'group'; id: string }): Promise<Target> {
+  private async loadTarget(ctx: Ctx, em: EntityManager, ref: { kind: 'class' | 'group'; id: string }): Promise<ClassOrGroup> {
     if (ref.kind === 'class') {
       const c = await em.findOne(SchoolClass, ref.id);
       if (!c || !isMember(ctx, c.school.id)) throw notFound('Class');
@@ -423,18 +426,18 @@ export class TeachingService {
   }
 
   /** Whether the viewer teaches the subject to the class/group: today, or (`ever`) at some time of the assignment. */
-  private async teaches(ctx: Ctx, em: EntityManager, target: Target, subjectId: string, when: 'today' | 'ever' = 'today'): Promise<boolean> {
+  private async teaches(ctx: Ctx, em: EntityManager, target: ClassOrGroup, subjectId: string, when: 'today' | 'ever' = 'today'): Promise<boolean> {
     if (!hasRole(ctx.viewer, [Role.TEACHER, ...OVERSEERS], target.schoolId)) return false;
     return teaches(em, ctx.viewer!.userId, { subjectId, classId: target.schoolClass?.id, groupId: target.group?.id }, when);
   }
 
-  private async mayReadPlan(ctx: Ctx, em: EntityManager, target: Target, subjectId: string): Promise<boolean> {
+  private async mayReadPlan(ctx: Ctx, em: EntityManager, target: ClassOrGroup, subjectId: string): Promise<boolean> {
     // R-ROLE-4: a teacher keeps reading the plans of their own past teaching; writes need teaching today.
     return hasRole(ctx.viewer, OVERSEERS, target.schoolId) || this.teaches(ctx, em, target, subjectId, 'ever');
   }
 
   /** ADMIN/DEPUTY, or the assigned teacher; the director reads only; others do not see the plan. */
-  private async assertMayWritePlan(ctx: Ctx, em: EntityManager, target: Target, subjectId: string): Promise<void> {
+  private async assertMayWritePlan(ctx: Ctx, em: EntityManager, target: ClassOrGroup, subjectId: string): Promise<void> {
     if (hasRole(ctx.viewer, MANAGERS, target.schoolId)) return;
     if (await this.teaches(ctx, em, target, subjectId)) return;
     if (hasRole(ctx.viewer, OVERSEERS, target.schoolId)) throw forbidden('Thematic plans are edited by the administration and the teacher of the subject');

@@ -1,11 +1,10 @@
-import type { RequiredEntityData } from '@mikro-orm/core';
 import { rolesOf } from '../permissions/capabilities';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import type { Ctx } from '../context';
 import { AcademicYear, StudyPeriod } from '../entities/academic-year.entity';
 import { SchoolClass } from '../entities/school-class.entity';
-import { StudyGroup, StudyGroupKind } from '../entities/study-group.entity';
+import { StudyGroup } from '../entities/study-group.entity';
 import { Student } from '../entities/student.entity';
 import { Room, Subject } from '../entities/subject.entity';
 import { Staff } from '../entities/staff.entity';
@@ -21,13 +20,17 @@ import type {
 import { type EventTarget, publishEvent } from '../subscriptions/outbox';
 import { TIMETABLE_CHANGED } from '../subscriptions/kinds/timetable.events';
 import { registerNodeType } from './node.service';
-import { Problems, type WriteResult, addDays, assertMember, assertRole, at, fail, isMember, isoWeekday, write } from './shared';
+import { Problems, type WriteResult, assertMember, assertRole, at, fail, isMember, write } from './shared';
+import {
+  LESSON_HAS_JOURNAL_DATA_SQL, type Target, WEEKDAY_NAMES, checkLessonNumber, expandTimetable, findTimetableClashes, lockTimetable, targetOf,
+} from './scheduling';
 import { clock } from '../clock';
 import { leanRow } from '../db/lean';
 
 /* ------------------------------------------------------------------------------------------------
- * Bell schedules (R-YEAR-6), the weekly timetable with its conflict checks (R-YEAR-9) and its
- * expansion into dated lessons, on which the journal hangs (R-JOUR-1, R-JOUR-6).
+ * Bell schedules (R-YEAR-6), the weekly timetable (R-YEAR-9) and lesson generation: the reads and
+ * the mutations. Their school-day rules (conflict checks, locks, lesson numbers, holidays, the
+ * expansion into dated lessons) are in scheduling.ts.
  * ---------------------------------------------------------------------------------------------- */
 
 /** R-ROLE-1, R-ROLE-3: who sets up bell schedules and the timetable and generates lessons. */
@@ -35,258 +38,7 @@ export const TIMETABLE_MANAGERS = rolesOf('canManageTimetable');
 const MANAGER_MESSAGE = 'Setting up bell schedules and the timetable requires the ADMIN or DEPUTY role in this school';
 
 const NAME_MAX = 200;
-/** Lesson numbers a bell schedule and the timetable accept (0 is a "zero" lesson). */
-const LESSON_NUMBER_MIN = 0;
-const LESSON_NUMBER_MAX = 15;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-
-const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-
-/**
- * Serialises every change of one academic year's timetable (entries, bell schedules, lesson
- * generation) until the transaction ends: the conflict checks read what committed before, so two
- * concurrent writers must take turns or both could pass them.
- */
-export async function lockTimetable(em: EntityManager, academicYearId: string): Promise<void> {
-  await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`timetable:${academicYearId}`]);
-}
-
-/**
- * Serialises changes of the dated lessons of one school day (substitutions, moves, cancellations)
- * until the transaction ends, for the same reason as `lockTimetable`; call it before
- * `findLessonClashes`.
- */
-export async function lockLessonDay(em: EntityManager, schoolId: string, date: string): Promise<void> {
-  await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`lessons:${schoolId}:${date}`]);
-}
-
-/**
- * SQL predicate, on a lesson aliased `l`, that is true when the lesson carries journal data: a
- * topic, a substitution, a move (date, lesson number or room differ from the planned ones) or a
- * cancellation. Such a lesson is never deleted by lesson generation or by deleting its timetable
- * entry: it is kept and reported. THE one definition: journal features that add data hanging on a
- * lesson (attendance, marks, homework, work types) extend it here with an `exists (...)` on their
- * table, so regeneration keeps those lessons too.
- */
-export const LESSON_HAS_JOURNAL_DATA_SQL = `(l.topic is not null
-  or l.substitute_teacher_id is not null
-  or l.status = 'CANCELLED'
-  or l.move_reason is not null
-  or l.date <> l.planned_date
-  or l.lesson_number <> l.planned_lesson_number
-  or l.room_id is distinct from l.planned_room_id)`;
-
-/* ---------------------------------------------- conflicts --------------------------------------- */
-
-/** Whom a timetable entry or a lesson is for: exactly one of a class, a study group or a student. */
-export interface LessonTarget {
-  classId?: string | null;
-  groupId?: string | null;
-  studentId?: string | null;
-}
-
-/** Input paths the clash userErrors point at (defaults: `input.teacherId`, `input.roomId`, the target's field). */
-export interface ClashFields {
-  teacher?: string[];
-  room?: string[];
-  target?: string[];
-}
-
-/** What is being placed at one time: its teachers, room and target. */
-interface ClashSubject {
-  teacherIds: readonly string[];
-  roomId?: string | null;
-  target: LessonTarget;
-  fields?: ClashFields;
-}
-
-/** One other entry or lesson at the same time, with what it has in common with the subject. */
-interface ClashRow {
-  d_from: string;
-  d_to: string;
-  subject_name: string;
-  room_name: string | null;
-  teacher_name: string;
-  other_target: string;
-  my_target: string;
-  teacher_clash: boolean;
-  room_clash: boolean;
-  class_clash: boolean;
-  shared_students: number;
-  shared_student: string | null;
-}
-
-/**
- * The shared part of the conflict checks. `candidates` selects the other entries or lessons at the
- * same time (id, subject_id, teacher_id, room_id, school_class_id, group_id, student_id and the
- * overlapping days d_from…d_to); for each one this says whether it shares the teacher, the room,
- * the class (same class or group; a class and a subgroup of it; a stream and one of its classes or
- * their subgroups; two different subgroups of one class do not clash) or, failing that, students
- * (target_students of both over the overlapping days, intersected).
- */
-const clashSql = (candidates: string) => `
-with me as (
-  select p.class_id, p.group_id, p.student_id, p.teacher_ids, p.room_id,
-         case when p.class_id is not null then array[p.class_id]
-              when g.kind = 'STREAM' then coalesce(g.stream_class_ids, '{}'::uuid[]) else '{}'::uuid[] end as whole,
-         case when g.kind = 'SUBGROUP' then g.school_class_id end as part,
-         coalesce(mc.grade || mc.letter, '«' || g.name || '»', 'student ' || ms.pseudonym, '-') as label
-    from jsonb_to_record(?::jsonb) as p(class_id uuid, group_id uuid, student_id uuid, teacher_ids uuid[], room_id uuid)
-    left join study_group g on g.id = p.group_id
-    left join school_class mc on mc.id = p.class_id
-    left join student ms on ms.id = p.student_id
-), cand as (${candidates})
-select to_char(c.d_from, 'YYYY-MM-DD') as d_from, to_char(c.d_to, 'YYYY-MM-DD') as d_to,
-       sub.name as subject_name, r.name as room_name,
-       u.last_name || ' ' || left(u.first_name, 1) || '.' || coalesce(' ' || left(u.middle_name, 1) || '.', '') as teacher_name,
-       coalesce(oc.grade || oc.letter, '«' || og.name || '»', 'student ' || os.pseudonym, '-') as other_target,
-       me.label as my_target,
-       coalesce(c.teacher_id = any(me.teacher_ids), false) as teacher_clash,
-       coalesce(me.room_id is not null and c.room_id = me.room_id, false) as room_clash,
-       coalesce(c.group_id = me.group_id, false) or coalesce(me.whole && o.whole, false)
-         or coalesce(o.part = any(me.whole), false) or coalesce(me.part = any(o.whole), false) as class_clash,
-       st.n as shared_students, st.pseudonym as shared_student
-  from cand c cross join me
-  join subject sub on sub.id = c.subject_id
-  join staff sf on sf.id = c.teacher_id
-  join app_user u on u.id = sf.user_id
-  left join room r on r.id = c.room_id
-  left join school_class oc on oc.id = c.school_class_id
-  left join study_group og on og.id = c.group_id
-  left join student os on os.id = c.student_id
-  cross join lateral (
-    select case when c.school_class_id is not null then array[c.school_class_id]
-                when og.kind = 'STREAM' then coalesce(og.stream_class_ids, '{}'::uuid[]) else '{}'::uuid[] end as whole,
-           case when og.kind = 'SUBGROUP' then og.school_class_id end as part) o
-  cross join lateral (
-    select count(*)::int as n, min(s.pseudonym) as pseudonym from student s
-     where s.id in (select target_students(me.class_id, me.group_id, me.student_id, c.d_from, c.d_to)
-                    intersect
-                    select target_students(c.school_class_id, c.group_id, c.student_id, c.d_from, c.d_to))) st
- order by c.d_from, sub.name, other_target`;
-
-function meParam(s: ClashSubject): string {
-  return JSON.stringify({
-    class_id: s.target.classId ?? null, group_id: s.target.groupId ?? null, student_id: s.target.studentId ?? null,
-    teacher_ids: [...s.teacherIds], room_id: s.roomId ?? null,
-  });
-}
-
-/** The input field of the target: classId, groupId or studentId. */
-function targetField(target: LessonTarget): string[] {
-  return at(target.classId ? 'classId' : target.groupId ? 'groupId' : 'studentId');
-}
-
-/** Turns the clash rows into userErrors that name the clash; every kind found is reported. */
-function clashErrors(rows: ClashRow[], subject: ClashSubject, when: string, span: (r: ClashRow) => string): UserError[] {
-  const fields = {
-    teacher: subject.fields?.teacher ?? at('teacherId'),
-    room: subject.fields?.room ?? at('roomId'),
-    target: subject.fields?.target ?? targetField(subject.target),
-  };
-  const errors: UserError[] = [];
-  for (const r of rows) {
-    const other = `${r.subject_name} of ${r.other_target}`;
-    if (r.teacher_clash) {
-      errors.push(userError(UserErrorCode.TEACHER_CONFLICT, `Teacher ${r.teacher_name} already teaches ${other} ${when}${span(r)}`, fields.teacher));
-    }
-    if (r.room_clash) {
-      errors.push(userError(UserErrorCode.ROOM_CONFLICT, `Room ${r.room_name} is already taken by ${other} (teacher ${r.teacher_name}) ${when}${span(r)}`, fields.room));
-    }
-    if (r.class_clash) {
-      errors.push(userError(UserErrorCode.CLASS_CONFLICT, `${capitalise(r.my_target)} already has ${other} (teacher ${r.teacher_name}) ${when}${span(r)}`, fields.target));
-    } else if (r.shared_students > 0) {
-      const who = r.shared_students === 1 ? `Student ${r.shared_student}` : `${r.shared_students} students (e.g. ${r.shared_student})`;
-      errors.push(userError(UserErrorCode.STUDENT_CONFLICT,
-        `${who}${subject.target.studentId ? '' : ` of ${r.my_target}`} would be in two places ${when}: also in ${other} (teacher ${r.teacher_name})${span(r)}`, fields.target));
-    }
-  }
-  return errors;
-}
-
-const capitalise = (s: string) => (/^[a-z]/.test(s) ? s[0].toUpperCase() + s.slice(1) : s);
-
-/**
- * R-YEAR-9: the conflicts a weekly timetable entry would have with the other entries of the school
- * at the same weekday and lesson number whose validity overlaps [validFrom, validTo]:
- * TEACHER_CONFLICT (the same teacher), ROOM_CONFLICT (the same room), CLASS_CONFLICT (the same class
- * or group; a class and a subgroup of it; a stream and one of its classes or their subgroups) and
- * STUDENT_CONFLICT (a student of both targets over the overlapping days). Every clash is reported,
- * naming the other entry. Callers hold `lockTimetable` so that the answer stays true until commit.
- */
-export async function findTimetableClashes(em: EntityManager, q: ClashSubject & {
-  schoolId: string; weekday: number; lessonNumber: number; validFrom: string; validTo: string; excludeEntryId?: string | null;
-}): Promise<UserError[]> {
-  const rows = await em.execute<ClashRow[]>(clashSql(`
-    select e.id, e.subject_id, e.teacher_id, e.room_id, e.school_class_id, e.group_id, e.student_id,
-           greatest(e.valid_from, ?::date) as d_from, least(e.valid_to, ?::date) as d_to
-      from timetable_entry e
-     where e.school_id = ? and e.weekday = ? and e.lesson_number = ? and e.valid_from <= ?::date and e.valid_to >= ?::date and e.id <> ?`),
-  [meParam(q), q.validFrom, q.validTo, q.schoolId, q.weekday, q.lessonNumber, q.validTo, q.validFrom, q.excludeEntryId ?? NIL_UUID]);
-  return clashErrors(rows, q, `on ${WEEKDAY_NAMES[q.weekday]}, lesson ${q.lessonNumber}`, (r) => ` (${r.d_from} – ${r.d_to})`);
-}
-
-/**
- * THE definition of what occupies a dated slot (R-YEAR-9): the school's lessons on a date at a
- * lesson number that are not cancelled (and not the lesson being changed). Each occupies the
- * teacher who conducts it (its substitute when it has one, else its own teacher) and its room.
- * Read by `findLessonClashes` (every change of a dated lesson) and by `lessonSlotOccupants` (the
- * free teachers and rooms of a slot), so what is offered as free is what the mutations accept.
- * Parameters: school id, date, lesson number, id of the lesson to leave out.
- */
-const LESSONS_IN_SLOT_SQL = `
-    select l.id, l.subject_id, coalesce(l.substitute_teacher_id, l.teacher_id) as teacher_id, l.room_id,
-           l.school_class_id, l.group_id, l.student_id, l.date as d_from, l.date as d_to
-      from lesson l
-     where l.school_id = ? and l.date = ?::date and l.lesson_number = ? and l.status <> 'CANCELLED' and l.id <> ?`;
-
-/**
- * The teachers and rooms a dated slot occupies (`LESSONS_IN_SLOT_SQL`): exactly those for which
- * `findLessonClashes` reports TEACHER_CONFLICT or ROOM_CONFLICT at that slot.
- */
-export async function lessonSlotOccupants(em: EntityManager, q: {
-  schoolId: string; date: string; lessonNumber: number; excludeLessonId?: string | null;
-}): Promise<{ teacherIds: Set<string>; roomIds: Set<string> }> {
-  const rows = await em.execute<{ teacher_id: string; room_id: string | null }[]>(
-    `select distinct c.teacher_id, c.room_id from (${LESSONS_IN_SLOT_SQL}) c`,
-    [q.schoolId, q.date, q.lessonNumber, q.excludeLessonId ?? NIL_UUID]);
-  return { teacherIds: new Set(rows.map((r) => r.teacher_id)), roomIds: new Set(rows.flatMap((r) => (r.room_id ? [r.room_id] : []))) };
-}
-
-/**
- * The same conflict checks as `findTimetableClashes`, for a DATED lesson (a substitution, a move,
- * an extra lesson): the other lessons of the school on `date` at `lessonNumber` that are not
- * cancelled, and not `excludeLessonId` (the lesson being changed), and that
- *  - are conducted by one of `teacherIds` (a lesson occupies the teacher who conducts it: its
- *    substitute when it has one, else its own teacher) → TEACHER_CONFLICT,
- *  - are in `roomId` → ROOM_CONFLICT,
- *  - are for the same class or group, a class and a subgroup of it, a stream and one of its classes
- *    or their subgroups → CLASS_CONFLICT,
- *  - else share a student with `target` on that day (membership history, target_students) →
- *    STUDENT_CONFLICT, naming one student by pseudonym and the count.
- * Returns one userError per clash (empty when none), each naming the other lesson's subject,
- * target and teacher; `fields` says which input fields they point at (defaults: `input.teacherId`,
- * `input.roomId`, `input.classId|groupId|studentId`). Call `lockLessonDay` first in the same
- * transaction so that two concurrent changes cannot both pass.
- */
-export async function findLessonClashes(em: EntityManager, q: {
-  schoolId: string; date: string; lessonNumber: number; teacherIds: readonly string[]; roomId?: string | null;
-  target: LessonTarget; excludeLessonId?: string | null; fields?: ClashFields;
-}): Promise<UserError[]> {
-  const rows = await em.execute<ClashRow[]>(clashSql(LESSONS_IN_SLOT_SQL),
-    [meParam(q), q.schoolId, q.date, q.lessonNumber, q.excludeLessonId ?? NIL_UUID]);
-  return clashErrors(rows, q, `on ${q.date} (${WEEKDAY_NAMES[isoWeekday(q.date)]}), lesson ${q.lessonNumber}`, () => '');
-}
-
-/* ---------------------------------------------- holidays and grades ----------------------------- */
-
-interface HolidayRow { name: string; start_date: string; end_date: string; grades: number[] | null }
-
-/** Whether a holiday (no grades: the whole school) stops a target of `grades` (null: no particular grade). */
-function holidayApplies(h: { grades: number[] | null }, grades: number[] | null): boolean {
-  if (!h.grades) return true;
-  return !!grades && grades.some((g) => h.grades!.map(Number).includes(g));
-}
 
 /* ---------------------------------------------- bell slots -------------------------------------- */
 
@@ -313,167 +65,6 @@ async function entriesWithoutBellSlot(em: EntityManager, academicYearId: string)
     `${bellSlotCheckSql('select * from timetable_entry where academic_year_id = ?')} order by e.weekday, e.lesson_number, target`,
     [academicYearId]);
   return rows.filter((r) => !r.has_slot);
-}
-
-/* ---------------------------------------------- lesson generation ------------------------------- */
-
-/** A target with what decides which periods and holidays apply to it. */
-interface TargetInfo {
-  /** grades of a class, a subgroup's class, a stream's classes; null: a cross-class group (any grade) */
-  grades: number[] | null;
-}
-
-/** Outcome of expanding the timetable of one study period into dated lessons. */
-export interface LessonGeneration {
-  created: Lesson[];
-  removed: number;
-  unchanged: number;
-  /** lessons of the period with journal data that the timetable no longer wants: kept, reported */
-  notFitting: Lesson[];
-  /** targets whose lessons were created or removed, with the teachers of those lessons */
-  affected: { target: EventTarget; teacherStaffIds: string[] }[];
-}
-
-const targetKey = (t: LessonTarget) => (t.classId ? `c:${t.classId}` : t.groupId ? `g:${t.groupId}` : `s:${t.studentId}`);
-
-/**
- * Expands the timetable of `period` into dated lessons, idempotently (one lesson per entry and
- * planned date, unique in the database): every entry valid in the period gets a lesson on each of
- * its weekdays in [max(period start, validFrom), min(period end, validTo)], except on holidays of
- * the target's grade(s); the period applies only to targets of its grades (a class's grade, a
- * subgroup's class's, a stream's classes', an individual student's class's on the day; a cross-class
- * group is of any grade and stops only for whole-school holidays). Lessons of the period the
- * timetable no longer wants are deleted, unless they carry journal data (LESSON_HAS_JOURNAL_DATA_SQL):
- * those are kept and returned in `notFitting`. Creates and deletes through the ORM, so every lesson
- * is audited. Callers hold `lockTimetable` for the period's year.
- */
-export async function expandTimetable(em: EntityManager, period: StudyPeriod): Promise<LessonGeneration> {
-  const yearId = period.academicYear.id;
-  const from = period.startDate;
-  const to = period.endDate;
-  const periodGrades = period.grades.map(Number);
-
-  const entries = await em.find(TimetableEntry, { academicYear: yearId, validFrom: { $lte: to }, validTo: { $gte: from } }, { orderBy: { id: 'asc' } });
-  const existing = await em.execute<{
-    id: string; timetable_entry_id: string | null; planned_date: string; school_class_id: string | null; group_id: string | null;
-    student_id: string | null; teacher_id: string; journal: boolean;
-  }[]>(
-    `select l.id, l.timetable_entry_id, to_char(l.planned_date, 'YYYY-MM-DD') as planned_date, l.school_class_id, l.group_id, l.student_id,
-            l.teacher_id, ${LESSON_HAS_JOURNAL_DATA_SQL} as journal
-       from lesson l where l.academic_year_id = ? and l.planned_date between ?::date and ?::date`, [yearId, from, to]);
-
-  // What decides applicability: grades of classes and groups, students' classes by date, holidays.
-  const classGrade = new Map((await em.execute<{ id: string; grade: number }[]>(
-    'select id, grade from school_class where academic_year_id = ?', [yearId])).map((c) => [c.id, Number(c.grade)]));
-  const groups = new Map((await em.execute<{ id: string; kind: StudyGroupKind; school_class_id: string | null; stream_class_ids: string[] | null }[]>(
-    'select id, kind, school_class_id, stream_class_ids from study_group where academic_year_id = ?', [yearId])).map((g) => [g.id, g]));
-  const studentIds = [...new Set([...entries.map((e) => e.student?.id), ...existing.map((l) => l.student_id)].filter((s): s is string => !!s))];
-  const memberships = studentIds.length === 0 ? [] : await em.execute<{ student_id: string; grade: number; from_date: string; to_date: string | null }[]>(
-    `select cm.student_id, c.grade, to_char(cm.from_date, 'YYYY-MM-DD') as from_date, to_char(cm.to_date, 'YYYY-MM-DD') as to_date
-       from class_membership cm join school_class c on c.id = cm.school_class_id
-      where cm.student_id = any(?::uuid[]) and c.academic_year_id = ?`, [`{${studentIds.join(',')}}`, yearId]);
-  const holidays = await em.execute<HolidayRow[]>(
-    `select name, to_char(start_date, 'YYYY-MM-DD') as start_date, to_char(end_date, 'YYYY-MM-DD') as end_date, grades
-       from holiday where academic_year_id = ? and start_date <= ?::date and end_date >= ?::date`, [yearId, to, from]);
-
-  const infoCache = new Map<string, TargetInfo>();
-  const staticInfo = (t: LessonTarget): TargetInfo => {
-    const key = targetKey(t);
-    let info = infoCache.get(key);
-    if (!info) {
-      if (t.classId) info = { grades: classGrade.has(t.classId) ? [classGrade.get(t.classId)!] : [] };
-      else {
-        const g = groups.get(t.groupId!);
-        if (!g) info = { grades: [] };
-        else if (g.kind === StudyGroupKind.SUBGROUP && g.school_class_id) info = { grades: [classGrade.get(g.school_class_id) ?? -1] };
-        else if (g.kind === StudyGroupKind.STREAM) info = { grades: [...new Set((g.stream_class_ids ?? []).map((c) => classGrade.get(c) ?? -1))] };
-        else info = { grades: null };
-      }
-      infoCache.set(key, info);
-    }
-    return info;
-  };
-  /** Grades of the target on `day`; null: any grade. */
-  const gradesOn = (t: LessonTarget, day: string): number[] | null => {
-    if (!t.studentId) return staticInfo(t).grades;
-    return memberships.filter((m) => m.student_id === t.studentId && m.from_date <= day && (!m.to_date || m.to_date >= day)).map((m) => Number(m.grade));
-  };
-  const periodApplies = (grades: number[] | null) => grades === null || grades.some((g) => periodGrades.includes(g));
-  const isHoliday = (grades: number[] | null, day: string) =>
-    holidays.some((h) => h.start_date <= day && h.end_date >= day && holidayApplies(h, grades));
-  const entryTarget = (e: TimetableEntry): LessonTarget => ({ classId: e.schoolClass?.id, groupId: e.group?.id, studentId: e.student?.id });
-
-  // The lessons the timetable wants: entry × planned date.
-  const wanted = new Map<string, { entry: TimetableEntry; day: string }>();
-  for (const entry of entries) {
-    const target = entryTarget(entry);
-    const first = entry.validFrom > from ? entry.validFrom : from;
-    const last = entry.validTo < to ? entry.validTo : to;
-    // The first day of the entry's weekday on or after `first`, then every 7 days.
-    let day = addDays(first, (entry.weekday - isoWeekday(first) + 7) % 7);
-    for (; day <= last; day = addDays(day, 7)) {
-      const grades = gradesOn(target, day);
-      if (grades !== null && grades.length === 0) continue; // a student in no class that day
-      if (!periodApplies(grades) || isHoliday(grades, day)) continue;
-      wanted.set(`${entry.id}|${day}`, { entry, day });
-    }
-  }
-
-  const removable = new Map<string, { target: LessonTarget; teacherId: string }>();
-  const notFittingIds: string[] = [];
-  let unchanged = 0;
-  const affected = new Map<string, { target: EventTarget; teachers: Set<string> }>();
-  const touch = (t: LessonTarget, teacherId: string) => {
-    const key = targetKey(t);
-    if (!affected.has(key)) affected.set(key, { target: { classId: t.classId ?? null, groupId: t.groupId ?? null, studentId: t.studentId ?? null }, teachers: new Set() });
-    affected.get(key)!.teachers.add(teacherId);
-  };
-  for (const l of existing) {
-    const key = `${l.timetable_entry_id}|${l.planned_date}`;
-    if (l.timetable_entry_id && wanted.has(key)) {
-      wanted.delete(key);
-      unchanged++;
-      continue;
-    }
-    const target = { classId: l.school_class_id, groupId: l.group_id, studentId: l.student_id };
-    // Lessons of the same days that belong to another period's grades are not this period's.
-    if (!periodApplies(gradesOn(target, l.planned_date))) continue;
-    if (l.journal) notFittingIds.push(l.id);
-    else if (l.timetable_entry_id) {
-      removable.set(l.id, { target, teacherId: l.teacher_id });
-    }
-  }
-
-  const created: Lesson[] = [];
-  for (const { entry, day } of wanted.values()) {
-    const data: Omit<RequiredEntityData<Lesson>, 'conductingTeacherId'> = {
-      school: entry.school, academicYear: entry.academicYear, timetableEntry: entry,
-      plannedDate: day, plannedLessonNumber: entry.lessonNumber, plannedRoom: entry.room ?? null,
-      date: day, lessonNumber: entry.lessonNumber, room: entry.room ?? null,
-      subject: entry.subject, teacher: entry.teacher,
-      schoolClass: entry.schoolClass ?? null, group: entry.group ?? null, student: entry.student ?? null,
-      kind: entry.kind,
-    };
-    // `conductingTeacherId` is a getter the entity does not list among its optional properties.
-    created.push(em.create(Lesson, data as RequiredEntityData<Lesson>));
-    touch(entryTarget(entry), entry.teacher.id);
-  }
-  // Locked and checked again: a topic or substitution committed since the read keeps its lesson.
-  const toRemoveIds = removable.size === 0 ? [] : (await em.execute<{ id: string }[]>(
-    `select l.id from lesson l where l.id = any(?::uuid[]) and not ${LESSON_HAS_JOURNAL_DATA_SQL} order by l.id for update`,
-    [`{${[...removable.keys()].join(',')}}`])).map((r) => r.id);
-  const removing = new Set(toRemoveIds);
-  for (const id of removable.keys()) if (!removing.has(id)) notFittingIds.push(id);
-  for (const id of toRemoveIds) touch(removable.get(id)!.target, removable.get(id)!.teacherId);
-  if (toRemoveIds.length) em.remove(await em.find(Lesson, { id: { $in: toRemoveIds } }));
-  await em.flush();
-  const notFitting = notFittingIds.length
-    ? await em.find(Lesson, { id: { $in: notFittingIds } }, { orderBy: { date: 'asc', lessonNumber: 'asc', id: 'asc' } })
-    : [];
-  return {
-    created, removed: toRemoveIds.length, unchanged, notFitting,
-    affected: [...affected.values()].map((a) => ({ target: a.target, teacherStaffIds: [...a.teachers].sort() })),
-  };
 }
 
 /** After a write: the request's timetable loaders forget what they cached, so a payload read sees the change. */
@@ -736,9 +327,7 @@ export class TimetableService {
     if (input.slots.length === 0) problems.add(UserErrorCode.REQUIRED, 'Give at least one lesson', at('slots'));
     const seen = new Set<number>();
     input.slots.forEach((s, i) => {
-      if (!Number.isInteger(s.lessonNumber) || s.lessonNumber < LESSON_NUMBER_MIN || s.lessonNumber > LESSON_NUMBER_MAX) {
-        problems.add(UserErrorCode.INVALID, `A lesson number is ${LESSON_NUMBER_MIN}–${LESSON_NUMBER_MAX}, not ${s.lessonNumber}`, at('slots', i, 'lessonNumber'));
-      } else if (seen.has(s.lessonNumber)) {
+      if (checkLessonNumber(problems, s.lessonNumber, at('slots', i, 'lessonNumber')) && seen.has(s.lessonNumber)) {
         problems.add(UserErrorCode.DUPLICATE, `Lesson ${s.lessonNumber} is given more than once`, at('slots', i, 'lessonNumber'));
       }
       seen.add(s.lessonNumber);
@@ -782,7 +371,7 @@ export class TimetableService {
     const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
     const teacherId = fromGlobalId(input.teacherId, 'Staff', 'teacherId');
     const roomId = input.roomId != null ? fromGlobalId(input.roomId, 'Room', 'roomId') : null;
-    const target: LessonTarget = {
+    const target: Target = {
       classId: input.classId != null ? fromGlobalId(input.classId, 'SchoolClass', 'classId') : null,
       groupId: input.groupId != null ? fromGlobalId(input.groupId, 'StudyGroup', 'groupId') : null,
       studentId: input.studentId != null ? fromGlobalId(input.studentId, 'Student', 'studentId') : null,
@@ -793,9 +382,7 @@ export class TimetableService {
       if (!Number.isInteger(input.weekday) || input.weekday < 1 || input.weekday > 7) {
         problems.add(UserErrorCode.INVALID, `The weekday is 1 (Monday) … 7 (Sunday), not ${input.weekday}`, at('weekday'));
       }
-      if (!Number.isInteger(input.lessonNumber) || input.lessonNumber < LESSON_NUMBER_MIN || input.lessonNumber > LESSON_NUMBER_MAX) {
-        problems.add(UserErrorCode.INVALID, `A lesson number is ${LESSON_NUMBER_MIN}–${LESSON_NUMBER_MAX}, not ${input.lessonNumber}`, at('lessonNumber'));
-      }
+      checkLessonNumber(problems, input.lessonNumber, at('lessonNumber'));
       const targets = [target.classId, target.groupId, target.studentId].filter(Boolean).length;
       if (targets === 0) problems.add(UserErrorCode.REQUIRED, 'Give whom the entry is for: one of classId, groupId and studentId', at('classId'));
       if (targets > 1) problems.add(UserErrorCode.INVALID, 'An entry is for exactly one of a class, a group and a student: give only one of classId, groupId and studentId', at(target.studentId ? 'studentId' : 'groupId'));
@@ -1007,7 +594,7 @@ export class TimetableService {
   private async publishEntryChange(em: EntityManager, entry: TimetableEntry, from: string, to: string): Promise<void> {
     await publishEvent(em, TIMETABLE_CHANGED, {
       schoolId: entry.school.id, objectId: entry.id, dateFrom: from, dateTo: to,
-      targets: [{ classId: entry.schoolClass?.id ?? null, groupId: entry.group?.id ?? null, studentId: entry.student?.id ?? null }],
+      targets: [targetOf(entry)],
       teacherStaffIds: [entry.teacher.id],
       details: { weekday: entry.weekday, lessonNumber: entry.lessonNumber },
     });

@@ -17,6 +17,7 @@ import { eventRegistryMigrations } from './0016-event-registry';
 import { outboxRetentionMigrations } from './0017-outbox-retention';
 import { schoolChangeNotifyMigrations } from './0018-school-change-notify';
 import { studentAccessKeysMigrations } from './0019-student-access-keys';
+import { holidayAppliesMigrations } from './0020-holiday-applies';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -39,4 +40,5 @@ export const migrationsList = [
   ...outboxRetentionMigrations,
   ...schoolChangeNotifyMigrations,
   ...studentAccessKeysMigrations,
+  ...holidayAppliesMigrations,
 ];

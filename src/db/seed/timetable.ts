@@ -12,7 +12,7 @@ import { BellSchedule, BellSlot, LessonKind, TimetableEntry } from '../../entiti
 import { Lesson } from '../../entities/lesson.entity';
 import { ControlForm, ControlWork } from '../../entities/control-work.entity';
 import { dateIn } from '../../services/shared';
-import { expandTimetable, findLessonClashes } from '../../services/timetable.service';
+import { expandTimetable, findLessonClashes } from '../../services/scheduling';
 import { DEMO_CLASS, ROSTER_YEAR, prng } from './roster';
 import { demoData as data } from './calendar';
 
