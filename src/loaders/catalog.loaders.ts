@@ -28,13 +28,3 @@ export function createCatalogLoaders(em: EntityManager) {
 
 export type CatalogLoaders = ReturnType<typeof createCatalogLoaders>;
 
-/** Forgets cached rows after a write, so a payload read in the same request sees the change. */
-export function clearCatalogLoaders(loaders: CatalogLoaders & { userById?: DataLoader<string, unknown>; staffById?: DataLoader<string, unknown> }): void {
-  const all: { clearAll(): unknown }[] = [
-    loaders.subjectById, loaders.roomById, loaders.teachingClassById, loaders.teachingGroupById,
-    loaders.teachingPeriodById, loaders.plannedTopicsByPlan,
-  ];
-  if (loaders.userById) all.push(loaders.userById);
-  if (loaders.staffById) all.push(loaders.staffById);
-  for (const loader of all) loader.clearAll();
-}

@@ -59,11 +59,3 @@ export function createGroupLoaders(em: EntityManager) {
 
 export type GroupLoaders = ReturnType<typeof createGroupLoaders>;
 
-/** Forgets cached rows after a write, so a payload read in the same request sees the change. */
-export function clearGroupLoaders(loaders: GroupLoaders): void {
-  const all: { clearAll(): unknown }[] = [
-    loaders.studyGroupById, loaders.groupSchoolClassById, loaders.groupSubjectById, loaders.groupStudentById,
-    loaders.groupMembersOnDate, loaders.classMembersOnDate, loaders.individualPlanSubjectsByPlan,
-  ];
-  for (const loader of all) loader.clearAll();
-}

@@ -52,3 +52,8 @@ export function createLoaders(em: EntityManager) {
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Every loader of a request forgets what it cached (after a write commits: see `write`). */
+export function forgetLoaders(loaders: Loaders): void {
+  for (const l of Object.values(loaders)) if (l instanceof DataLoader) l.clearAll();
+}

@@ -126,7 +126,3 @@ export function createLessonLoaders(em: EntityManager) {
 
 export type LessonLoaders = ReturnType<typeof createLessonLoaders>;
 
-/** Forgets cached rows after a write, so a payload read in the same request sees the change. */
-export function clearLessonLoaders(loaders: LessonLoaders): void {
-  for (const l of [loaders.lessonBellTimes, loaders.lessonControlWorks, loaders.lessonTimetableEntryById, loaders.lessonParticipation, loaders.controlWorkParticipation]) l.clearAll();
-}

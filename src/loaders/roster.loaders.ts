@@ -142,8 +142,3 @@ export function createRosterLoaders(em: EntityManager) {
 
 export type RosterLoaders = ReturnType<typeof createRosterLoaders>;
 
-/** Forgets cached rows after a write, so a payload read in the same request sees the change. */
-export function clearRosterLoaders(loaders: RosterLoaders): void {
-  for (const l of [loaders.schoolClassById, loaders.studentById, loaders.guardianById, loaders.staffById, loaders.studentAccess,
-    loaders.guardianAccess, loaders.classStudents, loaders.guardianLinksByStudent, loaders.classOfStudent]) l.clearAll();
-}

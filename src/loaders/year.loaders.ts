@@ -50,12 +50,3 @@ export function createYearLoaders(em: EntityManager) {
 
 export type YearLoaders = ReturnType<typeof createYearLoaders>;
 
-/** Forgets cached rows after a write, so a payload read in the same request sees the change. */
-export function clearYearLoaders(loaders: YearLoaders & { schoolById?: DataLoader<string, unknown> }): void {
-  const all: { clearAll(): unknown }[] = [
-    loaders.academicYearById, loaders.academicYearsBySchool, loaders.studyPeriodsByYear, loaders.holidaysByYear,
-    loaders.gradingSystemById, loaders.gradingSystemsBySchool, loaders.gradingValuesBySystem,
-  ];
-  if (loaders.schoolById) all.push(loaders.schoolById);
-  for (const loader of all) loader.clearAll();
-}

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Ctx } from '../context';
 import { UserErrorCode } from '../schema/user-error';
-import { clearCatalogLoaders } from '../loaders/catalog.loaders';
 import { Problems, type WriteResult, write } from './shared';
 
 /** Collects the userErrors of one catalog or teaching input. */
@@ -14,9 +13,4 @@ export class CatalogProblems extends Problems {
     }
     return true;
   }
-}
-
-/** A write (see `write`) after whose commit the request's catalog loaders forget what they cached. */
-export function writeCatalog<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
-  return write(ctx, work, () => clearCatalogLoaders(ctx.loaders));
 }

@@ -12,8 +12,8 @@ import { forbidden, notFound } from '../schema/errors';
 import { type Connection, decodeCursor, toConnection } from '../schema/connection';
 import { UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
 import { hashPassword, oneTimePassword } from './auth.service';
-import { CatalogProblems, writeCatalog } from './catalog-support';
-import { type WriteResult, assertMember, assertRole, at, flush, lockRow } from './shared';
+import { CatalogProblems } from './catalog-support';
+import { type WriteResult, assertMember, assertRole, at, flush, lockRow, write } from './shared';
 import { TeachingService } from './teaching.service';
 import { announceAuthEvent } from '../subscriptions/connections';
 import { clock } from '../clock';
@@ -102,7 +102,7 @@ export class CatalogService {
   async subjectCreate(ctx: Ctx, input: SubjectCreateInput): Promise<WriteResult<{ subject: Subject }>> {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     assertRole(ctx, CATALOG_MANAGERS, schoolId, 'School');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       // Serialises name checks of the school.
       const school = await lockRow(em, School, 'school', schoolId);
       if (!school) throw notFound('School');
@@ -119,7 +119,7 @@ export class CatalogService {
 
   async subjectUpdate(ctx: Ctx, input: SubjectUpdateInput): Promise<WriteResult<{ subject: Subject }>> {
     const id = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const subject = await this.lockOwned(ctx, em, Subject, 'subject', id);
       const p = new CatalogProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : undefined;
@@ -136,7 +136,7 @@ export class CatalogService {
 
   async subjectArchive(ctx: Ctx, input: SubjectArchiveInput): Promise<WriteResult<{ subject: Subject }>> {
     const id = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const subject = await this.lockOwned(ctx, em, Subject, 'subject', id);
       this.archive(subject, `The subject «${subject.name}»`, at('subjectId'));
       await em.flush();
@@ -149,7 +149,7 @@ export class CatalogService {
   async roomCreate(ctx: Ctx, input: RoomCreateInput): Promise<WriteResult<{ room: Room }>> {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     assertRole(ctx, CATALOG_MANAGERS, schoolId, 'School');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const school = await lockRow(em, School, 'school', schoolId);
       if (!school) throw notFound('School');
       const p = new CatalogProblems();
@@ -165,7 +165,7 @@ export class CatalogService {
 
   async roomUpdate(ctx: Ctx, input: RoomUpdateInput): Promise<WriteResult<{ room: Room }>> {
     const id = fromGlobalId(input.roomId, 'Room', 'roomId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const room = await this.lockOwned(ctx, em, Room, 'room', id);
       const p = new CatalogProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : undefined;
@@ -181,7 +181,7 @@ export class CatalogService {
 
   async roomArchive(ctx: Ctx, input: RoomArchiveInput): Promise<WriteResult<{ room: Room }>> {
     const id = fromGlobalId(input.roomId, 'Room', 'roomId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const room = await this.lockOwned(ctx, em, Room, 'room', id);
       this.archive(room, `The room «${room.name}»`, at('roomId'));
       await em.flush();
@@ -202,7 +202,7 @@ export class CatalogService {
     const password = oneTimePassword();
     // Hashing is slow: done before the transaction opens.
     const passwordHash = await hashPassword(password);
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const school = await em.findOne(School, schoolId);
       if (!school) throw notFound('School');
       const p = new CatalogProblems();
@@ -229,7 +229,7 @@ export class CatalogService {
   /** Changes the position or the names of a staff member. */
   async staffUpdate(ctx: Ctx, input: StaffUpdateInput): Promise<WriteResult<{ staff: Staff }>> {
     const id = fromGlobalId(input.staffId, 'Staff', 'staffId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const staff = await this.lockStaff(ctx, em, id);
       const p = new CatalogProblems();
       const position = input.position != null ? p.text(input.position, at('position'), 'The position') : undefined;
@@ -257,7 +257,7 @@ export class CatalogService {
    */
   async staffArchive(ctx: Ctx, input: StaffArchiveInput): Promise<WriteResult<{ staff: Staff }>> {
     const id = fromGlobalId(input.staffId, 'Staff', 'staffId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const staff = await this.lockStaff(ctx, em, id);
       const user = await em.findOneOrFail(User, staff.user.id);
       this.archive(staff, `${user.fullName}`, at('staffId'));

@@ -16,9 +16,8 @@ import { publishEvent } from '../subscriptions/outbox';
 import { CONTROL_WORK_CANCELLED, CONTROL_WORK_CHANGED, CONTROL_WORK_SCHEDULED } from '../subscriptions/kinds/control-work.events';
 import type { EventKind } from '../subscriptions/event-registry';
 import { requiredText } from './membership.helpers';
-import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow } from './shared';
+import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow, write } from './shared';
 import { registerNodeType } from './node.service';
-import { writeLessons } from './lesson.service';
 import { type Target, checkLessonNumber, checkSchoolDay, targetOf } from './scheduling';
 import { clock } from '../clock';
 import { leanRow } from '../db/lean';
@@ -130,7 +129,7 @@ export class ControlWorkService {
     const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
     const classId = input.classId != null ? fromGlobalId(input.classId, 'SchoolClass', 'classId') : null;
     const groupId = input.groupId != null ? fromGlobalId(input.groupId, 'StudyGroup', 'groupId') : null;
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const year = await lockRow(em, AcademicYear, 'academic_year', yearId, 'share');
       if (!year) throw notFound('Academic year');
       this.assertManager(ctx, year.school.id);
@@ -162,7 +161,7 @@ export class ControlWorkService {
   /** Changes the date, lesson number, form or title of a scheduled control work. */
   async controlWorkUpdate(ctx: Ctx, input: ControlWorkUpdateInput): Promise<WriteResult<{ controlWork: ControlWork }>> {
     const id = fromGlobalId(input.id, 'ControlWork', 'id');
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const cw = await this.lockManaged(ctx, em, id);
       if (cw.cancelledAt) fail(UserErrorCode.INVALID, 'The control work is cancelled: schedule a new one', at('id'));
       const p = new Problems();
@@ -189,7 +188,7 @@ export class ControlWorkService {
   /** Cancels a control work; it stays readable with `cancelledAt` and its reason. */
   async controlWorkCancel(ctx: Ctx, input: ControlWorkCancelInput): Promise<WriteResult<{ controlWork: ControlWork }>> {
     const id = fromGlobalId(input.id, 'ControlWork', 'id');
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const cw = await this.lockManaged(ctx, em, id);
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (cw.cancelledAt) fail(UserErrorCode.INVALID, 'The control work is already cancelled', at('id'));

@@ -18,7 +18,7 @@ import type {
   LessonCancelInput, LessonMoveInput, LessonRestoreInput, LessonSubstituteInput, LessonSubstitutionRemoveInput, LessonTopicSetInput,
 } from '../schema/lesson.types';
 import { FreeTeacher, LessonSlot, LessonSlotAvailability } from '../schema/lesson.types';
-import { type BellTimes, bellKey, clearLessonLoaders, effectiveBellSlots, lessonSlotKey } from '../loaders/lesson.loaders';
+import { type BellTimes, bellKey, effectiveBellSlots, lessonSlotKey } from '../loaders/lesson.loaders';
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { publishEvent } from '../subscriptions/outbox';
 import { LESSON_CANCELLED, LESSON_MOVED, LESSON_RESTORED, LESSON_SUBSTITUTED, LESSON_SUBSTITUTION_REMOVED } from '../subscriptions/kinds/lesson.events';
@@ -45,10 +45,6 @@ const HOLDS_TEACHER_ROLE_SQL = `exists (select 1 from role_assignment ra where r
 const REASON_MAX = 1000;
 const TOPIC_MAX = 1000;
 
-/** A write of the lesson feature: after its commit the request's lesson loaders forget what they cached. */
-export function writeLessons<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
-  return write(ctx, work, () => clearLessonLoaders(ctx.loaders));
-}
 
 /**
  * R-SEC-3, R-ROLE-4: a lesson is a journal record of its day. The school's administration reads
@@ -191,7 +187,7 @@ export class LessonService {
   async lessonSubstitute(ctx: Ctx, input: LessonSubstituteInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
     const staffId = fromGlobalId(input.substituteTeacherId, 'Staff', 'substituteTeacherId');
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled: restore it first', at('lessonId'));
@@ -217,7 +213,7 @@ export class LessonService {
   /** Withdraws the substitution: the timetable teacher conducts the lesson again (and must be free then). */
   async lessonSubstitutionRemove(ctx: Ctx, input: LessonSubstitutionRemoveInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       const previous = lesson.substituteTeacher?.id;
       if (!previous) fail(UserErrorCode.NOT_SUBSTITUTED, 'The lesson has no substitute', at('lessonId'));
@@ -239,7 +235,7 @@ export class LessonService {
   async lessonMove(ctx: Ctx, input: LessonMoveInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
     const roomId = input.roomId != null ? fromGlobalId(input.roomId, 'Room', 'roomId') : null;
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is cancelled: restore it first', at('lessonId'));
@@ -277,7 +273,7 @@ export class LessonService {
   /** Cancels a lesson; it stays, with its reason, and shows as cancelled in the diary. */
   async lessonCancel(ctx: Ctx, input: LessonCancelInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       const reason = requiredText(input.reason, at('reason'), 'The reason', REASON_MAX);
       if (lesson.status === LessonStatus.CANCELLED) fail(UserErrorCode.LESSON_CANCELLED, 'The lesson is already cancelled', at('lessonId'));
@@ -292,7 +288,7 @@ export class LessonService {
   /** A cancelled lesson takes place after all; its day, teacher, room and students must still be free. */
   async lessonRestore(ctx: Ctx, input: LessonRestoreInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const lesson = await this.lockManaged(ctx, em, id);
       if (lesson.status !== LessonStatus.CANCELLED) fail(UserErrorCode.NOT_CANCELLED, 'The lesson is not cancelled', at('lessonId'));
       const p = new Problems();
@@ -322,7 +318,7 @@ export class LessonService {
    */
   async lessonTopicSet(ctx: Ctx, input: LessonTopicSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    return writeLessons(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const lesson = await lockRow(em, Lesson, 'lesson', id);
       if (!lesson || !(await canSeeLesson(ctx, lesson))) throw notFound('Lesson');
       await assertConductsLesson(em, ctx.viewer!.userId, lesson);

@@ -2,8 +2,6 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Ctx } from '../context';
 import { UserError, UserErrorCode } from '../schema/user-error';
-import { clearGroupLoaders } from '../loaders/group.loaders';
-import { clearYearLoaders } from '../loaders/year.loaders';
 import { clock } from '../clock';
 import { rolesOf } from '../permissions/capabilities';
 import { type WriteResult, assertRole, dateIn, fail, write as writeShared } from './shared';
@@ -26,16 +24,10 @@ export function assertCanManage(ctx: Ctx, schoolId: string, what: string): void 
   assertRole(ctx, ROSTER_MANAGERS, schoolId, what, 'Managing groups, plans and student movement requires the ADMIN or DEPUTY role in this school');
 }
 
-/**
- * A write (see `write` in ./shared) after whose commit the request's group and year loaders forget
- * what they cached; a unique violation that raced past the checks becomes `onUnique`.
- */
+/** A write (see `write` in ./shared) whose unique violation that raced past the checks becomes `onUnique`. */
 export async function write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>, onUnique?: () => UserError): Promise<WriteResult<T>> {
   try {
-    return await writeShared(ctx, work, () => {
-      clearGroupLoaders(ctx.loaders);
-      clearYearLoaders(ctx.loaders);
-    });
+    return await writeShared(ctx, work);
   } catch (e) {
     if (e instanceof UniqueConstraintViolationException && onUnique) return { userErrors: [onUnique()] } as WriteResult<T>;
     throw e;

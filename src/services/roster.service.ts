@@ -10,7 +10,7 @@ import { ConsentStatus, Guardian, Student, StudentGuardian } from '../entities/s
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { badInput, forbidden, notFound, unauthenticated } from '../schema/errors';
 import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
-import { clearRosterLoaders, uuidArray, viewerKey } from '../loaders/roster.loaders';
+import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { Problems, type WriteResult, at, dateIn, flush, isMember, lockRow, write } from './shared';
 import { hashPassword, oneTimePassword } from './auth.service';
 import { administersSchool, rolesOf } from '../permissions/capabilities';
@@ -145,7 +145,7 @@ export class RosterService {
   async classCreate(ctx: Ctx, input: ClassCreateInput): Promise<WriteResult<{ schoolClass: SchoolClass }>> {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
     const teacherId = input.classTeacherId != null ? fromGlobalId(input.classTeacherId, 'Staff', 'classTeacherId') : null;
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const year = await em.findOne(AcademicYear, yearId);
       if (!year || !isMember(ctx, year.school.id)) throw notFound('Academic year');
       this.assertManager(ctx, year.school.id);
@@ -170,7 +170,7 @@ export class RosterService {
   async classUpdate(ctx: Ctx, input: ClassUpdateInput): Promise<WriteResult<{ schoolClass: SchoolClass }>> {
     const id = fromGlobalId(input.classId, 'SchoolClass', 'classId');
     const teacherId = input.classTeacherId != null ? fromGlobalId(input.classTeacherId, 'Staff', 'classTeacherId') : null;
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const c = await lockRow(em, SchoolClass, 'school_class', id);
       if (!c || !isMember(ctx, c.school.id)) throw notFound('Class');
       this.assertManager(ctx, c.school.id);
@@ -292,7 +292,7 @@ export class RosterService {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     if (!isMember(ctx, schoolId)) throw notFound('School');
     this.assertManager(ctx, schoolId);
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       // Serialises pseudonym numbering within the school.
       const school = await lockRow(em, School, 'school', schoolId);
       if (!school) throw notFound('School');
@@ -310,7 +310,7 @@ export class RosterService {
   /** Changes a student's personal data: only with consent GIVEN (R-SEC-4), by ADMIN/DEPUTY or the class teacher (R-ROLE-5). */
   async studentUpdate(ctx: Ctx, input: StudentUpdateInput): Promise<WriteResult<{ student: Student }>> {
     const id = fromGlobalId(input.studentId, 'Student', 'studentId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       // Locked against a concurrent consent withdrawal.
       const student = await lockRow(em, Student, 'student', id);
       await this.assertCanEditStudent(ctx, em, student);
@@ -330,7 +330,7 @@ export class RosterService {
   /** Creates a guardian of a student and links them (R-ROLE-5). */
   async guardianCreate(ctx: Ctx, input: GuardianCreateInput): Promise<WriteResult<{ guardian: Guardian; link: StudentGuardian }>> {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const student = await lockRow(em, Student, 'student', studentId, 'share');
       await this.assertCanEditStudent(ctx, em, student);
       const p = new RosterProblems();
@@ -350,7 +350,7 @@ export class RosterService {
   /** Changes a guardian's data: ADMIN/DEPUTY, or the class teacher of one of their children. */
   async guardianUpdate(ctx: Ctx, input: GuardianUpdateInput): Promise<WriteResult<{ guardian: Guardian }>> {
     const id = fromGlobalId(input.guardianId, 'Guardian', 'guardianId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const guardian = await lockRow(em, Guardian, 'guardian', id);
       await this.assertCanEditGuardian(ctx, em, guardian);
       const p = new RosterProblems();
@@ -379,7 +379,7 @@ export class RosterService {
   async guardianLink(ctx: Ctx, input: GuardianLinkInput): Promise<WriteResult<{ link: StudentGuardian }>> {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
     const guardianId = fromGlobalId(input.guardianId, 'Guardian', 'guardianId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const student = await lockRow(em, Student, 'student', studentId);
       await this.assertCanEditStudent(ctx, em, student);
       const guardian = await em.findOne(Guardian, guardianId);
@@ -398,7 +398,7 @@ export class RosterService {
   async guardianUnlink(ctx: Ctx, input: GuardianUnlinkInput): Promise<WriteResult<{ link: StudentGuardian }>> {
     const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
     const guardianId = fromGlobalId(input.guardianId, 'Guardian', 'guardianId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const student = await lockRow(em, Student, 'student', studentId);
       await this.assertCanEditStudent(ctx, em, student);
       const link = await em.findOne(StudentGuardian, { student: studentId, guardian: guardianId, removedAt: null });
@@ -416,7 +416,7 @@ export class RosterService {
     if ((input.studentId == null) === (input.guardianId == null)) throw badInput('Give exactly one of "studentId" and "guardianId"', 'input');
     const studentId = input.studentId != null ? fromGlobalId(input.studentId, 'Student', 'studentId') : null;
     const guardianId = input.guardianId != null ? fromGlobalId(input.guardianId, 'Guardian', 'guardianId') : null;
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       if (studentId) {
         const student = await lockRow(em, Student, 'student', studentId);
         await this.assertCanEditStudent(ctx, em, student, CREDENTIAL_ISSUERS);
@@ -435,7 +435,7 @@ export class RosterService {
   /** Issues accounts to every current student of the class (with consent) and their guardians who have none. */
   async classCredentialsIssue(ctx: Ctx, input: ClassCredentialsIssueInput): Promise<WriteResult<{ issued: IssuedCredentials[] }>> {
     const classId = fromGlobalId(input.classId, 'SchoolClass', 'classId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const c = await lockRow(em, SchoolClass, 'school_class', classId, 'share');
       await this.assertClassTeacherOrIssuer(ctx, em, c);
       const { students, guardians } = await this.classPeople(em, classId, true);
@@ -631,10 +631,6 @@ export class RosterService {
     return staff;
   }
 
-  /** A write (see `write`) after whose commit the request's roster loaders forget what they cached. */
-  private write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
-    return write(ctx, work, () => clearRosterLoaders(ctx.loaders));
-  }
 }
 
 /** The school of a referenced student already loaded in this request (none when it is not: the access statement decides). */

@@ -4,6 +4,7 @@ import { type Ctx, hasRole, memberSchoolIds } from '../context';
 import type { Role } from '../entities/user.entity';
 import { forbidden, notFound } from '../schema/errors';
 import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
+import { forgetLoaders } from '../loaders';
 
 /** Outcome of a write: the changed objects, or userErrors and nothing changed. */
 export type WriteResult<T> = Partial<T> & { userErrors: UserError[] };
@@ -117,14 +118,15 @@ export function assertRole(ctx: Ctx, roles: readonly Role[], schoolId: string, w
 }
 
 /**
- * Runs `work` in a transaction of its own; a UserErrorsException rolls it back and becomes the
- * payload's userErrors. After a commit `afterCommit` runs (the request's loaders forget what they
- * cached).
+ * THE write of every mutation: runs `work` in a transaction of its own; a UserErrorsException rolls
+ * it back and becomes the payload's userErrors. After a commit every loader of the request forgets
+ * what it cached, whatever the feature, so a payload read next sees the change — a write of one
+ * feature can change what another's loader holds (a mark changes a journal page, a move a diary).
  */
-export async function write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>, afterCommit?: () => void): Promise<WriteResult<T>> {
+export async function write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
   try {
     const result = await ctx.em.fork().transactional((em) => work(em));
-    afterCommit?.();
+    forgetLoaders(ctx.loaders);
     return { ...result, userErrors: [] };
   } catch (e) {
     if (e instanceof UserErrorsException) return { userErrors: e.userErrors } as WriteResult<T>;

@@ -14,8 +14,8 @@ import { CurriculumItem, PlannedTopic, ThematicPlan } from '../entities/curricul
 import { fromGlobalId, parseGlobalId, toGlobalId } from '../schema/node';
 import { badInput, forbidden, notFound } from '../schema/errors';
 import { UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
-import { CatalogProblems, writeCatalog } from './catalog-support';
-import { type WriteResult, assertRole, at, flush, isMember, lockRow } from './shared';
+import { CatalogProblems } from './catalog-support';
+import { type WriteResult, assertRole, at, flush, isMember, lockRow, write } from './shared';
 import { Curriculum, TeacherLoad, TeacherLoadLine } from '../schema/teaching.types';
 import type {
   CurriculumSetInput, PlannedTopicsReorderInput, TeachingAssignmentCreateInput, TeachingAssignmentDeleteInput,
@@ -70,7 +70,7 @@ export class TeachingService {
   /** Replaces the curriculum of one grade level and profile in one transaction. */
   async curriculumSet(ctx: Ctx, input: CurriculumSetInput): Promise<WriteResult<{ curriculum: Curriculum }>> {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       // Serialises curriculum writers of the year.
       const year = await lockRow(em, AcademicYear, 'academic_year', yearId);
       if (!year) throw notFound('Academic year');
@@ -171,7 +171,7 @@ export class TeachingService {
     const teacherId = fromGlobalId(input.teacherId, 'Staff', 'teacherId');
     const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
     const periodId = input.periodId ? fromGlobalId(input.periodId, 'StudyPeriod', 'periodId') : null;
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const ref = this.targetRef(input.classId, input.groupId);
       const target = await this.loadTarget(ctx, em, ref);
       assertRole(ctx, MANAGERS, target.schoolId, target.group ? 'Study group' : 'Class');
@@ -199,7 +199,7 @@ export class TeachingService {
     const id = fromGlobalId(input.teachingAssignmentId, 'TeachingAssignment', 'teachingAssignmentId');
     const teacherId = input.teacherId ? fromGlobalId(input.teacherId, 'Staff', 'teacherId') : undefined;
     const periodId = input.periodId === undefined ? undefined : input.periodId ? fromGlobalId(input.periodId, 'StudyPeriod', 'periodId') : null;
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const a = await lockRow(em, TeachingAssignment, 'teaching_assignment', id);
       if (!a) throw notFound('Teaching assignment');
       assertRole(ctx, MANAGERS, a.school.id, 'Teaching assignment');
@@ -222,7 +222,7 @@ export class TeachingService {
 
   async teachingAssignmentDelete(ctx: Ctx, input: TeachingAssignmentDeleteInput): Promise<WriteResult<{ deletedTeachingAssignmentId: string }>> {
     const id = fromGlobalId(input.teachingAssignmentId, 'TeachingAssignment', 'teachingAssignmentId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const a = await lockRow(em, TeachingAssignment, 'teaching_assignment', id);
       if (!a) throw notFound('Teaching assignment');
       assertRole(ctx, MANAGERS, a.school.id, 'Teaching assignment');
@@ -256,7 +256,7 @@ export class TeachingService {
   async thematicPlanReplace(ctx: Ctx, input: ThematicPlanReplaceInput): Promise<WriteResult<{ thematicPlan: ThematicPlan }>> {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
     const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const ref = this.targetRef(input.classId, input.groupId);
       const target = await this.loadTarget(ctx, em, ref);
       const year = await em.findOne(AcademicYear, yearId);
@@ -296,7 +296,7 @@ export class TeachingService {
   /** Puts the topics of a plan in a new order; `topicIds` must list each topic exactly once. */
   async plannedTopicsReorder(ctx: Ctx, input: PlannedTopicsReorderInput): Promise<WriteResult<{ thematicPlan: ThematicPlan }>> {
     const planId = fromGlobalId(input.planId, 'ThematicPlan', 'planId');
-    return writeCatalog(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const plan = await lockRow(em, ThematicPlan, 'thematic_plan', planId);
       if (!plan) throw notFound('Thematic plan');
       const target = await this.loadTarget(ctx, em, plan.group ? { kind: 'group', id: plan.group.id } : { kind: 'class', id: plan.schoolClass!.id });

@@ -67,13 +67,6 @@ async function entriesWithoutBellSlot(em: EntityManager, academicYearId: string)
   return rows.filter((r) => !r.has_slot);
 }
 
-/** After a write: the request's timetable loaders forget what they cached, so a payload read sees the change. */
-function forgetCached(ctx: Ctx): void {
-  ctx.loaders.bellScheduleById.clearAll();
-  ctx.loaders.bellSlotsBySchedule.clearAll();
-  ctx.loaders.bellSlotByEntry.clearAll();
-}
-
 /* ---------------------------------------------- node types -------------------------------------- */
 
 registerNodeType<BellSchedule>('BellSchedule', { entity: BellSchedule, visible: (ctx, b) => isMember(ctx, b.school.id) });
@@ -304,7 +297,7 @@ export class TimetableService {
       await this.checkEntriesKeepTheirSlots(em, year.id);
       await this.publishBellChange(em, year, schedule);
       return { bellSchedule: schedule };
-    }, () => forgetCached(ctx));
+    });
   }
 
   /** R-YEAR-6: removes a bell schedule; its targets follow the next applicable one (the class's, the school default). */
@@ -320,7 +313,7 @@ export class TimetableService {
       await this.checkEntriesKeepTheirSlots(em, year.id);
       await this.publishBellChange(em, year, schedule);
       return { deletedBellScheduleId: toGlobalId('BellSchedule', id) };
-    }, () => forgetCached(ctx));
+    });
   }
 
   private checkSlots(input: BellScheduleSetInput, problems: Problems): void {
@@ -437,7 +430,7 @@ export class TimetableService {
       await em.flush();
       await this.publishEntryChange(em, timetableEntry, input.validFrom, input.validTo);
       return { timetableEntry };
-    }, () => forgetCached(ctx));
+    });
   }
 
   /**
@@ -464,7 +457,7 @@ export class TimetableService {
       await em.flush();
       await this.publishEntryChange(em, entry, entry.validFrom, oldTo);
       return { timetableEntry: entry };
-    }, () => forgetCached(ctx));
+    });
   }
 
   /**
@@ -494,7 +487,7 @@ export class TimetableService {
       await em.flush();
       await this.publishEntryChange(em, entry, entry.validFrom, entry.validTo);
       return { deletedTimetableEntryId: toGlobalId('TimetableEntry', id), removedLessonCount: loaded.length - keptLessons.length, keptLessons };
-    }, () => forgetCached(ctx));
+    });
   }
 
   // ---- lesson generation ----
@@ -524,7 +517,7 @@ export class TimetableService {
         period, created: result.created.length, removed: result.removed, unchanged: result.unchanged,
         kept: result.notFitting.length, notFitting: result.notFitting,
       };
-    }, () => forgetCached(ctx));
+    });
   }
 
   // ---- helpers ----

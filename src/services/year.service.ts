@@ -9,7 +9,6 @@ import { GradingSystem, GradingValue } from '../entities/grading-system.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { badInput, notFound } from '../schema/errors';
 import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
-import { clearYearLoaders } from '../loaders/year.loaders';
 import { Problems, type WriteResult, addDays, assertMember, assertRole, at, flush, isMember, lockRow, write } from './shared';
 import type {
   AcademicYearCreateInput, AcademicYearDeleteInput, AcademicYearUpdateInput, GradingSystemCreateInput,
@@ -178,7 +177,7 @@ export class YearService {
   async schoolUpdate(ctx: Ctx, input: SchoolUpdateInput): Promise<WriteResult<{ school: School }>> {
     const id = fromGlobalId(input.schoolId, 'School', 'schoolId');
     this.assertCanManage(ctx, id, 'School');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const school = await lockRow(em, School, 'school', id);
       if (!school) throw notFound('School');
       const p = new YearProblems();
@@ -202,7 +201,7 @@ export class YearService {
   async academicYearCreate(ctx: Ctx, input: AcademicYearCreateInput): Promise<WriteResult<{ academicYear: AcademicYear }>> {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     this.assertCanManage(ctx, schoolId, 'School');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       // Serialises year writers of the school for the overlap check.
       const school = await lockRow(em, School, 'school', schoolId);
       if (!school) throw notFound('School');
@@ -221,7 +220,7 @@ export class YearService {
   /** Renames or moves an academic year; its periods and holidays must stay inside it. */
   async academicYearUpdate(ctx: Ctx, input: AcademicYearUpdateInput): Promise<WriteResult<{ academicYear: AcademicYear }>> {
     const id = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const year = await lockRow(em, AcademicYear, 'academic_year', id);
       if (!year) throw notFound('Academic year');
       const schoolId = year.school.id;
@@ -250,7 +249,7 @@ export class YearService {
   /** Deletes an academic year that has no periods and no holidays (else IN_USE). */
   async academicYearDelete(ctx: Ctx, input: AcademicYearDeleteInput): Promise<WriteResult<{ deletedAcademicYearId: string; school: School }>> {
     const id = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const year = await lockRow(em, AcademicYear, 'academic_year', id);
       if (!year) throw notFound('Academic year');
       this.assertCanManage(ctx, year.school.id, 'Academic year');
@@ -272,7 +271,7 @@ export class YearService {
   /** Creates a study period inside its year, not overlapping another period of a shared grade. */
   async studyPeriodCreate(ctx: Ctx, input: StudyPeriodCreateInput): Promise<WriteResult<{ studyPeriod: StudyPeriod }>> {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       // The year's row lock serialises period writers of the year for the overlap check.
       const year = await lockRow(em, AcademicYear, 'academic_year', yearId);
       if (!year) throw notFound('Academic year');
@@ -301,7 +300,7 @@ export class YearService {
   /** Changes a study period; the same rules as on creation apply to the result. */
   async studyPeriodUpdate(ctx: Ctx, input: StudyPeriodUpdateInput): Promise<WriteResult<{ studyPeriod: StudyPeriod }>> {
     const id = fromGlobalId(input.studyPeriodId, 'StudyPeriod', 'studyPeriodId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const { year, row: period } = await this.lockWithYear(ctx, em, StudyPeriod, 'study_period', id, 'no key update', 'Study period');
       const p = new YearProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : period.name;
@@ -332,7 +331,7 @@ export class YearService {
   /** Deletes a study period (IN_USE while anything refers to it). */
   async studyPeriodDelete(ctx: Ctx, input: StudyPeriodDeleteInput): Promise<WriteResult<{ deletedStudyPeriodId: string; academicYear: AcademicYear }>> {
     const id = fromGlobalId(input.studyPeriodId, 'StudyPeriod', 'studyPeriodId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const { year, row: period } = await this.lockWithYear(ctx, em, StudyPeriod, 'study_period', id, 'no key update', 'Study period');
       em.remove(period);
       await flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The study period «${period.name}» is in use and cannot be deleted`, at('studyPeriodId')) });
@@ -345,7 +344,7 @@ export class YearService {
   /** Creates a holiday inside its year, for the whole school or some grade levels. */
   async holidayCreate(ctx: Ctx, input: HolidayCreateInput): Promise<WriteResult<{ holiday: Holiday }>> {
     const yearId = fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       // Shared lock: holidays do not conflict with each other, only with a year being moved.
       const year = await lockRow(em, AcademicYear, 'academic_year', yearId, 'share');
       if (!year) throw notFound('Academic year');
@@ -366,7 +365,7 @@ export class YearService {
   /** Changes a holiday; `grades: null` makes it apply to the whole school. */
   async holidayUpdate(ctx: Ctx, input: HolidayUpdateInput): Promise<WriteResult<{ holiday: Holiday }>> {
     const id = fromGlobalId(input.holidayId, 'Holiday', 'holidayId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const { year, row: holiday } = await this.lockWithYear(ctx, em, Holiday, 'holiday', id, 'share', 'Holiday');
       const p = new YearProblems();
       const name = input.name != null ? p.text(input.name, at('name'), 'The name') : holiday.name;
@@ -386,7 +385,7 @@ export class YearService {
   /** Deletes a holiday. */
   async holidayDelete(ctx: Ctx, input: HolidayDeleteInput): Promise<WriteResult<{ deletedHolidayId: string; academicYear: AcademicYear }>> {
     const id = fromGlobalId(input.holidayId, 'Holiday', 'holidayId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const { year, row: holiday } = await this.lockWithYear(ctx, em, Holiday, 'holiday', id, 'share', 'Holiday');
       em.remove(holiday);
       await flush(em, { foreignKey: () => userError(UserErrorCode.IN_USE, `The holiday «${holiday.name}» is in use and cannot be deleted`, at('holidayId')) });
@@ -400,7 +399,7 @@ export class YearService {
   async gradingSystemCreate(ctx: Ctx, input: GradingSystemCreateInput): Promise<WriteResult<{ gradingSystem: GradingSystem }>> {
     const schoolId = fromGlobalId(input.schoolId, 'School', 'schoolId');
     this.assertCanManage(ctx, schoolId, 'School');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const p = new YearProblems();
       const name = p.text(input.name, at('name'), 'The name');
       const values = this.checkValues(p, input.values);
@@ -420,7 +419,7 @@ export class YearService {
    */
   async gradingSystemUpdate(ctx: Ctx, input: GradingSystemUpdateInput): Promise<WriteResult<{ gradingSystem: GradingSystem }>> {
     const id = fromGlobalId(input.gradingSystemId, 'GradingSystem', 'gradingSystemId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const system = await lockRow(em, GradingSystem, 'grading_system', id);
       if (!system) throw notFound('Grading system');
       this.assertCanManage(ctx, system.school.id, 'Grading system');
@@ -462,7 +461,7 @@ export class YearService {
   /** Deletes a grading system with its values (IN_USE while anything uses them). */
   async gradingSystemDelete(ctx: Ctx, input: GradingSystemDeleteInput): Promise<WriteResult<{ deletedGradingSystemId: string; school: School }>> {
     const id = fromGlobalId(input.gradingSystemId, 'GradingSystem', 'gradingSystemId');
-    return this.write(ctx, async (em) => {
+    return write(ctx, async (em) => {
       const system = await lockRow(em, GradingSystem, 'grading_system', id);
       if (!system) throw notFound('Grading system');
       this.assertCanManage(ctx, system.school.id, 'Grading system');
@@ -484,10 +483,6 @@ export class YearService {
     if (grade != null && (grade < MIN_GRADE || grade > MAX_GRADE)) throw badInput(`"grade" must be ${MIN_GRADE}–${MAX_GRADE}`, 'grade');
   }
 
-  /** A write (see `write`) after whose commit the request's year loaders forget what they cached. */
-  private write<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
-    return write(ctx, work, () => clearYearLoaders(ctx.loaders));
-  }
 
   /** Locks the academic year of a period or holiday. */
   private async lockYearOf(em: EntityManager, table: 'study_period' | 'holiday', id: string, mode: 'no key update' | 'share'): Promise<AcademicYear | null> {
