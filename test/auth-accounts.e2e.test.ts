@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { startTestApp, TestApp, LOGIN, HttpClient, errorCode, wsExecute, onClosed, GqlResult } from './helpers/app';
 import { authCounts } from './helpers/db';
+import { grantRole, user } from './helpers/factories';
 import { plainAudit } from './helpers/audit';
 import { toGlobalId } from '../src/schema/node';
 
@@ -45,14 +46,7 @@ const USERS = `query Users($schoolId: ID!, $role: Role, $search: String, $first:
 let seq = 0;
 /** A fresh user with `roles` in a school (the demo school by default), password demo1234; returns the login. */
 async function newUser(login = `acc${++seq}_${Date.now().toString(36)}`, roles = ['TEACHER'], schoolId = demoSchoolId, lastName = 'Тестов', firstName = login): Promise<string> {
-  const [{ id }] = await app.sql(
-    `insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
-     select gen_random_uuid(), now(), now(), $1, password_hash, $2, $3 from app_user where login = 'admin' returning id`,
-    [login, lastName, firstName],
-  );
-  for (const role of roles) {
-    await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role) values (gen_random_uuid(), now(), now(), $1, $2, $3::role)`, [id, schoolId, role]);
-  }
+  await user(app, schoolId, roles, { login, lastName, firstName });
   return login;
 }
 
@@ -141,7 +135,7 @@ describe('R-ROLE-1 passwordReset', () => {
   test('R-ROLE-1: a user who belongs to two schools can be reset by the admin of either', async () => {
     const login = await newUser(undefined, ['PARENT']);
     const [{ id }] = await app.sql(`select id from app_user where login = $1`, [login]);
-    await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role) values (gen_random_uuid(), now(), now(), $1, $2, 'PARENT')`, [id, otherSchoolId]);
+    await grantRole(app, id, otherSchoolId, 'PARENT');
     const adminB = await app.as('adminb');
     const r = (await adminB.ok(RESET, { input: { userId: toGlobalId('User', id) } })).passwordReset;
     expect(r.userErrors).toEqual([]);
@@ -336,7 +330,7 @@ describe('R-SEC-6 User.blockedAt visibility', () => {
   test('R-SEC-6: a user in two schools: the director of either sees the status', async () => {
     const login = await newUser(undefined, ['PARENT'], demoSchoolId, 'Двушкольная');
     const [{ id }] = await app.sql(`select id from app_user where login = $1`, [login]);
-    await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role) values (gen_random_uuid(), now(), now(), $1, $2, 'PARENT')`, [id, otherSchoolId]);
+    await grantRole(app, id, otherSchoolId, 'PARENT');
     const directorB = await app.as('directorb');
     const r = await directorB.gql(STATUS, { schoolId: toGlobalId('School', otherSchoolId), search: 'Двушкольная' });
     expect(r.errors).toBeUndefined();

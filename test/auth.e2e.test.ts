@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, LOGIN, HttpClient, errorCode, wsExecute, onClosed } from './helpers/app';
 import { authCounts } from './helpers/db';
+import { user } from './helpers/factories';
 import { plainAudit } from './helpers/audit';
 
 let app: TestApp;
@@ -20,14 +21,8 @@ let seq = 0;
 /** A fresh user holding `role` in the demo school, password demo1234. */
 async function newUser(role = 'TEACHER'): Promise<string> {
   const login = `u${++seq}_${Date.now().toString(36)}`;
-  await app.sql(
-    `with s as (select id from school order by created_at limit 1),
-          u as (insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
-                select gen_random_uuid(), now(), now(), $1, password_hash, 'Тестов', $1 from app_user where login = 'admin' returning id)
-     insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-     select gen_random_uuid(), now(), now(), u.id, s.id, $2::role from u, s`,
-    [login, role],
-  );
+  const [school] = await app.sql(`select id from school order by created_at limit 1`);
+  await user(app, school.id, [role], { login, lastName: 'Тестов', firstName: login });
   return login;
 }
 

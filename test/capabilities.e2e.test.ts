@@ -1,6 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { countQueries, expectUnchanged } from './helpers/db';
-import { gid, demo, schoolClass, staff, subject, student, assignment, academicYear, user, type Demo } from './helpers/factories';
+import { gid, demo, schoolClass, staff, subject, student, assignment, academicYear, studyGroup, user, type Demo } from './helpers/factories';
 import { buildBaseSchema } from '../src/schema/build-schema';
 import { ruleMap } from '../src/permissions';
 import { formatRuleTable, ruleTable } from '../src/permissions/describe';
@@ -139,8 +139,7 @@ describe('R-ROLE-5 the class teacher re-forms the subgroups of their class, with
   test('R-ROLE-5: as of today — leading a class of a past year, or as an archived staff member, grants nothing', async () => {
     const past = await academicYear(app, d.schoolId, '2023-09-01', '2024-05-31');
     const pastCls = await schoolClass(app, d.schoolId, past, { classTeacherId: classTeacher.staffId });
-    const [{ id: pastGroup }] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, subject_id, school_class_id)
-      values (gen_random_uuid(), now(), now(), $1, $2, 'Прошлогодняя подгруппа', 'SUBGROUP', $3, $4) returning id`, [d.schoolId, past, subj, pastCls]);
+    const pastGroup = await studyGroup(app, { schoolId: d.schoolId, yearId: past, kind: 'SUBGROUP', name: 'Прошлогодняя подгруппа', subjectId: subj, classId: pastCls });
     const { studentId } = await student(app, d.schoolId, { classId: pastCls, from: '2023-09-01', to: '2024-05-31' });
     const r = await expectUnchanged(app, TABLES, () => who.classTeacher.gql(ADD, { i: { groupId: gid('StudyGroup', pastGroup), studentId: gid('Student', studentId), fromDate: '2023-10-01' } }));
     expect(errorCode(r)).toBe('FORBIDDEN');

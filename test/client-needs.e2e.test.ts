@@ -126,11 +126,7 @@ const SLOT = `query($s: ID!, $d: LocalDate!, $n: Int!, $c: ID, $g: ID, $subj: ID
 const SUBSTITUTE = `mutation($i: LessonSubstituteInput!) { lessonSubstitute(input: $i) { lesson { id } userErrors { code } } }`;
 const MOVE = `mutation($i: LessonMoveInput!) { lessonMove(input: $i) { lesson { id } userErrors { code } } }`;
 
-async function room(): Promise<string> {
-  const [r] = await app.sql(`insert into room (id, created_at, updated_at, school_id, name) values (gen_random_uuid(), now(), now(), $1, $2) returning id`,
-    [school, `Каб. С${Math.random().toString(36).slice(2, 8)}`]);
-  return r.id;
-}
+const room = () => f.room(app, school, { name: `Каб. С${Math.random().toString(36).slice(2, 8)}` });
 
 describe('issue 9 §4: free teachers and rooms of a lesson slot', () => {
   const D = '2025-11-19';

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { expectUnchanged } from './helpers/db';
+import * as f from './helpers/factories';
 import { plainAudit } from './helpers/audit';
 import { ErasureJobRunner } from '../src/services/erasure.job';
 import { workingDaysDeadline } from '../src/services/production-calendar.service';
@@ -15,7 +16,6 @@ let schoolUuid: string;
 let yearId: string;
 let classA: string; // 5А, led by "classteacher"
 let classB: string; // 6Б, led by "teacher"
-let passwordHash: string;
 
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64url');
 
@@ -29,39 +29,22 @@ const BY_CONSENT = `query($classId: ID!, $status: ConsentStatus!) { studentsByCo
 const TABLES = ['student', 'guardian', 'consent', 'erasure_job', 'audit_entry'];
 const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 
-async function userWith(login: string, role: string): Promise<string> {
-  const [{ id }] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'Фамилия', 'Имя') returning id`, [login, passwordHash]);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role) values (gen_random_uuid(), now(), now(), $1, $2, $3)`, [id, schoolUuid, role]);
-  return id;
-}
+const userWith = async (login: string, role: string) => (await f.user(app, schoolUuid, [role], { login, lastName: 'Фамилия', firstName: 'Имя' })).userId;
 
 async function schoolClass(grade: number, letter: string, leaderLogin: string): Promise<string> {
-  const [{ id: staffId }] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-    select gen_random_uuid(), now(), now(), $1, id, 'Учитель' from app_user where login = $2
-    on conflict (school_id, user_id) do update set position = excluded.position returning id`, [schoolUuid, leaderLogin]);
-  const [{ id }] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter, class_teacher_id)
-    values (gen_random_uuid(), now(), now(), $1, $5, $2, $3, $4) returning id`, [schoolUuid, grade, letter, staffId, yearId]);
-  return id;
+  const { staffId } = await f.staff(app, schoolUuid, { login: leaderLogin });
+  return f.schoolClass(app, schoolUuid, yearId, { grade, letter, classTeacherId: staffId });
 }
 
-interface StudentOpts { cls?: string; status?: string; pd?: boolean; userId?: string | null }
+interface StudentOpts { cls?: string; status?: f.StudentFields['consent']; pd?: boolean; userId?: string | null }
 async function student(pseudonym: string, o: StudentOpts = {}): Promise<string> {
-  const pd = o.pd ? ['Иванов', 'Иван', '2015-03-01', '+7 900 000-00-00'] : [null, null, null, null];
-  const [{ id }] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym, consent_status, last_name, first_name, birth_date, phone, user_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-  [schoolUuid, pseudonym, o.status ?? 'NONE', ...pd, o.userId ?? null]);
-  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, '2026-09-01')`, [id, o.cls ?? classA]);
-  return id;
+  const pd = o.pd ? { lastName: 'Иванов', firstName: 'Иван', birthDate: '2015-03-01', phone: '+7 900 000-00-00' } : {};
+  return f.studentRow(app, schoolUuid, { pseudonym, consent: o.status ?? 'NONE', ...pd, userId: o.userId ?? null, classId: o.cls ?? classA, from: '2026-09-01' });
 }
 
 async function guardian(lastName: string, ...children: string[]): Promise<string> {
-  const [{ id }] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, phone, email)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'Мария', '+7 900 111-11-11', 'm@example.org') returning id`, [schoolUuid, lastName]);
-  for (const s of children) {
-    await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [s, id]);
-  }
+  const id = await f.guardian(app, schoolUuid, { lastName, firstName: 'Мария', phone: '+7 900 111-11-11', email: 'm@example.org' });
+  for (const s of children) await f.linkGuardian(app, s, id);
   return id;
 }
 
@@ -75,11 +58,9 @@ const withdraw = (client: HttpClient, studentId: string, decidedOn: string, extr
 beforeAll(async () => {
   app = await startTestApp({ ERASURE_POLL_SECONDS: '0' });
   [{ id: schoolUuid }] = await app.sql(`select id from school limit 1`);
-  [{ password_hash: passwordHash }] = await app.sql(`select password_hash from app_user where login = 'admin'`);
   // This file's dates are in the school year 2026/2027 (R-SEC-3: access follows the class's year).
   app.clock.pin('2026-11-25T09:00:00Z');
-  [{ id: yearId }] = await app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date)
-    values (gen_random_uuid(), now(), now(), $1, '2026/2027', '2026-09-01', '2027-05-31') returning id`, [schoolUuid]);
+  yearId = await f.academicYear(app, schoolUuid, '2026-09-01', '2027-05-31', { name: '2026/2027' });
   classA = await schoolClass(5, 'А', 'classteacher');
   classB = await schoolClass(6, 'Б', 'teacher');
   for (const login of ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent']) c[login] = await app.as(login);
@@ -167,7 +148,7 @@ describe('R-ROLE-5, R-SEC-3 who registers consent', () => {
     // "teacher" leads 6Б and sees the student; "classteacher" led none of the student's classes.
     expect(errorCode(await give(c.classteacher, s))).toBe('NOT_FOUND');
     await app.sql(`update class_membership set to_date = '2026-10-01' where student_id = $1`, [s]);
-    await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date) values (gen_random_uuid(), now(), now(), $1, $2, '2026-10-02')`, [s, classA]);
+    await f.enrol(app, s, classA, '2026-10-02');
     // Access follows participation today: the old class teacher's ended with the transfer.
     expect(errorCode(await give(c.teacher, s))).toBe('NOT_FOUND');
     expect((await give(c.classteacher, s)).data.consentRegister.consentStatus).toBe('GIVEN');

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
-import { expectUnchanged, linkGuardian } from './helpers/db';
+import { expectUnchanged } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 
 /** R-YEAR-10: the control-work schedule; R-DIARY-2: who reads it; R-DIARY-3: its events. */
@@ -26,35 +27,19 @@ const TABLES = ['control_work', 'audit_entry'];
 const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 const codes = (p: { userErrors: { code: string }[] }) => p.userErrors.map((e) => e.code);
 
-async function newClass(grade = 5, yearId = year, classTeacher: string | null = null): Promise<string> {
-  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter, class_teacher_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5) returning id`, [school, yearId, grade, `К${++n}`, classTeacher]);
-  return r.id;
-}
-async function newSubject(archived = false): Promise<string> {
-  const [r] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component, archived_at)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL', $3) returning id`, [school, `Предмет ${++n}`, archived ? new Date() : null]);
-  return r.id;
-}
-async function newStudent(classId: string, from = '2025-09-01', to: string | null = null): Promise<string> {
-  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
-    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, `К-${++n}`]);
-  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date, to_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4)`, [r.id, classId, from, to]);
-  return r.id;
-}
+const newClass = (grade = 5, yearId = year, classTeacher: string | null = null) =>
+  f.schoolClass(app, school, yearId, { grade, letter: `К${++n}`, classTeacherId: classTeacher });
+const newSubject = (archived = false) => f.subject(app, school, { name: `Предмет ${++n}`, archived });
+const newStudent = (classId: string, from = '2025-09-01', to: string | null = null) =>
+  f.studentRow(app, school, { pseudonym: `К-${++n}`, classId, from, to });
 async function newSubgroup(classId: string, members: string[]): Promise<string> {
-  const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, school_class_id, subject_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, 'SUBGROUP', $4, $5) returning id`, [school, year, `Подгруппа ${++n}`, classId, await newSubject()]);
-  for (const s of members) {
-    await app.sql(`insert into group_membership (id, created_at, updated_at, group_id, student_id, from_date)
-      values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [g.id, s]);
-  }
-  return g.id;
+  const g = await f.studyGroup(app, { schoolId: school, yearId: year, kind: 'SUBGROUP', name: `Подгруппа ${++n}`, classId, subjectId: await newSubject() });
+  for (const s of members) await f.groupMember(app, s, g, '2025-09-01');
+  return g;
 }
 const linkStudentUser = (studentId: string) => app.sql(`update student set user_id = $1 where id = $2`, [users.student, studentId]);
 async function linkParent(studentId: string): Promise<void> {
-  await linkGuardian(app, school, studentId);
+  await f.guardianAccount(app, school, studentId);
 }
 const schedule = (client: HttpClient, i: Record<string, unknown>) =>
   client.ok(SCHEDULE, { i: { academicYearId: yearGid, form: 'CONTROL_WORK', ...i } }).then((d) => d.controlWorkSchedule);
@@ -73,8 +58,7 @@ beforeAll(async () => {
   yearGid = gid('AcademicYear', year);
   for (const r of await app.sql(`select id, login from app_user`)) users[r.login] = r.id;
   for (const login of ['teacher', 'classteacher']) {
-    [{ id: staff[login] }] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-      values (gen_random_uuid(), now(), now(), $1, $2, 'Учитель') returning id`, [school, users[login]]);
+    staff[login] = (await f.staff(app, school, { userId: users[login] })).staffId;
   }
 });
 afterAll(async () => { await app?.stop(); });
@@ -84,8 +68,7 @@ describe('R-YEAR-10 scheduling', () => {
     const cls = await newClass(7, year, staff.classteacher);
     const subject = await newSubject();
     const s1 = await newStudent(cls);
-    await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
-      values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 4)`, [school, year, staff.teacher, subject, cls]);
+    await f.assignment(app, { schoolId: school, yearId: year, teacherId: staff.teacher, subjectId: subject, classId: cls, hoursPerWeek: 4 });
     const r = await schedule(c.deputy, forClass(cls, subject, '2025-10-15', { lessonNumber: 3, form: 'DICTATION', title: ' Правописание ' }));
     expect(r.userErrors).toEqual([]);
     expect(r.controlWork).toMatchObject({
@@ -126,9 +109,8 @@ describe('R-YEAR-10 scheduling', () => {
     await refuse(forClass(cls, await newSubject(true), '2025-10-15'), 'ARCHIVED', 'subjectId');
     await refuse(forClass(cls, subject, '2025-10-15', { lessonNumber: 16 }), 'INVALID', 'lessonNumber');
     await refuse(forClass(cls, subject, '2025-10-15', { title: 'x'.repeat(201) }), 'TOO_LONG', 'title');
-    const [other] = await app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date)
-      values (gen_random_uuid(), now(), now(), $1, '2031/2032', '2031-09-01', '2032-05-31') returning id`, [school]);
-    await refuse(forClass(await newClass(5, other.id), subject, '2025-10-15'), 'INVALID', 'classId');
+    const other = await f.academicYear(app, school, '2031-09-01', '2032-05-31', { name: '2031/2032' });
+    await refuse(forClass(await newClass(5, other), subject, '2025-10-15'), 'INVALID', 'classId');
     expect((await schedule(c.deputy, forClass(cls, subject, '2025-10-15'))).userErrors).toEqual([]);
     await refuse(forClass(cls, subject, '2025-10-15', { form: 'TEST' }), 'DUPLICATE', 'date');
     const missing = await c.deputy.gql(SCHEDULE, { i: { academicYearId: yearGid, form: 'TEST', ...forClass(cls, subject, '2025-10-15'), subjectId: gid('Subject', '00000000-0000-4000-8000-000000000000') } });
@@ -224,8 +206,7 @@ describe('R-DIARY-2 reading the schedule', () => {
     const before = await newClass(9);
     const after = await newClass(9);
     const moving = await newStudent(before, '2025-09-01', '2025-11-09');
-    await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-      values (gen_random_uuid(), now(), now(), $1, $2, '2025-11-10')`, [moving, after]);
+    await f.enrol(app, moving, after, '2025-11-10');
     const subject = await newSubject();
     const oldEarly = (await schedule(c.deputy, forClass(before, subject, '2025-11-05'))).controlWork.id;
     await schedule(c.deputy, forClass(before, subject, '2025-11-12'));

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
-import { countQueries, insertLesson, linkGuardian } from './helpers/db';
+import { countQueries, insertLesson } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 
 /** R-DIARY-2: the student's diary and the teacher's timetable as read models; R-SEC-3: who reads them. */
@@ -20,42 +21,17 @@ const DIARY = `query($s: ID!, $from: LocalDate!, $to: LocalDate!) { studentDiary
 const TIMETABLE = `query($from: LocalDate!, $to: LocalDate!, $t: ID) { teacherTimetable(from: $from, to: $to, teacherId: $t) {
   date lessons { id lessonNumber status isSubstitution conductingTeacher { id } teacher { id } schoolClass { name } } } }`;
 
-async function staffOf(login: string): Promise<string> {
-  const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-    select gen_random_uuid(), now(), now(), $1, id, 'Учитель' from app_user where login = $2 returning id`, [school, login]);
-  return r.id;
-}
-async function newClass(grade = 5, classTeacher: string | null = null): Promise<string> {
-  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter, class_teacher_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5) returning id`, [school, year, grade, `Д${++n}`, classTeacher]);
-  return r.id;
-}
-async function newSubject(name = `Предмет ${++n}`): Promise<string> {
-  const [r] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL') returning id`, [school, name]);
-  return r.id;
-}
-async function newRoom(name = `Каб. ${++n}`): Promise<string> {
-  const [r] = await app.sql(`insert into room (id, created_at, updated_at, school_id, name) values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, name]);
-  return r.id;
-}
-async function newStudent(classId: string | null, from = '2025-09-01', to: string | null = null, pseudonym = `Д-${++n}`): Promise<string> {
-  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
-    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, pseudonym]);
-  if (classId) await inClass(r.id, classId, from, to);
-  return r.id;
-}
-const inClass = (studentId: string, classId: string, from: string, to: string | null = null) =>
-  app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date, to_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4)`, [studentId, classId, from, to]);
+const staffOf = async (login: string) => (await f.staff(app, school, { login })).staffId;
+const newClass = (grade = 5, classTeacher: string | null = null) => f.schoolClass(app, school, year, { grade, letter: `Д${++n}`, classTeacherId: classTeacher });
+const newSubject = (name = `Предмет ${++n}`) => f.subject(app, school, { name });
+const newRoom = (name = `Каб. ${++n}`) => f.room(app, school, { name });
+const newStudent = (classId: string | null, from = '2025-09-01', to: string | null = null, pseudonym = `Д-${++n}`) =>
+  f.studentRow(app, school, { pseudonym, classId: classId ?? undefined, from, to });
+const inClass = (studentId: string, classId: string, from: string, to: string | null = null) => f.enrol(app, studentId, classId, from, to);
 async function newGroup(classId: string, members: string[], name = `Группа ${++n}`): Promise<string> {
-  const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, school_class_id, subject_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, 'SUBGROUP', $4, $5) returning id`, [school, year, name, classId, await newSubject()]);
-  for (const s of members) {
-    await app.sql(`insert into group_membership (id, created_at, updated_at, group_id, student_id, from_date)
-      values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [g.id, s]);
-  }
-  return g.id;
+  const g = await f.studyGroup(app, { schoolId: school, yearId: year, kind: 'SUBGROUP', name, classId, subjectId: await newSubject() });
+  for (const s of members) await f.groupMember(app, s, g, '2025-09-01');
+  return g;
 }
 interface LessonSpec { classId?: string; groupId?: string; studentId?: string; teacher?: string; date: string; n: number; roomId?: string | null; subjectId?: string }
 async function newLesson(o: LessonSpec): Promise<string> {
@@ -82,7 +58,7 @@ async function bellSchedule(slots: [number, string, string][], target: { classId
   }
 }
 async function linkParent(studentId: string): Promise<void> {
-  await linkGuardian(app, school, studentId);
+  await f.guardianAccount(app, school, studentId);
 }
 const diary = (client: HttpClient, studentId: string, from: string, to: string) => client.gql(DIARY, { s: gid('Student', studentId), from, to });
 const L = (id: string) => gid('Lesson', id);
@@ -92,10 +68,7 @@ beforeAll(async () => {
   app = await startTestApp({ EVENTS_POLL_MS: '3600000', ERASURE_POLL_SECONDS: '0' });
   [{ id: school }] = await app.sql(`select id from school limit 1`);
   // R-ROLE-8: an education-authority analyst of the school (not part of the foundation seed)
-  await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password)
-    select gen_random_uuid(), now(), now(), 'analyst', password_hash, 'Аналитиков', 'Андрей', false from app_user where login = 'admin'`);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    select gen_random_uuid(), now(), now(), id, $1, 'ANALYST' from app_user where login = 'analyst'`, [school]);
+  await f.user(app, school, ['ANALYST'], { login: 'analyst', lastName: 'Аналитиков', firstName: 'Андрей' });
   for (const login of ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent', 'analyst']) c[login] = await app.as(login);
   [{ id: year }] = await app.sql(`select id from academic_year limit 1`);
   for (const r of await app.sql(`select id, login from app_user`)) users[r.login] = r.id;
@@ -205,8 +178,7 @@ describe('R-DIARY-2 the student diary', () => {
       expect(r.data).toBeNull();
     }
     // a teacher assigned to the class takes part in the student's education
-    await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
-      values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 2)`, [school, year, staff.teacher, await newSubject(), cls]);
+    await f.assignment(app, { schoolId: school, yearId: year, teacherId: staff.teacher, subjectId: await newSubject(), classId: cls });
     expect((await diary(c.teacher, other, ...week)).data.studentDiary).toHaveLength(7);
     expect(errorCode(await app.anon().gql(DIARY, { s: gid('Student', mine), from: week[0], to: week[1] }))).toBe('UNAUTHENTICATED');
   });

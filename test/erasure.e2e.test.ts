@@ -1,6 +1,7 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { findInDatabase, plainAudit } from './helpers/audit';
 import { collect, commitEvent } from './helpers/live';
+import { user } from './helpers/factories';
 import { ErasureJobRunner } from '../src/services/erasure.job';
 import { seedDemo } from '../src/db/seed/demo';
 import { clock } from '../src/clock';
@@ -71,10 +72,7 @@ beforeAll(async () => {
   schoolId = toGlobalId('School', schoolUuid);
   yearId = toGlobalId('AcademicYear', (await app.sql(`select id from academic_year limit 1`))[0].id);
   // R-ROLE-8: an analyst of the demo school (the analyst seed step is not in the test template).
-  await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password)
-    select gen_random_uuid(), now(), now(), 'analyst', password_hash, 'Аналитиков', 'Андрей', false from app_user where login = 'admin'`);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    select gen_random_uuid(), now(), now(), u.id, s.id, 'ANALYST' from app_user u, school s where u.login = 'analyst'`);
+  await user(app, schoolUuid, ['ANALYST'], { login: 'analyst', lastName: 'Аналитиков', firstName: 'Андрей' });
   // The demo roster: the family of Кирилл (the `student` account), Алиса and their mother (`parent`).
   await seedDemo(app.orm, ['roster', 'roster-guardians']);
   for (const login of ROLES) c[login] = await app.as(login);

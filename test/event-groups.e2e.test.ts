@@ -1,7 +1,7 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { collectLive, Received } from './helpers/live';
-import { insertLesson, linkGuardian } from './helpers/db';
-import { assignment, demo, gid, schoolClass, staff, student, subject, user } from './helpers/factories';
+import { insertLesson } from './helpers/db';
+import { assignment, demo, gid, guardianAccount, schoolClass, staff, student, subject, user } from './helpers/factories';
 
 /**
  * Issue 10 §3, R-SEC-3, R-DIARY-3: an event's selection is executed once per group of subscribers
@@ -43,8 +43,8 @@ beforeAll(async () => {
   for (const name of ADMINS) viewers[name] = await app.as((await user(app, schoolId, ['ADMIN'])).login);
   x = await student(app, schoolId, { classId, guardianUserId: parents.parentOfX1.userId });
   y = await student(app, schoolId, { classId, guardianUserId: parents.parentOfXY.userId });
-  await linkGuardian(app, schoolId, x.studentId, parents.parentOfX2.login);
-  await linkGuardian(app, schoolId, x.studentId, parents.parentOfXY.login);
+  await guardianAccount(app, schoolId, x.studentId, parents.parentOfX2.login);
+  await guardianAccount(app, schoolId, x.studentId, parents.parentOfXY.login);
   for (const name of PARENTS) viewers[name] = await app.as(parents[name].login);
   lessonId = await insertLesson(app, { schoolId, yearId, subjectId, teacherId: teacher.staffId, classId, date: '2025-11-28', n: 2 });
 });

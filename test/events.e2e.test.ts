@@ -1,6 +1,7 @@
 import { startTestApp, TestApp, HttpClient, onClosed } from './helpers/app';
 import { collect, collectLive, commitEvent } from './helpers/live';
-import { insertLesson as insertLessonRow, linkGuardian } from './helpers/db';
+import { insertLesson as insertLessonRow } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -41,21 +42,9 @@ const sid = (uuid: string) => toGlobalId('Student', uuid);
 const uuidOf = (gid: string) => Buffer.from(gid, 'base64url').toString('utf8').split(':')[1];
 const cursors = (r: { data: any[] }) => r.data.map((d) => Number(d.diaryEvents?.cursor ?? d.teacherEvents?.cursor));
 
-async function insertStudent(classId: string, pseudonym: string): Promise<string> {
-  const [s] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym) values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [schoolUuid, pseudonym]);
-  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date) values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [s.id, classId]);
-  return s.id;
-}
-async function insertClass(letter: string): Promise<string> {
-  const [c] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter) values (gen_random_uuid(), now(), now(), $1, $2, 7, $3) returning id`, [schoolUuid, yearUuid, letter]);
-  return c.id;
-}
-async function staffOf(login: string): Promise<string> {
-  const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-    select gen_random_uuid(), now(), now(), $2, id, 'Учитель' from app_user where login = $1
-    on conflict (school_id, user_id) do update set position = staff.position returning id`, [login, schoolUuid]);
-  return r.id;
-}
+const insertStudent = (classId: string, pseudonym: string) => f.studentRow(app, schoolUuid, { pseudonym, classId });
+const insertClass = (letter: string) => f.schoolClass(app, schoolUuid, yearUuid, { grade: 7, letter });
+const staffOf = async (login: string) => (await f.staff(app, schoolUuid, { login })).staffId;
 /** A dated lesson of a class, taught by the demo teacher, at a lesson number of its own. */
 async function insertLesson(classId: string): Promise<string> {
   const n = (lessonNo++ % 14) + 1;
@@ -71,7 +60,7 @@ beforeAll(async () => {
   parent = await app.as('parent');
   [{ id: schoolUuid }] = await app.sql(`select id from school limit 1`);
   [{ id: yearUuid }] = await app.sql(`select id from academic_year limit 1`);
-  [{ id: subjectUuid }] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component) values (gen_random_uuid(), now(), now(), $1, 'Алгебра', 'FEDERAL') returning id`, [schoolUuid]);
+  subjectUuid = await f.subject(app, schoolUuid, { name: 'Алгебра' });
   teacherStaff = await staffOf('teacher');
   substituteStaff = await staffOf('classteacher');
   classA = await insertClass('Э');
@@ -79,7 +68,7 @@ beforeAll(async () => {
   child = await insertStudent(classA, 'Э-1');
   classmate = await insertStudent(classA, 'Э-2');
   other = await insertStudent(classB, 'Ю-1');
-  await linkGuardian(app, schoolUuid, child);
+  await f.guardianAccount(app, schoolUuid, child);
 });
 afterAll(async () => { await app?.stop(); });
 
@@ -242,7 +231,7 @@ describe('R-DIARY-3: delivery', () => {
 
 describe('R-DIARY-3: access ends delivery', () => {
   test('R-SEC-3: a guardian whose link is removed stops receiving at the next event', async () => {
-    const guardian = await linkGuardian(app, schoolUuid, classmate);
+    const guardian = await f.guardianAccount(app, schoolUuid, classmate);
     const r = await collectLive(app.server.events, app.ws(parent.token), DIARY, { s: sid(classmate) });
     await commitEvent(app, schoolUuid, [classmate]);
     await r.until((x) => x.data.length === 1);

@@ -26,7 +26,7 @@ beforeAll(async () => {
   const other = await createOtherSchool(app, { login: 'foreign.admin', role: 'ADMIN', name: 'Школа № 9', timeZone: 'Asia/Yekaterinburg' });
   // An administrator of both schools: the old per-school checks told them apart (WRONG_SCHOOL) for every viewer.
   const dual = await f.user(app, d.schoolId, ['ADMIN'], { login: 'dual.admin' });
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role) values (gen_random_uuid(), now(), now(), $1, $2, 'ADMIN')`, [dual.userId, other.schoolUuid]);
+  await f.grantRole(app, dual.userId, other.schoolUuid, 'ADMIN');
   actors = [['admin of the demo school', await app.as('admin')], ['admin of both schools', await app.as('dual.admin')]];
 
   const otherYear = await f.academicYear(app, other.schoolUuid, '2025-09-01', '2026-05-31');

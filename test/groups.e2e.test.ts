@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { countQueries, expectUnchanged } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 
 /** R-YEAR-4, R-YEAR-5: study groups, subgroups, streams, membership by date, individual plans. */
@@ -26,24 +27,11 @@ const TABLES = ['study_group', 'group_membership', 'individual_plan', 'individua
 /** Runs `fn` and asserts it changed nothing in TABLES (audit trail included). */
 const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 
-async function newClass(grade: number, yearId = year): Promise<string> {
-  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4) returning id`, [school, yearId, grade, `Г${++n}`]);
-  return r.id;
-}
-async function newSubject(): Promise<string> {
-  const [r] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL') returning id`, [school, `Предмет ${++n}`]);
-  return r.id;
-}
+const newClass = (grade: number, yearId = year) => f.schoolClass(app, school, yearId, { grade, letter: `Г${++n}` });
+const newSubject = () => f.subject(app, school, { name: `Предмет ${++n}` });
 /** A student in `classId` from 2025-09-01 (or in no class). */
-async function newStudent(classId?: string, from = '2025-09-01'): Promise<string> {
-  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
-    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, `У-${String(++n).padStart(4, '0')}`]);
-  if (classId) await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3)`, [r.id, classId, from]);
-  return r.id;
-}
+const newStudent = (classId?: string, from = '2025-09-01') =>
+  f.studentRow(app, school, { pseudonym: `У-${String(++n).padStart(4, '0')}`, classId, from });
 async function subgroup(classId: string, subjectId: string, name = `Подгруппа ${++n}`): Promise<string> {
   const r = await c.deputy.ok(CREATE, { i: { academicYearId: yearGid, name, kind: 'SUBGROUP', subjectId: gid('Subject', subjectId), classId: gid('SchoolClass', classId) } });
   expect(r.studyGroupCreate.userErrors).toEqual([]);
@@ -93,8 +81,7 @@ describe('R-YEAR-4 creating groups', () => {
   });
 
   test('R-YEAR-4: a stream joins classes of the same year only; unknown or malformed ids are refused', async () => {
-    const [{ id: otherYear }] = await app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date)
-      values (gen_random_uuid(), now(), now(), $1, '2030/2031', '2030-09-01', '2031-05-31') returning id`, [school]);
+    const otherYear = await f.academicYear(app, school, '2030-09-01', '2031-05-31', { name: '2030/2031' });
     const a = await newClass(7);
     const b = await newClass(7, otherYear);
     const r = await unchanged(() => c.deputy.ok(CREATE, { i: { academicYearId: yearGid, name: 'Поток', kind: 'STREAM', streamClassIds: [gid('SchoolClass', a), gid('SchoolClass', b)] } }));
@@ -225,9 +212,7 @@ describe('R-YEAR-4 membership by date', () => {
     expect((await c.director.ok(MEMBERS, { id: club, d: '2025-09-05' })).studyGroup.members).toHaveLength(2);
     // a teacher and a parent with no part in these students see the group but none of its members
     expect((await c.teacher.ok(MEMBERS, { id: club, d: '2025-09-05' })).studyGroup.members).toEqual([]);
-    const [{ id: parentUser }] = await app.sql(`select id from app_user where login = 'parent'`);
-    const [{ id: guardian }] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, user_id) values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, parentUser]);
-    await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [s1, guardian]);
+    await f.linkGuardian(app, s1, await f.guardian(app, school, { login: 'parent' }));
     const seen = (await c.parent.ok(MEMBERS, { id: club, d: '2025-09-05' })).studyGroup.members;
     const [{ id: m1 }] = await app.sql(`select id from group_membership where student_id = $1`, [s1]);
     expect(seen.map((m: any) => m.id)).toEqual([gid('GroupMembership', m1)]);
@@ -235,8 +220,8 @@ describe('R-YEAR-4 membership by date', () => {
 
   test('R-SEC-2: a group of another school does not exist for the viewer', async () => {
     const [{ id: otherSchool }] = await app.sql(`insert into school (id, created_at, updated_at, name, time_zone) values (gen_random_uuid(), now(), now(), 'Чужая', 'UTC') returning id`);
-    const [{ id: otherYear }] = await app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date) values (gen_random_uuid(), now(), now(), $1, '2025/2026', '2025-09-01', '2026-05-31') returning id`, [otherSchool]);
-    const [{ id: g }] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'Чужой кружок', 'CLUB') returning id`, [otherSchool, otherYear]);
+    const otherYear = await f.academicYear(app, otherSchool, '2025-09-01', '2026-05-31', { name: '2025/2026' });
+    const g = await f.studyGroup(app, { schoolId: otherSchool, yearId: otherYear, kind: 'CLUB', name: 'Чужой кружок' });
     expect(errorCode(await c.admin.gql(MEMBERS, { id: gid('StudyGroup', g), d: '2025-09-05' }))).toBe('NOT_FOUND');
     expect(errorCode(await c.admin.gql(`query($y: ID!) { studyGroups(academicYearId: $y) { id } }`, { y: gid('AcademicYear', otherYear) }))).toBe('NOT_FOUND');
     expect(errorCode(await c.admin.gql(ARCHIVE, { i: { studyGroupId: gid('StudyGroup', g) } }))).toBe('NOT_FOUND');
@@ -245,16 +230,14 @@ describe('R-YEAR-4 membership by date', () => {
 
 describe('data access', () => {
   test('groups with their members and classes: queries do not grow with the number of groups', async () => {
-    const [{ id: y }] = await app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date)
-      values (gen_random_uuid(), now(), now(), $1, '2040/2041', '2040-09-01', '2041-05-31') returning id`, [school]);
+    const y = await f.academicYear(app, school, '2040-09-01', '2041-05-31', { name: '2040/2041' });
     const cls = await newClass(5, y);
     const s = await newStudent(cls, '2040-09-01');
     const q = `query($y: ID!) { studyGroups(academicYearId: $y) { id academicYear { id } classes { __typename } members(onDate: "2040-09-02") { id group { id } } } }`;
     const addGroups = async (k: number) => {
       for (let i = 0; i < k; i++) {
-        const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, stream_class_ids)
-          values (gen_random_uuid(), now(), now(), $1, $2, $3, 'STREAM', array[$4::uuid]) returning id`, [school, y, `Поток ${++n}`, cls]);
-        await app.sql(`insert into group_membership (id, created_at, updated_at, group_id, student_id, from_date) values (gen_random_uuid(), now(), now(), $1, $2, '2040-09-01')`, [g.id, s]);
+        const g = await f.studyGroup(app, { schoolId: school, yearId: y, kind: 'STREAM', name: `Поток ${++n}`, streamClassIds: [cls] });
+        await f.groupMember(app, s, g, '2040-09-01');
       }
     };
     await addGroups(2);

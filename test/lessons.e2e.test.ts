@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { createOtherSchool, expectUnchanged, insertLesson } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 
 /** R-JOUR-6, R-JOUR-1, R-DIARY-3: substitutions, moves, cancellations of dated lessons and the lesson topic. */
@@ -39,51 +40,22 @@ function week(): (weekday: number) => string {
   };
 }
 
-async function staffOf(login: string, archived = false): Promise<string> {
-  const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position, archived_at)
-    select gen_random_uuid(), now(), now(), $1, id, 'Учитель', $3 from app_user where login = $2 returning id`, [school, login, archived ? new Date() : null]);
-  return r.id;
-}
+const staffOf = async (login: string) => (await f.staff(app, school, { login })).staffId;
 /** A new account with the TEACHER role and a staff row (archived when asked). */
 async function newTeacher(archived = false): Promise<string> {
-  const login = `t${++n}`;
-  await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password)
-    select gen_random_uuid(), now(), now(), $1, password_hash, 'Учителев', 'Иван', false from app_user where login = 'admin'`, [login]);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    select gen_random_uuid(), now(), now(), id, $2, 'TEACHER' from app_user where login = $1`, [login, school]);
-  return staffOf(login, archived);
+  const account = { login: `t${++n}`, lastName: 'Учителев', firstName: 'Иван' };
+  return (await f.staff(app, school, { roles: ['TEACHER'], account, archived })).staffId;
 }
-async function newClass(grade = 5, classTeacher: string | null = null): Promise<string> {
-  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter, class_teacher_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5) returning id`, [school, year, grade, `Л${++n}`, classTeacher]);
-  return r.id;
-}
-async function newSubject(): Promise<string> {
-  const [r] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL') returning id`, [school, `Предмет ${++n}`]);
-  return r.id;
-}
-async function newRoom(archived = false): Promise<string> {
-  const [r] = await app.sql(`insert into room (id, created_at, updated_at, school_id, name, archived_at)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3) returning id`, [school, `Каб. ${++n}`, archived ? new Date() : null]);
-  return r.id;
-}
-async function newStudent(classId: string): Promise<string> {
-  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
-    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, `Л-${++n}`]);
-  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [r.id, classId]);
-  return r.id;
-}
+const newClass = (grade = 5, classTeacher: string | null = null) => f.schoolClass(app, school, year, { grade, letter: `Л${++n}`, classTeacherId: classTeacher });
+const newSubject = () => f.subject(app, school, { name: `Предмет ${++n}` });
+const newRoom = (archived = false) => f.room(app, school, { name: `Каб. ${++n}`, archived });
+const newStudent = (classId: string) => f.studentRow(app, school, { pseudonym: `Л-${++n}`, classId });
 async function newGroup(classId: string | null, members: string[]): Promise<string> {
-  const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, school_class_id, subject_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, $6) returning id`,
-  [school, year, `Группа ${++n}`, classId ? 'SUBGROUP' : 'CLUB', classId, classId ? await newSubject() : null]);
-  for (const s of members) {
-    await app.sql(`insert into group_membership (id, created_at, updated_at, group_id, student_id, from_date)
-      values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [g.id, s]);
-  }
-  return g.id;
+  const g = await f.studyGroup(app, {
+    schoolId: school, yearId: year, name: `Группа ${++n}`, kind: classId ? 'SUBGROUP' : 'CLUB', classId: classId ?? undefined, subjectId: classId ? await newSubject() : undefined,
+  });
+  for (const s of members) await f.groupMember(app, s, g, '2025-09-01');
+  return g;
 }
 interface LessonSpec { classId?: string; groupId?: string; studentId?: string; teacher?: string; date: string; n: number; roomId?: string | null; subjectId?: string }
 async function newLesson(o: LessonSpec): Promise<string> {
@@ -209,9 +181,8 @@ describe('R-JOUR-6 substitutions and the right to fill in a lesson', () => {
     await refuse(busyAsSubstitute, 'TEACHER_CONFLICT');
     // a staff member of another school does not exist here (issue 9 §3; test/foreign-ids.e2e compares every family)
     const { schoolUuid } = await createOtherSchool(app, { login: 'alien2', role: 'TEACHER', name: 'Школа № 3', timeZone: 'Europe/Moscow' });
-    const [foreign] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-      select gen_random_uuid(), now(), now(), $1, id, 'Учитель' from app_user where login = 'alien2' returning id`, [schoolUuid]);
-    const r = await unchanged(() => c.deputy.gql(SUBSTITUTE, { i: { lessonId: L(lesson), substituteTeacherId: S(foreign.id), reason: 'больничный' } }));
+    const foreign = await f.staff(app, schoolUuid, { login: 'alien2' });
+    const r = await unchanged(() => c.deputy.gql(SUBSTITUTE, { i: { lessonId: L(lesson), substituteTeacherId: S(foreign.staffId), reason: 'больничный' } }));
     expect(errorCode(r)).toBe('NOT_FOUND');
     expect(r.errors![0].message).toBe('Staff member not found');
 

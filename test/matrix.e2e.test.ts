@@ -10,6 +10,7 @@ import { controlWorkOps } from './matrix/control-work.ops';
 import { eventOps } from './matrix/events.ops';
 import { productionCalendarOps } from './matrix/production-calendar.ops';
 import { collect } from './helpers/live';
+import * as f from './helpers/factories';
 
 /**
  * R-ROLE / R-SEC-2: every root operation run as every role. Allowed callers pass the permission
@@ -28,13 +29,10 @@ const ALL: Actor[] = ['anonymous', ...EVERY_USER];
 
 beforeAll(async () => {
   app = await startTestApp();
-  // R-ROLE-8: an education-authority analyst of the demo school (not a demo login).
-  await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password)
-    select gen_random_uuid(), now(), now(), 'analyst', password_hash, 'Аналитиков', 'Андрей', false from app_user where login = 'admin'`);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    select gen_random_uuid(), now(), now(), u.id, s.id, 'ANALYST' from app_user u, school s where u.login = 'analyst'`);
-  for (const actor of ACTORS) clients.set(actor, actor === 'anonymous' ? app.anon() : await app.as(actor));
   const [s] = await app.sql(`select id from school limit 1`);
+  // R-ROLE-8: an education-authority analyst of the demo school (not a demo login).
+  await f.user(app, s.id, ['ANALYST'], { login: 'analyst', lastName: 'Аналитиков', firstName: 'Андрей' });
+  for (const actor of ACTORS) clients.set(actor, actor === 'anonymous' ? app.anon() : await app.as(actor));
   schoolId = toGlobalId('School', s.id);
   const [y] = await app.sql(`select id from academic_year limit 1`);
   demoHash = (await app.sql(`select password_hash from app_user where login = 'admin'`))[0].password_hash;
@@ -76,17 +74,11 @@ async function newGradingSystem(): Promise<string> {
 }
 /** A user of the demo school to reset or block (not a demo login, which other calls still need). */
 async function newVictim(blocked = false): Promise<string> {
-  const n = next();
-  const [u] = await app.sql(
-    `insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password, blocked_at, blocked_reason)
-     select gen_random_uuid(), now(), now(), 'victim' || $1::text, password_hash, 'Жертва', 'Тест', false, $2, $3 from app_user where login = 'admin' returning id`,
-    [n, blocked ? new Date() : null, blocked ? 'test' : null]);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    select gen_random_uuid(), now(), now(), $1, id, 'STUDENT' from school limit 1`, [u.id]);
-  return toGlobalId('User', u.id);
+  const u = await f.user(app, demoSchoolUuid(), ['STUDENT'], { login: `victim${next()}`, lastName: 'Жертва', firstName: 'Тест', blocked: blocked ? 'test' : undefined });
+  return toGlobalId('User', u.userId);
 }
 
-// ---- roster fixtures (built with SQL or the deputy's client; not under test themselves) ----
+// ---- roster fixtures (built with test/helpers/factories or the deputy's client; not under test themselves) ----
 const uuidOf = (gid: string) => Buffer.from(gid, 'base64url').toString('utf8').split(':')[1];
 const demoSchoolUuid = () => uuidOf(schoolId);
 const demoYearUuid = () => uuidOf(yearId);
@@ -94,12 +86,7 @@ const demoYearUuid = () => uuidOf(yearId);
 /** The Staff row (raw id) of a login, created once. */
 const staffIds = new Map<string, string>();
 async function staffUuid(login: string): Promise<string> {
-  if (!staffIds.has(login)) {
-    const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-      select gen_random_uuid(), now(), now(), $2, id, 'Учитель' from app_user where login = $1
-      on conflict (school_id, user_id) do update set position = staff.position returning id`, [login, demoSchoolUuid()]);
-    staffIds.set(login, r.id);
-  }
+  if (!staffIds.has(login)) staffIds.set(login, (await f.staff(app, demoSchoolUuid(), { login })).staffId);
   return staffIds.get(login)!;
 }
 /** The Staff global ID of a login (for anonymous callers, the teacher's). */
@@ -116,29 +103,15 @@ async function newRoom(): Promise<string> {
 async function newPlainClass(): Promise<string> {
   return toGlobalId('SchoolClass', await newClassRow());
 }
-async function newClassRow(): Promise<string> {
-  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-    values (gen_random_uuid(), now(), now(), $1, $2, 5, $3) returning id`, [demoSchoolUuid(), demoYearUuid(), `М${next()}`]);
-  return r.id;
-}
-async function newStudentRow(classUuid?: string): Promise<string> {
-  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
-    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [demoSchoolUuid(), `М-${next()}`]);
-  if (classUuid) await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [r.id, classUuid]);
-  return r.id;
-}
-async function newSubjectRow(): Promise<string> {
-  const [r] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL') returning id`, [demoSchoolUuid(), `Предмет М${next()}`]);
-  return r.id;
-}
+const newClassRow = () => f.schoolClass(app, demoSchoolUuid(), demoYearUuid(), { grade: 5, letter: `М${next()}` });
+const newStudentRow = (classUuid?: string) => f.studentRow(app, demoSchoolUuid(), { pseudonym: `М-${next()}`, classId: classUuid });
+const newSubjectRow = () => f.subject(app, demoSchoolUuid(), { name: `Предмет М${next()}` });
+/** The demo teacher's teaching assignment to a class (row ids), in a new subject unless one is given. */
+const newAssignmentRow = async (classUuid: string, hoursPerWeek: number, subjectUuid?: string) => f.assignment(app, {
+  schoolId: demoSchoolUuid(), yearId: demoYearUuid(), teacherId: await staffUuid('teacher'), subjectId: subjectUuid ?? await newSubjectRow(), classId: classUuid, hoursPerWeek,
+});
 /** A CLUB of the demo year (any student in a class of the year may join). */
-async function newGroupRow(): Promise<string> {
-  const [r] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, 'CLUB') returning id`, [demoSchoolUuid(), demoYearUuid(), `Кружок М${next()}`]);
-  return toGlobalId('StudyGroup', r.id);
-}
+const newGroupRow = async () => toGlobalId('StudyGroup', await f.studyGroup(app, { schoolId: demoSchoolUuid(), yearId: demoYearUuid(), kind: 'CLUB', name: `Кружок М${next()}` }));
 async function newAssignment(login = 'teacher'): Promise<{ id: string; subjectId: string; classId: string }> {
   const subjectId = await newSubject();
   const classId = await newPlainClass();
@@ -169,19 +142,10 @@ async function studentFor(actor: Actor, classGid?: string): Promise<{ studentId:
   const studentId = r.studentCreate.student.id;
   const sid = uuidOf(studentId);
   await app.sql(`update student set consent_status = 'GIVEN', last_name = 'Учеников', first_name = 'Матвей' where id = $1`, [sid]);
-  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, '2020-01-01')`, [sid, uuidOf(classId)]);
-  if (actor === 'teacher') {
-    await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
-      values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 1)`, [demoSchoolUuid(), demoYearUuid(), await staffUuid('teacher'), await newSubjectRow(), uuidOf(classId)]);
-  }
+  await f.enrol(app, sid, uuidOf(classId), '2020-01-01');
+  if (actor === 'teacher') await newAssignmentRow(uuidOf(classId), 1);
   if (actor === 'student') await app.sql(`update student set user_id = (select id from app_user where login = 'student') where id = $1`, [sid]);
-  if (actor === 'parent') {
-    const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
-      select gen_random_uuid(), now(), now(), $1, 'Родителев', 'Пётр', id from app_user where login = 'parent' returning id`, [demoSchoolUuid()]);
-    await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind)
-      values (gen_random_uuid(), now(), now(), $1, $2, 'FATHER')`, [sid, g.id]);
-  }
+  if (actor === 'parent') await f.guardianAccount(app, demoSchoolUuid(), sid, 'parent', { lastName: 'Родителев', firstName: 'Пётр', kind: 'FATHER' });
   return { studentId, classId };
 }
 async function guardianOf(studentId: string): Promise<string> {
@@ -191,13 +155,9 @@ async function guardianOf(studentId: string): Promise<string> {
 }
 /** A class led by the class teacher with one student of the given consent state (R-SEC-4 targets). */
 async function consentTarget(env: MatrixEnv, status: 'NONE' | 'GIVEN'): Promise<{ classId: string; studentId: string }> {
-  const [cls] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter, class_teacher_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, 11, $3, $4) returning id`, [demoSchoolUuid(), demoYearUuid(), `К${env.unique}`, await staffUuid('classteacher')]);
-  const [st] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym, consent_status)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3) returning id`, [demoSchoolUuid(), `К-${env.unique}`, status]);
-  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [st.id, cls.id]);
-  return { classId: toGlobalId('SchoolClass', cls.id), studentId: toGlobalId('Student', st.id) };
+  const cls = await f.schoolClass(app, demoSchoolUuid(), demoYearUuid(), { grade: 11, letter: `К${env.unique}`, classTeacherId: await staffUuid('classteacher') });
+  const st = await f.studentRow(app, demoSchoolUuid(), { pseudonym: `К-${env.unique}`, consent: status, classId: cls });
+  return { classId: toGlobalId('SchoolClass', cls), studentId: toGlobalId('Student', st) };
 }
 const TEACHERS: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher'];
 const SUBGROUP_FORMERS: Actor[] = ['admin', 'deputy', 'teacher', 'classteacher'];
@@ -208,11 +168,9 @@ const SUBGROUP_FORMERS: Actor[] = ['admin', 'deputy', 'teacher', 'classteacher']
 async function subgroupOfLedClass(): Promise<{ groupId: string; studentId: string }> {
   const classUuid = uuidOf(await newLedClass());
   const subjectUuid = await newSubjectRow();
-  await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 2)`, [demoSchoolUuid(), demoYearUuid(), await staffUuid('teacher'), subjectUuid, classUuid]);
-  const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, subject_id, school_class_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, 'SUBGROUP', $4, $5) returning id`, [demoSchoolUuid(), demoYearUuid(), `Подгруппа М${next()}`, subjectUuid, classUuid]);
-  return { groupId: toGlobalId('StudyGroup', g.id), studentId: toGlobalId('Student', await newStudentRow(classUuid)) };
+  await newAssignmentRow(classUuid, 2, subjectUuid);
+  const g = await f.studyGroup(app, { schoolId: demoSchoolUuid(), yearId: demoYearUuid(), kind: 'SUBGROUP', name: `Подгруппа М${next()}`, subjectId: subjectUuid, classId: classUuid });
+  return { groupId: toGlobalId('StudyGroup', g), studentId: toGlobalId('Student', await newStudentRow(classUuid)) };
 }
 const PLAN_EDITORS: Actor[] = ['admin', 'deputy', 'teacher', 'classteacher'];
 const ROSTER_EDITORS: Actor[] = ['admin', 'deputy', 'classteacher'];
@@ -585,8 +543,7 @@ test('R-ROLE-8: every path the analyst may take towards people yields no name, b
   const sid = uuidOf(studentId);
   await app.sql(`update student set middle_name = 'Сергеевич', birth_date = '2013-04-17', phone = '+7 903 555-17-04', email = 'matvey.u@example.org' where id = $1`, [sid]);
   await app.sql(`update guardian set phone = '+7 903 555-99-01', email = 'p.roditelev@example.org' where id in (select guardian_id from student_guardian where student_id = $1)`, [sid]);
-  await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 1)`, [demoSchoolUuid(), demoYearUuid(), await staffUuid('teacher'), await newSubjectRow(), uuidOf(classId)]);
+  await newAssignmentRow(uuidOf(classId), 1);
   await app.sql(`insert into control_work (id, created_at, updated_at, school_id, academic_year_id, date, subject_id, school_class_id, form)
     values (gen_random_uuid(), now(), now(), $1, $2, '2025-11-26', $3, $4, 'TEST')`, [demoSchoolUuid(), demoYearUuid(), await newSubjectRow(), uuidOf(classId)]);
   const anyStudent = { id: sid };

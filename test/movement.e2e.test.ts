@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode, onClosed, wsExecute } from './helpers/app';
 import { expectUnchanged } from './helpers/db';
+import { academicYear, groupMember, guardian, linkGuardian, schoolClass, studentRow, studyGroup, subject, user } from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 
 /** R-YEAR-11, R-SEC-8: enrolment, transfer and leaving, with history by date. */
@@ -7,7 +8,6 @@ let app: TestApp;
 const c: Record<string, HttpClient> = {};
 let school: string;
 let year: string;
-let hash: string;
 let n = 0;
 
 const gid = toGlobalId;
@@ -22,36 +22,23 @@ const CLASS_MEMBERS = `query($c: ID!, $d: LocalDate!) { classMembers(classId: $c
 const TABLES = ['class_membership', 'group_membership', 'student', 'app_user', 'auth_session', 'audit_entry'];
 const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
 
-async function newClass(grade: number): Promise<string> {
-  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4) returning id`, [school, year, grade, `М${++n}`]);
-  return r.id;
-}
-async function newStudent(classId?: string, from = '2025-09-01'): Promise<string> {
-  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
-    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, `Д-${String(++n).padStart(4, '0')}`]);
-  if (classId) await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3)`, [r.id, classId, from]);
-  return r.id;
-}
+const newClass = (grade: number) => schoolClass(app, school, year, { grade, letter: `М${++n}` });
+const newStudent = (classId?: string, from = '2025-09-01') =>
+  studentRow(app, school, { pseudonym: `Д-${String(++n).padStart(4, '0')}`, classId, from });
 /** A user with the demo password and one role in the demo school. */
 async function newUser(role: string): Promise<{ id: string; login: string }> {
-  const login = `u${++n}`;
-  const [u] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'Тестов', 'Тест', false) returning id`, [login, hash]);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role) values (gen_random_uuid(), now(), now(), $1, $2, $3)`, [u.id, school, role]);
-  return { id: u.id, login };
+  const u = await user(app, school, [role], { login: `u${++n}`, lastName: 'Тестов', firstName: 'Тест' });
+  return { id: u.userId, login: u.login };
 }
 async function newGuardian(userId: string, ...students: string[]): Promise<void> {
-  const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, user_id) values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, userId]);
-  for (const s of students) await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [s, g.id]);
+  const g = await guardian(app, school, { userId });
+  for (const s of students) await linkGuardian(app, s, g);
 }
 async function subgroupWith(classId: string, studentId: string): Promise<string> {
-  const [s] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component) values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL') returning id`, [school, `Предмет ${++n}`]);
-  const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, subject_id, school_class_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, 'SUBGROUP', $4, $5) returning id`, [school, year, `Группа ${n}`, s.id, classId]);
-  await app.sql(`insert into group_membership (id, created_at, updated_at, group_id, student_id, from_date) values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [g.id, studentId]);
-  return g.id;
+  const subjectId = await subject(app, school, { name: `Предмет ${++n}` });
+  const g = await studyGroup(app, { schoolId: school, yearId: year, kind: 'SUBGROUP', name: `Группа ${n}`, subjectId, classId });
+  await groupMember(app, studentId, g, '2025-09-01');
+  return g;
 }
 const codes = (p: { userErrors: { code: string }[] }) => p.userErrors.map((e) => e.code);
 const members = async (client: HttpClient, classId: string, d: string) =>
@@ -64,7 +51,6 @@ beforeAll(async () => {
   for (const login of ['admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent']) c[login] = await app.as(login);
   [{ id: school }] = await app.sql(`select id from school limit 1`);
   [{ id: year }] = await app.sql(`select id from academic_year limit 1`);
-  [{ password_hash: hash }] = await app.sql(`select password_hash from app_user where login = 'admin'`);
 });
 afterAll(async () => { await app?.stop(); });
 
@@ -117,14 +103,13 @@ describe('R-YEAR-11 transfer', () => {
     const b = await newClass(7);
     const s = await newStudent(a);
     const sub = await subgroupWith(a, s);
-    const [club] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind)
-      values (gen_random_uuid(), now(), now(), $1, $2, 'Хор', 'CLUB') returning id`, [school, year]);
-    await app.sql(`insert into group_membership (id, created_at, updated_at, group_id, student_id, from_date) values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [club.id, s]);
+    const club = await studyGroup(app, { schoolId: school, yearId: year, kind: 'CLUB', name: 'Хор' });
+    await groupMember(app, s, club, '2025-09-01');
     const r = await c.admin.ok(TRANSFER, { i: { studentId: gid('Student', s), toClassId: gid('SchoolClass', b), date: '2026-01-12' } });
     expect(r.studentTransfer.userErrors).toEqual([]);
     expect(r.studentTransfer.closedGroupMemberships).toEqual([{ id: expect.any(String), toDate: '2026-01-11' }]);
     const rows = await app.sql(`select group_id, to_date::text from group_membership where student_id = $1 order by to_date nulls last`, [s]);
-    expect(rows).toEqual([{ group_id: sub, to_date: '2026-01-11' }, { group_id: club.id, to_date: null }]);
+    expect(rows).toEqual([{ group_id: sub, to_date: '2026-01-11' }, { group_id: club, to_date: null }]);
   });
 
   test('R-YEAR-11: bad transfers change nothing', async () => {
@@ -195,10 +180,8 @@ describe('R-YEAR-11, R-SEC-8 leaving', () => {
   test('R-YEAR-11: a student in no class cannot leave; a future date is refused', async () => {
     const s = await newStudent();
     expect(codes((await unchanged(() => c.deputy.ok(LEAVE, { i: { studentId: gid('Student', s), date: '2025-11-10', reason: 'x' } }))).studentLeave)).toEqual(['NOT_ENROLLED']);
-    const [{ id: future }] = await app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date)
-      values (gen_random_uuid(), now(), now(), $1, '2099/2100', '2099-09-01', '2100-05-31') returning id`, [school]);
-    const [{ id: cls }] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-      values (gen_random_uuid(), now(), now(), $1, $2, 5, 'Б') returning id`, [school, future]);
+    const future = await academicYear(app, school, '2099-09-01', '2100-05-31', { name: '2099/2100' });
+    const cls = await schoolClass(app, school, future, { grade: 5, letter: 'Б' });
     const f = await newStudent(cls, '2099-09-01');
     expect(codes((await unchanged(() => c.deputy.ok(LEAVE, { i: { studentId: gid('Student', f), date: '2099-10-01', reason: 'x' } }))).studentLeave)).toEqual(['DATE_INVALID']);
   });

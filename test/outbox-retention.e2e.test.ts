@@ -1,7 +1,6 @@
 import { startTestApp, TestApp, TEST_NOW } from './helpers/app';
 import { collect, commitEvent } from './helpers/live';
-import { linkGuardian } from './helpers/db';
-import { demo, schoolClass, student } from './helpers/factories';
+import { demo, guardianAccount, schoolClass, student } from './helpers/factories';
 import { parse } from 'graphql';
 import type { WebSocket } from 'ws';
 import type { Ctx } from '../src/context';
@@ -65,7 +64,7 @@ beforeAll(async () => {
   const classId = await schoolClass(app, schoolId, yearId);
   ({ studentId: child } = await student(app, schoolId, { classId }));
   ({ studentId: other } = await student(app, schoolId, { classId }));
-  await linkGuardian(app, schoolId, child);
+  await guardianAccount(app, schoolId, child);
   parentToken = (await app.as('parent')).token!;
   const teacher = await app.as('teacher');
   teacherToken = teacher.token!;

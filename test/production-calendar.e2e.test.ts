@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { createOtherSchool, expectUnchanged } from './helpers/db';
+import * as f from './helpers/factories';
 import { clock } from '../src/clock';
 import { toGlobalId } from '../src/schema/node';
 import { addWorkingDays, workingDaysDeadline } from '../src/services/production-calendar.service';
@@ -26,21 +27,16 @@ const TABLES = ['production_calendar_day', 'audit_entry', 'erasure_job'];
 const set = (client: HttpClient, date: string, kind: string, note?: string | null, s = schoolId) => client.gql(SET, { i: { schoolId: s, date, kind, note } });
 
 /** A consenting student in a class of the demo year, with personal data; returns the raw id. */
-async function student(pseudonym: string): Promise<string> {
-  const [{ id }] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym, consent_status, last_name, first_name)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'GIVEN', 'Календарёв', 'Иван') returning id`, [schoolUuid, pseudonym]);
-  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-01')`, [id, classUuid]);
-  return id;
-}
+const student = (pseudonym: string) =>
+  f.studentRow(app, schoolUuid, { pseudonym, consent: 'GIVEN', lastName: 'Календарёв', firstName: 'Иван', classId: classUuid });
 
 beforeAll(async () => {
   app = await startTestApp({ ERASURE_POLL_SECONDS: '0' });
   clock.pin('2025-11-25T09:00:00Z'); // Tuesday
   [{ id: schoolUuid }] = await app.sql(`select id from school limit 1`);
   schoolId = toGlobalId('School', schoolUuid);
-  [{ id: classUuid }] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-    select gen_random_uuid(), now(), now(), $1, y.id, 8, 'К' from academic_year y where y.school_id = $1 limit 1 returning id`, [schoolUuid]);
+  const [{ id: yearUuid }] = await app.sql(`select id from academic_year where school_id = $1 limit 1`, [schoolUuid]);
+  classUuid = await f.schoolClass(app, schoolUuid, yearUuid, { grade: 8, letter: 'К' });
   for (const login of ['admin', 'director', 'deputy', 'teacher', 'student', 'parent']) c[login] = await app.as(login);
 });
 afterAll(async () => {

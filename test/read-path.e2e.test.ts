@@ -1,6 +1,6 @@
 import { countQueries } from './helpers/db';
 import { startTestApp, TestApp } from './helpers/app';
-import { demo, gid, schoolClass, staff, student, user } from './helpers/factories';
+import { demo, gid, guardian, linkGuardian, schoolClass, staff, student, user } from './helpers/factories';
 import { SCHOOL_WIDE_ACCESS_ROLES } from '../src/permissions/capabilities';
 
 /**
@@ -52,9 +52,7 @@ describe('issue 11: access decided from the roles where they decide it', () => {
 
   test('issue 11, R-SEC-3: a parent of one child is still checked per student: the same class shows only their child, with access statements', async () => {
     const parent = await user(app, schoolId, ['PARENT']);
-    const [{ id: guardianId }] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
-      values (gen_random_uuid(), now(), now(), $1, 'Опекунова', 'Анна', $2) returning id`, [schoolId, parent.userId]);
-    await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [kid.studentId, guardianId]);
+    await linkGuardian(app, kid.studentId, await guardian(app, schoolId, { lastName: 'Опекунова', firstName: 'Анна', userId: parent.userId }));
     const client = await app.as(parent.login);
     let data: any;
     expect(await accessStatements(async () => { data = await client.ok(A, { id: classGid }); })).toBeGreaterThan(0);

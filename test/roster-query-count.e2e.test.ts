@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { countQueries } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 
 /** CONVENTIONS / R-SEC-3: listing a class with its students and guardians costs the same number of statements for 3 or 30 students. */
@@ -17,21 +18,15 @@ const LIST = `query($c: ID!) { schoolClass(id: $c) { name studentCount classTeac
 /** A class of `n` students with consent, each with one guardian; returns its global ID. */
 async function classWith(n: number): Promise<string> {
   const letter = String.fromCharCode(letterCode++);
-  const [{ id: classId }] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-    values (gen_random_uuid(), now(), now(), $1, $2, 9, $3) returning id`, [schoolUuid, yearUuid, letter]);
-  await app.sql(`
-    with s as (
-      insert into student (id, created_at, updated_at, school_id, pseudonym, last_name, first_name, birth_date, sex, phone, consent_status)
-      select gen_random_uuid(), now(), now(), $1, 'Q-' || $2 || '-' || i, 'Фамилия' || i, 'Имя', '2011-01-01', 'FEMALE', '+7 900 000-00-00', 'GIVEN'
-        from generate_series(1, $3::int) i returning id),
-    m as (
-      insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-      select gen_random_uuid(), now(), now(), s.id, $4, '2020-01-01' from s returning student_id),
-    g as (
-      insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, phone)
-      select gen_random_uuid(), now(), now(), $1, 'Родитель', s.id::text, '+7 911 000-00-00' from s returning id, first_name)
-    insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind)
-    select gen_random_uuid(), now(), now(), g.first_name::uuid, g.id, 'MOTHER' from g`, [schoolUuid, letter, n, classId]);
+  const classId = await f.schoolClass(app, schoolUuid, yearUuid, { grade: 9, letter });
+  for (let i = 1; i <= n; i++) {
+    const studentId = await f.studentRow(app, schoolUuid, {
+      pseudonym: `Q-${letter}-${i}`, lastName: `Фамилия${i}`, firstName: 'Имя', birthDate: '2011-01-01', sex: 'FEMALE', phone: '+7 900 000-00-00', consent: 'GIVEN',
+      classId, from: '2020-01-01',
+    });
+    // one guardian each, whose first name (the student's id) is unique
+    await f.linkGuardian(app, studentId, await f.guardian(app, schoolUuid, { lastName: 'Родитель', firstName: studentId, phone: '+7 911 000-00-00' }));
+  }
   return toGlobalId('SchoolClass', classId);
 }
 

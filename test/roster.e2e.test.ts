@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode, LOGIN } from './helpers/app';
 import { expectUnchanged } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 
 /** Classes and people: R-YEAR-4, R-ROLE-5, R-SEC-1, R-SEC-3, R-SEC-4. */
@@ -46,10 +47,7 @@ async function newStudent(lastName: string, firstName: string, classGid?: string
   if (classGid) await enrol(id, classGid);
   return id;
 }
-async function enrol(studentGid: string, classGid: string, from = '2025-09-01', to: string | null = null): Promise<void> {
-  await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date, to_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4)`, [uuid(studentGid), uuid(classGid), from, to]);
-}
+const enrol = (studentGid: string, classGid: string, from = '2025-09-01', to: string | null = null) => f.enrol(app, uuid(studentGid), uuid(classGid), from, to);
 
 let childA: string; // the demo parent's child, in 5А
 let otherA: string; // another student of 5А
@@ -63,17 +61,14 @@ beforeAll(async () => {
   [{ id: yearUuid }] = await app.sql(`select id from academic_year where school_id = $1 limit 1`, [schoolUuid]);
   schoolId = toGlobalId('School', schoolUuid);
   yearId = toGlobalId('AcademicYear', yearUuid);
-  const mkStaff = async (login: string) => (await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-    select gen_random_uuid(), now(), now(), $1, id, 'Учитель' from app_user where login = $2 returning id`, [schoolUuid, login]))[0].id as string;
+  const mkStaff = async (login: string) => (await f.staff(app, schoolUuid, { login })).staffId;
   staff = { teacher: await mkStaff('teacher'), classteacher: await mkStaff('classteacher') };
   const a = await c.deputy.ok(CLASS_CREATE, { i: { academicYearId: yearId, grade: 5, letter: 'а', classTeacherId: toGlobalId('Staff', staff.classteacher) } });
   expect(a.classCreate.userErrors).toEqual([]);
   classA = a.classCreate.schoolClass.id;
   classB = (await c.deputy.ok(CLASS_CREATE, { i: { academicYearId: yearId, grade: 6, letter: 'Б' } })).classCreate.schoolClass.id;
-  const [{ id: subjectId }] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component)
-    values (gen_random_uuid(), now(), now(), $1, 'Математика (roster)', 'FEDERAL') returning id`, [schoolUuid]);
-  await app.sql(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 5)`, [schoolUuid, yearUuid, staff.teacher, subjectId, uuid(classA)]);
+  const subjectId = await f.subject(app, schoolUuid, { name: 'Математика (roster)' });
+  await f.assignment(app, { schoolId: schoolUuid, yearId: yearUuid, teacherId: staff.teacher, subjectId, classId: uuid(classA), hoursPerWeek: 5 });
   childA = await newStudent('Петров', 'Иван', classA);
   otherA = await newStudent('Антонова', 'Мария', classA);
   childB = await newStudent('Сидоров', 'Олег', classB);

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { countQueries, expectUnchanged } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 
 let app: TestApp;
@@ -30,16 +31,8 @@ const REORDER = `mutation($i: PlannedTopicsReorderInput!) { plannedTopicsReorder
 
 const TABLES = ['teaching_assignment', 'curriculum_item', 'thematic_plan', 'planned_topic', 'audit_entry'];
 const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, TABLES, fn);
-async function staffFor(login: string): Promise<string> {
-  const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-    select gen_random_uuid(), now(), now(), $2, id, 'Учитель' from app_user where login = $1 returning id`, [login, schoolUuid]);
-  return toGlobalId('Staff', r.id);
-}
-async function newClass(grade: number, letter: string): Promise<string> {
-  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4) returning id`, [schoolUuid, yearUuid, grade, letter]);
-  return toGlobalId('SchoolClass', r.id);
-}
+const staffFor = async (login: string) => toGlobalId('Staff', (await f.staff(app, schoolUuid, { login })).staffId);
+const newClass = async (grade: number, letter: string) => toGlobalId('SchoolClass', await f.schoolClass(app, schoolUuid, yearUuid, { grade, letter }));
 let schoolUuid: string;
 let subjectN = 0;
 async function newSubject(name = `Предмет ${++subjectN}`): Promise<string> {
@@ -63,9 +56,7 @@ beforeAll(async () => {
   otherStaff = await staffFor('classteacher');
   class5a = await newClass(5, 'А');
   class5b = await newClass(5, 'Б');
-  const [g] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, subject_id, school_class_id)
-    values (gen_random_uuid(), now(), now(), $1, $2, '5А англ. гр. 1', 'SUBGROUP', null, null) returning id`, [schoolUuid, yearUuid]);
-  group = toGlobalId('StudyGroup', g.id);
+  group = toGlobalId('StudyGroup', await f.studyGroup(app, { schoolId: schoolUuid, yearId: yearUuid, kind: 'SUBGROUP', name: '5А англ. гр. 1' }));
 });
 afterAll(async () => { await app?.stop(); });
 

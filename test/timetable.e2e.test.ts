@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { startTestApp, TestApp, HttpClient, errorCode } from './helpers/app';
 import { countQueries, expectUnchanged } from './helpers/db';
+import * as f from './helpers/factories';
 import { toGlobalId } from '../src/schema/node';
 import { findLessonClashes, findTimetableClashes } from '../src/services/scheduling';
 import { isoWeekday } from '../src/services/shared';
@@ -34,59 +35,29 @@ const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, 
 const codes = (p: { userErrors: { code: string }[] }) => p.userErrors.map((e) => e.code).sort();
 const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
-// ---- fixtures (SQL; not under test themselves) ----
+// ---- fixtures (test/helpers/factories and SQL; not under test themselves) ----
 
-async function newClass(grade: number, yearId = demoYear): Promise<string> {
-  const [r] = await app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4) returning id`, [school, yearId, grade, `Т${++n}`]);
-  return r.id;
-}
-async function newSubject(name = `Предмет ${++n}`): Promise<string> {
-  const [r] = await app.sql(`insert into subject (id, created_at, updated_at, school_id, name, component)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'FEDERAL') returning id`, [school, name]);
-  return r.id;
-}
-async function newRoom(): Promise<string> {
-  const [r] = await app.sql(`insert into room (id, created_at, updated_at, school_id, name) values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, `${200 + ++n}`]);
-  return r.id;
-}
+const newClass = (grade: number, yearId = demoYear) => f.schoolClass(app, school, yearId, { grade, letter: `Т${++n}` });
+const newSubject = (name = `Предмет ${++n}`) => f.subject(app, school, { name });
+const newRoom = () => f.room(app, school, { name: `${200 + ++n}` });
 /** A teacher of the demo school: a new account with a staff row (or the staff row of an existing login). */
 async function newTeacher(login?: string): Promise<string> {
-  let userId: string;
-  if (login) [{ id: userId }] = await app.sql(`select id from app_user where login = $1`, [login]);
-  else {
-    [{ id: userId }] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, middle_name)
-      select gen_random_uuid(), now(), now(), $1, password_hash, $2, 'Анна', 'Петровна' from app_user where login = 'admin' returning id`, [`tt${++n}`, `Учителева${n}`]);
-    await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role) values (gen_random_uuid(), now(), now(), $1, $2, 'TEACHER')`, [userId, school]);
-  }
-  const [r] = await app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position) values (gen_random_uuid(), now(), now(), $1, $2, 'Учитель')
-    on conflict (school_id, user_id) do update set position = staff.position returning id`, [school, userId]);
-  return r.id;
+  if (login) return (await f.staff(app, school, { login })).staffId;
+  const account = { login: `tt${++n}`, lastName: `Учителева${n}`, firstName: 'Анна', middleName: 'Петровна' };
+  return (await f.staff(app, school, { roles: ['TEACHER'], account })).staffId;
 }
-async function newStudent(classId?: string, from = '2025-09-01'): Promise<string> {
-  const [r] = await app.sql(`insert into student (id, created_at, updated_at, school_id, pseudonym)
-    values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [school, `Т-${String(++n).padStart(4, '0')}`]);
-  if (classId) await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3)`, [r.id, classId, from]);
-  return r.id;
-}
-async function newGroup(kind: string, { classId, streamClassIds, subjectId, yearId = demoYear }: { classId?: string; streamClassIds?: string[]; subjectId?: string; yearId?: string } = {}): Promise<string> {
-  const [r] = await app.sql(`insert into study_group (id, created_at, updated_at, school_id, academic_year_id, name, kind, subject_id, school_class_id, stream_class_ids)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, $6, $7) returning id`,
-  [school, yearId, `Группа ${++n}`, kind, subjectId ?? null, classId ?? null, streamClassIds ?? null]);
-  return r.id;
-}
-async function addMember(groupId: string, studentId: string, from = '2025-09-01'): Promise<void> {
-  await app.sql(`insert into group_membership (id, created_at, updated_at, group_id, student_id, from_date) values (gen_random_uuid(), now(), now(), $1, $2, $3)`, [groupId, studentId, from]);
-}
+const newStudent = (classId?: string, from = '2025-09-01') =>
+  f.studentRow(app, school, { pseudonym: `Т-${String(++n).padStart(4, '0')}`, classId, from });
+const newGroup = (kind: string, { classId, streamClassIds, subjectId, yearId = demoYear }: { classId?: string; streamClassIds?: string[]; subjectId?: string; yearId?: string } = {}) =>
+  f.studyGroup(app, { schoolId: school, yearId, kind, name: `Группа ${++n}`, classId, subjectId, streamClassIds });
+const addMember = (groupId: string, studentId: string, from = '2025-09-01') => f.groupMember(app, studentId, groupId, from);
 /** A fresh academic year of the demo school (years may not overlap), with a period for grades 5–9 and holidays. */
 async function newYear(): Promise<{ id: string; gid: string; y: number; periodId: string; periodGid: string }> {
   const y = 2040 + 2 * ++n;
-  const [yr] = await app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3, $4) returning id`, [school, `${y}/${y + 1}`, `${y}-09-01`, `${y + 1}-05-31`]);
+  const id = await f.academicYear(app, school, `${y}-09-01`, `${y + 1}-05-31`, { name: `${y}/${y + 1}` });
   const [p] = await app.sql(`insert into study_period (id, created_at, updated_at, school_id, academic_year_id, name, kind, grades, start_date, end_date, final_mark_deadline)
-    values (gen_random_uuid(), now(), now(), $1, $2, '1 четверть', 'QUARTER', '{5,6,7,8,9}', $3, $4, $5) returning id`, [school, yr.id, `${y}-09-01`, `${y}-10-31`, `${y}-10-29`]);
-  return { id: yr.id, gid: gid('AcademicYear', yr.id), y, periodId: p.id, periodGid: gid('StudyPeriod', p.id) };
+    values (gen_random_uuid(), now(), now(), $1, $2, '1 четверть', 'QUARTER', '{5,6,7,8,9}', $3, $4, $5) returning id`, [school, id, `${y}-09-01`, `${y}-10-31`, `${y}-10-29`]);
+  return { id, gid: gid('AcademicYear', id), y, periodId: p.id, periodGid: gid('StudyPeriod', p.id) };
 }
 async function newHoliday(yearId: string, start: string, end: string, grades: number[] | null): Promise<void> {
   await app.sql(`insert into holiday (id, created_at, updated_at, school_id, academic_year_id, name, start_date, end_date, grades)
@@ -488,9 +459,7 @@ describe('R-YEAR-9 reading the timetable', () => {
     const mine = await newStudent(cls);
     const other = await newStudent(cls);
     await app.sql(`update student set user_id = (select id from app_user where login = 'student') where id = $1`, [mine]);
-    const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
-      select gen_random_uuid(), now(), now(), $1, 'Родителева', 'Ольга', id from app_user where login = 'parent' returning id`, [school]);
-    await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind) values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [mine, g.id]);
+    await f.guardianAccount(app, school, mine, 'parent', { lastName: 'Родителева' });
     const classEntry = await mustCreate({ ...(await basics()), weekday: 5, lessonNumber: 5, classId: gid('SchoolClass', cls) });
     const otherOwn = await mustCreate({ ...(await basics()), weekday: 5, lessonNumber: 6, studentId: gid('Student', other) });
 

@@ -1,4 +1,5 @@
 import type { TestApp } from './app';
+import { user } from './factories';
 
 /** The tables the school-year feature writes (audit trail included). */
 export const YEAR_TABLES = ['school', 'academic_year', 'study_period', 'holiday', 'grading_system', 'grading_value', 'audit_entry'];
@@ -27,15 +28,6 @@ export async function expectUnchanged<T>(app: TestApp, tables: readonly string[]
   return r;
 }
 
-/** Links the account `login` (the demo parent by default) as a guardian of a student; returns the guardian's id. */
-export async function linkGuardian(app: TestApp, schoolId: string, studentId: string, login = 'parent'): Promise<string> {
-  const [g] = await app.sql(`insert into guardian (id, created_at, updated_at, school_id, last_name, first_name, user_id)
-    select gen_random_uuid(), now(), now(), $1, 'Морозова', 'Ольга', id from app_user where login = $2 returning id`, [schoolId, login]);
-  await app.sql(`insert into student_guardian (id, created_at, updated_at, student_id, guardian_id, kind)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'MOTHER')`, [studentId, g.id]);
-  return g.id;
-}
-
 /** A dated lesson as lesson generation would create it (planned slot = actual slot); returns its id. */
 export interface LessonRow {
   schoolId: string; yearId: string; subjectId: string; teacherId: string;
@@ -60,11 +52,7 @@ export async function createOtherSchool(
 ): Promise<{ schoolId: string; schoolUuid: string }> {
   const [{ id: schoolUuid }] = await app.sql(`insert into school (id, created_at, updated_at, name, time_zone)
     values (gen_random_uuid(), now(), now(), $1, $2) returning id`, [name, timeZone]);
-  const [{ password_hash }] = await app.sql(`select password_hash from app_user where login = 'admin'`);
-  const [{ id: userId }] = await app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
-    values (gen_random_uuid(), now(), now(), $1, $2, 'Чужов', 'Пётр') returning id`, [login, password_hash]);
-  await app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-    values (gen_random_uuid(), now(), now(), $1, $2, $3::role)`, [userId, schoolUuid, role]);
+  await user(app, schoolUuid, [role], { login, lastName: 'Чужов', firstName: 'Пётр' });
   return { schoolId: Buffer.from(`School:${schoolUuid}`).toString('base64url'), schoolUuid };
 }
 

@@ -1,6 +1,7 @@
 import { toGlobalId } from '../../src/schema/node';
 import { EVERY_USER, STAFF_ADMIN, type Actor, type MatrixOp } from '../helpers/matrix';
 import type { MatrixFixtures } from './fixtures';
+import * as f from '../helpers/factories';
 
 const TEACHING: Actor[] = ['teacher', 'classteacher'];
 const STAFF: Actor[] = ['admin', 'director', 'deputy', 'teacher', 'classteacher'];
@@ -10,14 +11,8 @@ const ERR = 'userErrors { code message }';
 export function lessonOps(fx: MatrixFixtures): MatrixOp[] {
   /** A staff member of the demo school with the TEACHER role and no lessons yet (so no call clashes with another). */
   async function freshTeacher(): Promise<string> {
-    const login = `lt${fx.next()}`;
-    const [u] = await fx.app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name, must_change_password)
-      select gen_random_uuid(), now(), now(), $1, password_hash, 'Урочный', 'Иван', false from app_user where login = 'admin' returning id`, [login]);
-    await fx.app.sql(`insert into role_assignment (id, created_at, updated_at, user_id, school_id, role)
-      values (gen_random_uuid(), now(), now(), $1, $2, 'TEACHER')`, [u.id, fx.demoSchoolUuid()]);
-    const [s] = await fx.app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-      values (gen_random_uuid(), now(), now(), $1, $2, 'Учитель') returning id`, [fx.demoSchoolUuid(), u.id]);
-    return s.id;
+    const account = { login: `lt${fx.next()}`, lastName: 'Урочный', firstName: 'Иван' };
+    return (await f.staff(fx.app, fx.demoSchoolUuid(), { roles: ['TEACHER'], account })).staffId;
   }
   /** A lesson of a new class on a school day; `set` adds column values (a substitute, a cancellation). */
   async function lesson(teacherId?: string, set: Record<string, unknown> = {}): Promise<string> {
@@ -28,11 +23,7 @@ export function lessonOps(fx: MatrixFixtures): MatrixOp[] {
     [fx.demoSchoolUuid(), fx.demoYearUuid(), await fx.newSubjectRow(), teacherId ?? await freshTeacher(), await fx.newClassRow(), ...cols.map((k) => set[k] ?? null)]);
     return toGlobalId('Lesson', r.id);
   }
-  const room = async () => {
-    const [r] = await fx.app.sql(`insert into room (id, created_at, updated_at, school_id, name) values (gen_random_uuid(), now(), now(), $1, $2) returning id`,
-      [fx.demoSchoolUuid(), `Каб. У${fx.next()}`]);
-    return toGlobalId('Room', r.id);
-  };
+  const room = async () => toGlobalId('Room', await f.room(fx.app, fx.demoSchoolUuid(), { name: `Каб. У${fx.next()}` }));
   const teacherOf = (actor: Actor) => fx.staffUuid(TEACHING.includes(actor) ? actor : 'teacher');
 
   return [

@@ -1,5 +1,6 @@
 import { EVERY_USER, type Actor, type MatrixOp } from '../helpers/matrix';
 import type { MatrixFixtures } from './fixtures';
+import * as f from '../helpers/factories';
 
 const MANAGERS: Actor[] = ['admin', 'deputy'];
 const ERR = 'userErrors { code message }';
@@ -9,11 +10,8 @@ export function timetableOps(fx: MatrixFixtures): MatrixOp[] {
   const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
   /** A teacher of their own per entry (a staff row of a new account), so entries never clash. */
   const newTeacher = async () => {
-    const [u] = await fx.app.sql(`insert into app_user (id, created_at, updated_at, login, password_hash, last_name, first_name)
-      select gen_random_uuid(), now(), now(), $1, password_hash, 'Расписанова', 'Вера' from app_user where login = 'admin' returning id`, [`tt.matrix${fx.next()}`]);
-    const [s] = await fx.app.sql(`insert into staff (id, created_at, updated_at, school_id, user_id, position)
-      values (gen_random_uuid(), now(), now(), $1, $2, 'Учитель') returning id`, [fx.demoSchoolUuid(), u.id]);
-    return gid('Staff', s.id);
+    const account = { login: `tt.matrix${fx.next()}`, lastName: 'Расписанова', firstName: 'Вера' };
+    return gid('Staff', (await f.staff(fx.app, fx.demoSchoolUuid(), { roles: [], account })).staffId);
   };
   const entryInput = async (over: Record<string, unknown> = {}) => ({
     academicYearId: fx.yearId(), weekday: 1, lessonNumber: 1, subjectId: await fx.newSubject(), teacherId: await newTeacher(),
@@ -27,15 +25,13 @@ export function timetableOps(fx: MatrixFixtures): MatrixOp[] {
   /** A study period of a far-away year of its own with one timetable entry, so generating creates lessons. */
   const periodWithEntry = async () => {
     const y = 2600 + 2 * fx.next();
-    const [year] = await fx.app.sql(`insert into academic_year (id, created_at, updated_at, school_id, name, start_date, end_date)
-      values (gen_random_uuid(), now(), now(), $1, $2, $3, $4) returning id`, [fx.demoSchoolUuid(), `${y}/${y + 1}`, `${y}-09-01`, `${y + 1}-05-31`]);
+    const yearId = await f.academicYear(fx.app, fx.demoSchoolUuid(), `${y}-09-01`, `${y + 1}-05-31`, { name: `${y}/${y + 1}` });
     const [period] = await fx.app.sql(`insert into study_period (id, created_at, updated_at, school_id, academic_year_id, name, kind, grades, start_date, end_date, final_mark_deadline)
-      values (gen_random_uuid(), now(), now(), $1, $2, 'P', 'QUARTER', '{5}', $3, $4, $4) returning id`, [fx.demoSchoolUuid(), year.id, `${y}-09-01`, `${y}-09-30`]);
-    const [cls] = await fx.app.sql(`insert into school_class (id, created_at, updated_at, school_id, academic_year_id, grade, letter)
-      values (gen_random_uuid(), now(), now(), $1, $2, 5, 'А') returning id`, [fx.demoSchoolUuid(), year.id]);
+      values (gen_random_uuid(), now(), now(), $1, $2, 'P', 'QUARTER', '{5}', $3, $4, $4) returning id`, [fx.demoSchoolUuid(), yearId, `${y}-09-01`, `${y}-09-30`]);
+    const cls = await f.schoolClass(fx.app, fx.demoSchoolUuid(), yearId, { grade: 5, letter: 'А' });
     await fx.setup().ok(`mutation($i: TimetableEntryCreateInput!) { timetableEntryCreate(input: $i) { ${ERR} } }`, {
-      i: { academicYearId: gid('AcademicYear', year.id), weekday: 2, lessonNumber: 1, subjectId: await fx.newSubject(), teacherId: await newTeacher(),
-        classId: gid('SchoolClass', cls.id), validFrom: `${y}-09-01`, validTo: `${y}-09-30` },
+      i: { academicYearId: gid('AcademicYear', yearId), weekday: 2, lessonNumber: 1, subjectId: await fx.newSubject(), teacherId: await newTeacher(),
+        classId: gid('SchoolClass', cls), validFrom: `${y}-09-01`, validTo: `${y}-09-30` },
     });
     return gid('StudyPeriod', period.id);
   };
