@@ -33,7 +33,7 @@ export class GradingSystem extends Node {
 @Entity({ tableName: 'grading_value' })
 @Unique({ properties: ['gradingSystem', 'code'] })
 @ObjectType({ implements: Node, description: 'One value of a grading system, e.g. "5", "зач", or the special final values «осв» and «н/а».' })
-export class GradingValue extends Node<'finalOnly'> {
+export class GradingValue extends Node<'finalOnly' | 'quality'> {
   @ManyToOne(() => GradingSystem, { ref: true })
   gradingSystem!: Ref<GradingSystem>;
 
@@ -52,6 +52,10 @@ export class GradingValue extends Node<'finalOnly'> {
   @Field(() => Boolean, { description: 'Counts as a satisfactory result (progress reports, R-REP-1).' })
   @Property({ type: 'boolean' })
   passing!: boolean;
+
+  @Field(() => Boolean, { description: 'Counts as a "quality" result (4 and 5 of five points): the quality share of the progress reports (R-REP-1).' })
+  @Property({ type: 'boolean', default: false })
+  quality: boolean = false;
 
   @Field(() => Boolean, { description: 'Only allowed as a final mark (e.g. «осв» exempt, «н/а» not attested).' })
   @Property({ type: 'boolean', default: false })

@@ -17,6 +17,7 @@ import { timetableEntities } from './timetable.entity';
 import { Lesson } from './lesson.entity';
 import { ControlWork } from './control-work.entity';
 import { ProductionCalendarDay } from './production-calendar.entity';
+import { journalEntities } from './journal.entity';
 
 /** Every entity, registered with the ORM. */
 export const entities = [
@@ -25,7 +26,7 @@ export const entities = [
   Subject, Room, Staff, SchoolClass, Student, Guardian, StudentGuardian, ClassMembership,
   StudyGroup, GroupMembership, TeachingAssignment,
   ...curriculumEntities, ...consentEntities, ...individualPlanEntities,
-  ...timetableEntities, Lesson, ControlWork, ProductionCalendarDay,
+  ...timetableEntities, Lesson, ControlWork, ProductionCalendarDay, ...journalEntities,
 ];
 
 /** Entities whose changes are not written to the audit trail (secrets and bookkeeping). */

@@ -10,6 +10,7 @@ import { Student } from './student.entity';
 import { Room, Subject } from './subject.entity';
 import { Staff } from './staff.entity';
 import { LessonKind, TimetableEntry } from './timetable.entity';
+import { PlannedTopic } from './curriculum.entity';
 
 export enum LessonStatus {
   SCHEDULED = 'SCHEDULED',
@@ -38,7 +39,7 @@ registerEnumType(LessonStatus, {
 @Index({ properties: ['substituteTeacher', 'date'] })
 @Index({ properties: ['room', 'date'] })
 @ObjectType({ implements: Node, description: 'A dated lesson (R-JOUR-1) with any substitution, move or cancellation applied (R-JOUR-6, R-DIARY-2).' })
-export class Lesson extends Node<'status' | 'conductingTeacherId'> {
+export class Lesson extends Node<'status' | 'conductingTeacherId' | 'contentLate' | 'attendanceLate'> {
   @ManyToOne(() => School, { ref: true })
   school!: Ref<School>;
 
@@ -115,6 +116,30 @@ export class Lesson extends Node<'status' | 'conductingTeacherId'> {
   @Field(() => String, { nullable: true, description: 'Topic of the lesson (R-JOUR-1), entered by the teacher who conducts it.' })
   @Property({ type: 'text', nullable: true })
   topic?: string | null;
+
+  /** R-JOUR-1: the topic of the thematic plan the lesson covered (its title is then `topic`). */
+  @ManyToOne(() => PlannedTopic, { ref: true, nullable: true, deleteRule: 'no action' })
+  plannedTopic?: Ref<PlannedTopic> | null;
+
+  /** The teacher's notes on the lesson (R-JOUR-1); the `notes` field shows them to the school's staff only. */
+  @Property({ type: 'text', nullable: true })
+  notes?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the topic, work types or notes were last entered; null until they are.' })
+  @Property({ type: 'timestamptz', nullable: true })
+  contentEnteredAt?: Date | null;
+
+  @Field(() => Boolean, { description: 'The topic, work types or notes were entered after the lesson\'s day in the school\'s time zone (allowed; counted by the timeliness reports).' })
+  @Property({ type: 'boolean', default: false })
+  contentLate: boolean = false;
+
+  @Field(() => Date, { nullable: true, description: 'When attendance was last taken (R-JOUR-2), even with nobody absent; null while it never was.' })
+  @Property({ type: 'timestamptz', nullable: true })
+  attendanceTakenAt?: Date | null;
+
+  @Field(() => Boolean, { description: 'Attendance was taken after the lesson\'s day in the school\'s time zone.' })
+  @Property({ type: 'boolean', default: false })
+  attendanceLate: boolean = false;
 
   /** The teacher who conducts the lesson: the substitute when there is one. */
   get conductingTeacherId(): string {

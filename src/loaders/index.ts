@@ -12,6 +12,7 @@ import { createGroupLoaders } from './group.loaders';
 import { createTimetableLoaders } from './timetable.loaders';
 import { createLessonLoaders } from './lesson.loaders';
 import { createClassSizeLoaders } from './class-size.loaders';
+import { createJournalLoaders } from './journal.loaders';
 
 /** The roles a user holds, by school (the shape of `Viewer.roles`). */
 export type ViewerRoles = { schoolId: string; role: Role }[];
@@ -49,6 +50,7 @@ export function createLoaders(em: EntityManager) {
     ...createTimetableLoaders(em),
     ...createLessonLoaders(em),
     ...createClassSizeLoaders(em),
+    ...createJournalLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

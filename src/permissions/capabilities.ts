@@ -90,6 +90,12 @@ export const CAPABILITIES = {
   canChangeLessons: { roles: ADMINISTRATION, requirement: 'R-ROLE-2, R-ROLE-3, R-JOUR-6', description: 'registers substitutions, moves and cancellations of lessons' },
   canConductLessons: { roles: [], relations: [{ relation: 'conductsLesson', to: 'the lesson' }], requirement: 'R-JOUR-1, R-JOUR-6', description: 'fills in a lesson' },
   canReadSchoolLessons: { roles: ADMINISTRATION, relations: [{ relation: 'conductsLesson', to: 'the lesson' }], requirement: 'R-SEC-3, R-ROLE-4', description: 'reads a dated lesson: the administration every one; others those they conduct, or whose students they took part in educating on its date' },
+  canReadClassJournals: {
+    roles: ADMINISTRATION,
+    relations: [{ relation: 'classTeacherOf', to: 'the class (read-only)' }, { relation: 'teaches', to: 'the subject and class or group' }, { relation: 'conductsLesson', to: 'a lesson of the page' }],
+    requirement: 'R-ROLE-2..5',
+    description: 'reads a class journal page: the administration and the class teacher read-only, the teachers of the subject there',
+  },
   canKeepControlWorks: { roles: ADMINISTRATION, requirement: 'R-YEAR-10', description: 'keeps the control-work schedule' },
   canReadControlWorkSchedule: { roles: [...STAFF_ROLES, Role.ANALYST], requirement: 'R-YEAR-10, R-REP-2, R-ROLE-8', description: 'reads the whole control-work schedule of the school (no personal data in it); others read the works of students they may see' },
   canReadTeacherTimetables: { roles: ADMINISTRATION, relations: [{ relation: 'conductsLesson', to: 'their own lessons' }], requirement: 'R-JOUR-6, R-DIARY-2', description: 'reads a teacher\'s timetable' },

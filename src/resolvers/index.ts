@@ -13,6 +13,7 @@ import { controlWorkResolvers } from './control-work.resolver';
 import { eventResolvers } from './event.resolver';
 import { productionCalendarResolvers } from './production-calendar.resolver';
 import { socketResolvers } from './socket.resolver';
+import { journalResolvers } from './journal.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -29,4 +30,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ...eventResolvers,
   ...productionCalendarResolvers,
   ...socketResolvers,
+  ...journalResolvers,
 ];

@@ -49,6 +49,11 @@ export enum UserErrorCode {
   INVALID_ACCESS_TOKEN = 'INVALID_ACCESS_TOKEN',
   ACCESS_TOKEN_EXPIRED = 'ACCESS_TOKEN_EXPIRED',
   SESSION_MISMATCH = 'SESSION_MISMATCH',
+  NOT_ON_SCALE = 'NOT_ON_SCALE',
+  NO_GRADING_SYSTEM = 'NO_GRADING_SYSTEM',
+  NOT_IN_LESSON = 'NOT_IN_LESSON',
+  NO_CONTROL_WORK = 'NO_CONTROL_WORK',
+  CREDIT_WITHOUT_ABSENCE = 'CREDIT_WITHOUT_ABSENCE',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Machine-readable code of a user error.' });
 

@@ -14,6 +14,7 @@ import { DiaryService } from './diary.service';
 import { EventService } from './event.service';
 import { ProductionCalendarService } from './production-calendar.service';
 import { SchoolZones } from './school-zones';
+import { JournalService } from './journal.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -33,6 +34,7 @@ export function createServices(config: AppConfig) {
     events: new EventService(),
     productionCalendar: new ProductionCalendarService(config),
     schoolZones: new SchoolZones(),
+    journal: new JournalService(config),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -53,7 +53,7 @@ const TOPIC_MAX = 1000;
  * the student, a guardian) — a teacher keeps last year's lessons, not the new class's of a
  * transferred student.
  */
-async function canSeeLesson(ctx: Ctx, l: Lesson): Promise<boolean> {
+export async function canSeeLesson(ctx: Ctx, l: Lesson): Promise<boolean> {
   if (!ctx.viewer) return false;
   if (hasRole(ctx.viewer, LESSON_READERS, l.school.id)) return true;
   if (!isMember(ctx, l.school.id)) return false;

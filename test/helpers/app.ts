@@ -102,7 +102,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         try {
           await migrate(tplOrm);
           // Tests build the roster they need; the full demo roster is tested on its own (seed test).
-          await seedDemo(tplOrm, ['foundation']);
+          await seedDemo(tplOrm, ['foundation', 'journal-setup']);
         } finally {
           await tplOrm.close();
         }

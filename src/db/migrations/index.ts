@@ -18,6 +18,7 @@ import { outboxRetentionMigrations } from './0017-outbox-retention';
 import { schoolChangeNotifyMigrations } from './0018-school-change-notify';
 import { studentAccessKeysMigrations } from './0019-student-access-keys';
 import { holidayAppliesMigrations } from './0020-holiday-applies';
+import { journalMigrations } from './0021-journal';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -41,4 +42,5 @@ export const migrationsList = [
   ...schoolChangeNotifyMigrations,
   ...studentAccessKeysMigrations,
   ...holidayAppliesMigrations,
+  ...journalMigrations,
 ];

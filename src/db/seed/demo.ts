@@ -3,6 +3,7 @@ import { School } from '../../entities/school.entity';
 import { Role, RoleAssignment, User } from '../../entities/user.entity';
 import { AcademicYear, Holiday, StudyPeriod, StudyPeriodKind } from '../../entities/academic-year.entity';
 import { GradingSystem, GradingSystemKind, GradingValue } from '../../entities/grading-system.entity';
+import { GradingAssignment, WorkKind, WorkType } from '../../entities/journal.entity';
 import { hashPassword } from '../../services/auth.service';
 import { runAsActor, systemActor } from '../../services/audit-context';
 import { demoData as data } from './calendar';
@@ -85,7 +86,39 @@ const foundationSteps: SeedStep[] = [
   },
 ];
 
-export const seedSteps: SeedStep[] = [...foundationSteps, ...rosterSeedSteps, ...timetableSeedSteps];
+/** Kinds and default weights of the demo's work types (school-ru.json): written and practical work weigh more, control works most. */
+const WORK_KINDS: Record<string, { kind: WorkKind; weight: number }> = {
+  current: { kind: WorkKind.CURRENT, weight: 1 },
+  written: { kind: WorkKind.WRITTEN, weight: 1.5 },
+  practical: { kind: WorkKind.PRACTICAL, weight: 1.5 },
+  control: { kind: WorkKind.CONTROL, weight: 2 },
+};
+
+/**
+ * The journal's set-up of the demo school (R-JOUR-1, R-JOUR-3, R-YEAR-2): work types with weights,
+ * the values of each grading system that count as quality, and the five-point system as the
+ * default of every academic year.
+ */
+const journalSetupStep: SeedStep = {
+  name: 'journal-setup',
+  run: async (em) => {
+    const school = await em.findOneOrFail(School, { name: DEMO_SCHOOL_NAME });
+    for (const w of data.workTypes) em.create(WorkType, { school, name: w.name, ...WORK_KINDS[w.kind] });
+    const systems = await em.find(GradingSystem, { school }, { populate: ['values'] });
+    for (const gs of data.gradingSystems) {
+      const system = systems.find((s) => s.name === gs.name);
+      for (const v of system?.values ?? []) v.quality = !v.finalOnly && gs.quality.includes(v.code);
+    }
+    const fivePoint = systems.find((s) => s.kind === GradingSystemKind.FIVE_POINT);
+    if (fivePoint) {
+      for (const year of await em.find(AcademicYear, { school })) {
+        em.create(GradingAssignment, { school, academicYear: year, gradingSystem: fivePoint, subject: null, grade: null, schoolClass: null });
+      }
+    }
+  },
+};
+
+export const seedSteps: SeedStep[] = [...foundationSteps, journalSetupStep, ...rosterSeedSteps, ...timetableSeedSteps];
 
 /** Applies the seed steps not applied yet (all, or those named in `only`); returns their names. */
 export async function seedDemo(orm: MikroORM, only?: readonly string[]): Promise<string[]> {

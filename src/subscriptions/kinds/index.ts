@@ -5,3 +5,4 @@
 import './timetable.events';
 import './lesson.events';
 import './control-work.events';
+import './journal.events';

@@ -1,0 +1,49 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { boundRows } from '../db/bound';
+import { leanRow } from '../db/lean';
+import { Attendance, Homework, Mark, WorkType } from '../entities/journal.entity';
+import { GradingValue } from '../entities/grading-system.entity';
+import { PlannedTopic } from '../entities/curriculum.entity';
+import { Lesson } from '../entities/lesson.entity';
+import { ControlWork } from '../entities/control-work.entity';
+import { byIdLoader } from './by-id';
+
+/** Rows of `table` for many lessons in one bound-parameter statement, grouped by lesson id, as lean rows. */
+function byLesson<T extends object>(em: EntityManager, cls: new (...args: never[]) => T, sql: string) {
+  return new DataLoader<string, T[]>(async (lessonIds) => {
+    const rows = await boundRows<Record<string, unknown>>(em, sql, [`{${lessonIds.join(',')}}`]);
+    const out = new Map<string, T[]>();
+    for (const r of rows) {
+      const key = String(r.__lesson_id ?? r.lesson_id);
+      const list = out.get(key);
+      const row = leanRow(cls, r);
+      if (list) list.push(row);
+      else out.set(key, [row]);
+    }
+    return lessonIds.map((id) => out.get(id) ?? []);
+  });
+}
+
+/**
+ * DataLoaders of the journal (R-JOUR-1..5): a lesson's work types, homework, marks and attendance,
+ * whatever the number of lessons, one statement per field. Rows are viewer-independent: the
+ * service filters marks and attendance by the students the viewer may see.
+ */
+export function createJournalLoaders(em: EntityManager) {
+  return {
+    lessonById: byIdLoader(em, Lesson),
+    controlWorkById: byIdLoader(em, ControlWork),
+    workTypeById: byIdLoader(em, WorkType),
+    gradingValueById: byIdLoader(em, GradingValue),
+    plannedTopicById: byIdLoader(em, PlannedTopic),
+    workTypesByLesson: byLesson(em, WorkType,
+      `select w.*, lw.lesson_id as "__lesson_id" from lesson_work_type lw join work_type w on w.id = lw.work_type_id
+        where lw.lesson_id = any(?::uuid[]) order by w.name, w.id`),
+    homeworkByLesson: byLesson(em, Homework, 'select * from homework where lesson_id = any(?::uuid[])'),
+    marksByLesson: byLesson(em, Mark, 'select * from mark where lesson_id = any(?::uuid[]) order by posted_at, id'),
+    attendanceByLesson: byLesson(em, Attendance, 'select * from attendance where lesson_id = any(?::uuid[]) order by id'),
+  };
+}
+
+export type JournalLoaders = ReturnType<typeof createJournalLoaders>;
