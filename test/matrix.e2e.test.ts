@@ -9,6 +9,7 @@ import { lessonOps } from './matrix/lesson.ops';
 import { controlWorkOps } from './matrix/control-work.ops';
 import { eventOps } from './matrix/events.ops';
 import { productionCalendarOps } from './matrix/production-calendar.ops';
+import { journalOps } from './matrix/journal.ops';
 import { collect } from './helpers/live';
 import * as f from './helpers/factories';
 
@@ -460,6 +461,7 @@ const OPS: MatrixOp[] = [
   ...controlWorkOps(fx),
   ...eventOps(fx),
   ...productionCalendarOps(fx),
+  ...journalOps(fx),
 ];
 
 /**

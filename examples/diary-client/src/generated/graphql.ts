@@ -5,12 +5,18 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** Kind of a live diary event (R-DIARY-3); each kind is delivered as its own type implementing `DiaryEvent`. */
 export type DiaryEventKind =
+  /** A student's attendance of a lesson changed. */
+  | 'ATTENDANCE_CHANGED'
   /** A control work was cancelled. */
   | 'CONTROL_WORK_CANCELLED'
   /** A control work changed (date, lesson number, form or title). */
   | 'CONTROL_WORK_CHANGED'
   /** A control work was scheduled (R-YEAR-10). */
   | 'CONTROL_WORK_SCHEDULED'
+  /** Homework was removed. */
+  | 'HOMEWORK_REMOVED'
+  /** Homework was given or changed. */
+  | 'HOMEWORK_SET'
   /** The lesson is cancelled. */
   | 'LESSON_CANCELLED'
   /** The lesson moved to another date, lesson number or room. */
@@ -21,6 +27,12 @@ export type DiaryEventKind =
   | 'LESSON_SUBSTITUTED'
   /** The substitution was withdrawn: the lesson's own teacher conducts it. */
   | 'LESSON_SUBSTITUTION_REMOVED'
+  /** A mark was corrected. */
+  | 'MARK_CHANGED'
+  /** A mark was deleted. */
+  | 'MARK_DELETED'
+  /** A mark was posted. */
+  | 'MARK_POSTED'
   /** The timetable of `dateFrom`…`dateTo` changed: refetch that range. */
   | 'TIMETABLE_CHANGED';
 
@@ -55,6 +67,7 @@ export type UserErrorCode =
   | 'ARCHIVED'
   | 'CANNOT_BLOCK_SELF'
   | 'CLASS_CONFLICT'
+  | 'CREDIT_WITHOUT_ABSENCE'
   | 'DATE_INVALID'
   | 'DATE_RANGE_INVALID'
   | 'DEADLINE_INVALID'
@@ -72,11 +85,15 @@ export type UserErrorCode =
   | 'NOT_BLOCKED'
   | 'NOT_CANCELLED'
   | 'NOT_ENROLLED'
+  | 'NOT_IN_LESSON'
   | 'NOT_MEMBER'
+  | 'NOT_ON_SCALE'
   | 'NOT_SUBSTITUTED'
   | 'NOT_TEACHER'
   | 'NO_BELL_SLOT'
   | 'NO_CONSENT'
+  | 'NO_CONTROL_WORK'
+  | 'NO_GRADING_SYSTEM'
   | 'OUTSIDE_ACADEMIC_YEAR'
   | 'OUTSIDE_PERIOD'
   | 'OVERLAPS'
@@ -118,11 +135,17 @@ export type SocketAuthRenewMutation = { socketAuthRenew: { accessTokenExpiresAt:
 
 export type LessonSummaryFragment = { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null };
 
+type DiaryEventFields_AttendanceChangedEvent_Fragment = { __typename: 'AttendanceChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
+
 type DiaryEventFields_ControlWorkCancelledEvent_Fragment = { __typename: 'ControlWorkCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null };
 
 type DiaryEventFields_ControlWorkChangedEvent_Fragment = { __typename: 'ControlWorkChangedEvent', fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null };
 
 type DiaryEventFields_ControlWorkScheduledEvent_Fragment = { __typename: 'ControlWorkScheduledEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null };
+
+type DiaryEventFields_HomeworkRemovedEvent_Fragment = { __typename: 'HomeworkRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
+
+type DiaryEventFields_HomeworkSetEvent_Fragment = { __typename: 'HomeworkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
 
 type DiaryEventFields_LessonCancelledEvent_Fragment = { __typename: 'LessonCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null };
 
@@ -134,17 +157,29 @@ type DiaryEventFields_LessonSubstitutedEvent_Fragment = { __typename: 'LessonSub
 
 type DiaryEventFields_LessonSubstitutionRemovedEvent_Fragment = { __typename: 'LessonSubstitutionRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null };
 
+type DiaryEventFields_MarkChangedEvent_Fragment = { __typename: 'MarkChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
+
+type DiaryEventFields_MarkDeletedEvent_Fragment = { __typename: 'MarkDeletedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
+
+type DiaryEventFields_MarkPostedEvent_Fragment = { __typename: 'MarkPostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
+
 type DiaryEventFields_TimetableChangedEvent_Fragment = { __typename: 'TimetableChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, timetableEntry: { id: string, weekday: number, lessonNumber: number } | null };
 
 export type DiaryEventFieldsFragment =
+  | DiaryEventFields_AttendanceChangedEvent_Fragment
   | DiaryEventFields_ControlWorkCancelledEvent_Fragment
   | DiaryEventFields_ControlWorkChangedEvent_Fragment
   | DiaryEventFields_ControlWorkScheduledEvent_Fragment
+  | DiaryEventFields_HomeworkRemovedEvent_Fragment
+  | DiaryEventFields_HomeworkSetEvent_Fragment
   | DiaryEventFields_LessonCancelledEvent_Fragment
   | DiaryEventFields_LessonMovedEvent_Fragment
   | DiaryEventFields_LessonRestoredEvent_Fragment
   | DiaryEventFields_LessonSubstitutedEvent_Fragment
   | DiaryEventFields_LessonSubstitutionRemovedEvent_Fragment
+  | DiaryEventFields_MarkChangedEvent_Fragment
+  | DiaryEventFields_MarkDeletedEvent_Fragment
+  | DiaryEventFields_MarkPostedEvent_Fragment
   | DiaryEventFields_TimetableChangedEvent_Fragment
 ;
 
@@ -155,14 +190,20 @@ export type DiaryEventsSubscriptionVariables = Exact<{
 
 
 export type DiaryEventsSubscription = { diaryEvents:
+    | { __typename: 'AttendanceChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'ControlWorkCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkChangedEvent', fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkScheduledEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
+    | { __typename: 'HomeworkRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
+    | { __typename: 'HomeworkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'LessonCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
     | { __typename: 'LessonMovedEvent', reason: string | null, fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
     | { __typename: 'LessonRestoredEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
     | { __typename: 'LessonSubstitutedEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
     | { __typename: 'LessonSubstitutionRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
+    | { __typename: 'MarkChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
+    | { __typename: 'MarkDeletedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
+    | { __typename: 'MarkPostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'TimetableChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, timetableEntry: { id: string, weekday: number, lessonNumber: number } | null }
    };
 
@@ -172,14 +213,20 @@ export type TeacherEventsSubscriptionVariables = Exact<{
 
 
 export type TeacherEventsSubscription = { teacherEvents:
+    | { __typename: 'AttendanceChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'ControlWorkCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkChangedEvent', fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkScheduledEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
+    | { __typename: 'HomeworkRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
+    | { __typename: 'HomeworkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'LessonCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
     | { __typename: 'LessonMovedEvent', reason: string | null, fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
     | { __typename: 'LessonRestoredEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
     | { __typename: 'LessonSubstitutedEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
     | { __typename: 'LessonSubstitutionRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
+    | { __typename: 'MarkChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
+    | { __typename: 'MarkDeletedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
+    | { __typename: 'MarkPostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'TimetableChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, timetableEntry: { id: string, weekday: number, lessonNumber: number } | null }
    };
 
