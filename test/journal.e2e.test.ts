@@ -3,6 +3,7 @@ import { collectLive } from './helpers/live';
 import { countQueries, insertLesson } from './helpers/db';
 import { assignment, demo, gid, schoolClass, staff, student, subject, user, enrol } from './helpers/factories';
 import { clock } from '../src/clock';
+import { LESSON_HAS_JOURNAL_DATA_SQL } from '../src/services/scheduling';
 
 /**
  * The journal, part 1 (issue 12): lesson content (R-JOUR-1, R-JOUR-5), attendance (R-JOUR-2),
@@ -364,5 +365,44 @@ describe('R-DIARY-1, R-DIARY-3: live', () => {
     expect(stream.data.map((d) => d.diaryEvents.kind)).toEqual(['MARK_POSTED', 'HOMEWORK_SET']);
     expect(stream.data[0].diaryEvents.mark).toEqual({ value: '5', student: { id: gid('Student', f.kids[0].studentId) }, lesson: { id: f.lessonId } });
     expect(stream.data[1].diaryEvents.homework).toEqual({ text: 'Выучить стихотворение' });
+  });
+});
+
+describe('issue 12 §0: foundations the journal relies on', () => {
+  test('R-JOUR-10, R-YEAR-9: a lesson with any journal record (work types, homework, attendance taken, a mark, notes) counts as having journal data, so regeneration never deletes it', async () => {
+    const f = await fixture();
+    const raw = (g: string) => Buffer.from(g, 'base64url').toString().split(':')[1];
+    const has = async (lessonGid: string) => (await app.sql(`select ${LESSON_HAS_JOURNAL_DATA_SQL} as j from lesson l where l.id = $1`, [raw(lessonGid)]))[0].j;
+    const fresh = async () => gid('Lesson', await insertLesson(app, { schoolId, yearId, subjectId: f.subjectId, teacherId: f.teacher.staffId, classId: f.classId, date: '2025-11-26', n: 3 + Math.floor(Math.random() * 8) }));
+    expect(await has(f.lessonId)).toBe(false);
+    const answer = await workType('Ответ на уроке');
+    const writes: [string, (lessonId: string) => Promise<unknown>][] = [
+      ['work types', (lessonId) => f.t.ok(CONTENT, { i: { lessonId, workTypeIds: [answer] } })],
+      ['notes', (lessonId) => f.t.ok(CONTENT, { i: { lessonId, notes: 'заметка' } })],
+      ['homework', (lessonId) => f.t.ok(HOMEWORK, { i: { lessonId, text: 'Упр. 1' } })],
+      ['attendance taken', (lessonId) => f.t.ok(ATTEND, { i: { lessonId, absences: [] } })],
+      ['a mark', (lessonId) => f.t.ok(POST, { i: { lessonId, marks: [{ studentId: gid('Student', f.kids[0].studentId), workTypeId: answer, value: '5' }] } })],
+    ];
+    for (const [what, writeIt] of writes) {
+      const lessonId = what === 'work types' ? f.lessonId : await fresh();
+      await writeIt(lessonId);
+      expect([what, await has(lessonId)]).toEqual([what, true]);
+    }
+  });
+
+  test('issue 12 §0: after a write every loader of the request forgets what it cached — a later field of the same operation sees the change', async () => {
+    const f = await fixture();
+    const answer = await workType('Ответ на уроке');
+    const s = gid('Student', f.kids[0].studentId);
+    const posted = (await f.t.ok(POST, { i: { lessonId: f.lessonId, marks: [{ studentId: s, workTypeId: answer, value: '3' }] } })).marksPost.marks[0];
+    // One operation: read the lesson's marks (cached by the request's loader), correct the mark, read them again.
+    const r = await f.t.ok(`mutation($l: ID!, $m: ID!) {
+      a: lessonContentSet(input: { lessonId: $l, notes: "до" }) { lesson { marks { value } homework { text } } }
+      b: markCorrect(input: { markId: $m, value: "5" }) { mark { value } }
+      c: homeworkSet(input: { lessonId: $l, text: "Новое" }) { homework { id } }
+      d: lessonContentSet(input: { lessonId: $l, notes: "после" }) { lesson { marks { value } homework { text } } }
+    }`, { l: f.lessonId, m: posted.id });
+    expect(r.a.lesson).toEqual({ marks: [{ value: '3' }], homework: null });
+    expect(r.d.lesson).toEqual({ marks: [{ value: '5' }], homework: { text: 'Новое' } });
   });
 });

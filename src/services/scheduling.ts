@@ -147,7 +147,7 @@ export async function checkSchoolDay(em: EntityManager, p: Problems, year: Acade
 
 /**
  * SQL predicate, on a lesson aliased `l`, that is true when the lesson carries journal data: a
- * topic, a substitution, a move (date, lesson number or room differ from the planned ones) or a
+ * topic (free or planned), notes, work types, homework, attendance taken, marks, a substitution, a move (date, lesson number or room differ from the planned ones) or a
  * cancellation. Such a lesson is never deleted by lesson generation or by deleting its timetable
  * entry: it is kept and reported. THE one definition: every journal table that hangs data on a
  * lesson (marks, attendance, homework, work types …) must be joined into it here with an
@@ -155,6 +155,13 @@ export async function checkSchoolDay(em: EntityManager, p: Problems, year: Acade
  * regeneration.
  */
 export const LESSON_HAS_JOURNAL_DATA_SQL = `(l.topic is not null
+  or l.planned_topic_id is not null
+  or l.notes is not null
+  or l.attendance_taken_at is not null
+  or exists (select 1 from lesson_work_type lw where lw.lesson_id = l.id)
+  or exists (select 1 from homework hw where hw.lesson_id = l.id)
+  or exists (select 1 from attendance at where at.lesson_id = l.id)
+  or exists (select 1 from mark mk where mk.lesson_id = l.id)
   or l.substitute_teacher_id is not null
   or l.status = 'CANCELLED'
   or l.move_reason is not null
