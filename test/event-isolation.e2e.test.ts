@@ -30,11 +30,14 @@ const STUDENTS = 'studentCount students { id fullName birthDate phone guardians 
 const SELECTION: Record<string, { type: string; field: string; fields: string }> = {
   Lesson: { type: 'Lesson', field: 'lesson', fields: `id status date lessonNumber isSubstitution subject { name } teacher { fullName } conductingTeacher { fullName } schoolClass { name ${STUDENTS} }` },
   ControlWork: { type: 'ControlWork', field: 'controlWork', fields: `id date form title cancelReason schoolClass { name ${STUDENTS} }` },
+  Mark: { type: 'Mark', field: 'mark', fields: 'id value comment late student { id fullName birthDate phone } workType { name } lesson { id }' },
+  Homework: { type: 'Homework', field: 'homework', fields: `id text pages late lesson { id schoolClass { name ${STUDENTS} } }` },
+  Attendance: { type: 'Attendance', field: 'attendance', fields: 'id status reason student { id fullName birthDate phone } lesson { id }' },
   TimetableEntry: { type: 'TimetableEntry', field: 'timetableEntry', fields: `id weekday lessonNumber teacher { fullName } student { id fullName birthDate phone guardians { guardian { fullName phone } } currentClass { name ${STUDENTS} } }` },
 };
 const fragments = eventKinds().map((k) => {
   const sel = k.object ? SELECTION[k.object.name] : null;
-  return `... on ${k.type.name} { ${sel ? `${sel.field} { ${sel.fields} }` : '__typename'} }`;
+  return `... on ${k.type.name} { ${sel ? `${sel.field} { ${sel.fields} }` : '__typename dateFrom'} }`;
 }).join(' ');
 const DIARY = `subscription($s: ID!) { diaryEvents(studentId: $s) { cursor kind ${fragments} } }`;
 const TEACHER = `subscription { teacherEvents { cursor kind ${fragments} } }`;
@@ -82,6 +85,23 @@ async function expectSameAsHttp(kind: string, expected: string[], change: () => 
   expect({ kind, admin: got.admin ?? null }).not.toEqual({ kind, admin: null });
   covered.add(kind);
   return got;
+}
+
+/** An event kind without an object (a deletion): exactly the `expected` subscribers receive it, with the same fields. */
+async function expectReceivers(kind: string, expected: string[], change: () => Promise<unknown>): Promise<void> {
+  const before = new Map(subscribers.map((s) => [s.name, s.stream.data.length]));
+  await change();
+  await app.server.events.flush();
+  const seen: unknown[] = [];
+  for (const s of subscribers) {
+    const fresh = () => s.stream.data.slice(before.get(s.name)).map((d) => d.diaryEvents ?? d.teacherEvents);
+    if (expected.includes(s.name)) await s.stream.until(() => fresh().some((e) => e.kind === kind));
+    const events = fresh().filter((e) => e.kind === kind).map(({ cursor: _c, ...rest }) => rest);
+    expect({ subscriber: s.name, count: events.length }).toEqual({ subscriber: s.name, count: expected.includes(s.name) ? 1 : 0 });
+    seen.push(...events);
+  }
+  for (const e of seen) expect(e).toEqual(seen[0]);
+  covered.add(kind);
 }
 
 beforeAll(async () => {
@@ -166,6 +186,40 @@ describe('R-SEC-3: each subscriber of a batch sees what it may, as over HTTP', (
     expect(JSON.stringify(got.individual)).not.toContain(classmate.pd.lastName);
     expect(JSON.stringify(got.parent)).not.toContain(classmate.pd.lastName);
     expect(JSON.stringify(got.admin)).toContain(classmate.pd.lastName);
+  });
+
+  test('R-SEC-3, R-DIARY-1: journal events — a mark, homework, attendance: each subscriber as over HTTP; a classmate\'s mark reaches only the teacher', async () => {
+    const t = viewers.teacher;
+    const run = (doc: string, i: Record<string, unknown>) => t.ok(doc, { i }).then((d) => {
+      const payload = Object.values(d)[0] as { userErrors: unknown[] };
+      expect(payload.userErrors).toEqual([]);
+      return payload as any;
+    });
+    const [w] = await app.sql(`select id from work_type where name = 'Ответ на уроке' limit 1`);
+    const post = (studentId: string, value: string) => run(`mutation($i: MarksPostInput!) { marksPost(input: $i) { marks { id } userErrors { code } } }`,
+      { lessonId: L(), marks: [{ studentId: gid('Student', studentId), workTypeId: gid('WorkType', w.id), value }] });
+    // The classmate's mark: not on the parent's child's diary stream (nor the administration's, subscribed to that child), only the teacher's.
+    let classmateMark = '';
+    await expectSameAsHttp('MARK_POSTED', ['teacher'], async () => { classmateMark = (await post(classmate.studentId, '2')).marks[0].id; });
+    const got = await expectSameAsHttp('MARK_POSTED', ['admin', 'parent', 'teacher'], () => post(child.studentId, '5'));
+    expect(JSON.stringify(got.parent)).toContain(child.pd.lastName);
+    const markId = (got.admin as { id: string }).id;
+    await expectSameAsHttp('MARK_CHANGED', ['admin', 'parent', 'teacher'], () =>
+      run(`mutation($i: MarkCorrectInput!) { markCorrect(input: $i) { userErrors { code } } }`, { markId, value: '4', comment: 'исправлено' }));
+    await expectReceivers('MARK_DELETED', ['admin', 'parent', 'teacher'], () =>
+      run(`mutation($i: MarkDeleteInput!) { markDelete(input: $i) { userErrors { code } } }`, { markId }));
+    await expectReceivers('MARK_DELETED', ['teacher'], () =>
+      run(`mutation($i: MarkDeleteInput!) { markDelete(input: $i) { userErrors { code } } }`, { markId: classmateMark }));
+    const hw = await expectSameAsHttp('HOMEWORK_SET', ['admin', 'parent', 'teacher'], () =>
+      run(`mutation($i: HomeworkSetInput!) { homeworkSet(input: $i) { userErrors { code } } }`, { lessonId: L(), text: 'с. 12, № 5' }));
+    // The class list inside the homework's lesson: the parent's view holds their child only.
+    expect(JSON.stringify(hw.parent)).not.toContain(classmate.pd.lastName);
+    expect(JSON.stringify(hw.admin)).toContain(classmate.pd.lastName);
+    await expectReceivers('HOMEWORK_REMOVED', ['admin', 'parent', 'teacher'], () =>
+      run(`mutation($i: HomeworkRemoveInput!) { homeworkRemove(input: $i) { userErrors { code } } }`, { lessonId: L() }));
+    await expectSameAsHttp('ATTENDANCE_CHANGED', ['admin', 'parent', 'teacher'], () =>
+      run(`mutation($i: AttendanceSetInput!) { attendanceSet(input: $i) { userErrors { code } } }`,
+        { lessonId: L(), absences: [{ studentId: gid('Student', child.studentId), status: 'LATE', reason: 'UNEXCUSED', minutesLate: 5 }] }));
   });
 
   test('R-DIARY-3: every registered event kind is covered by this file', () => {
