@@ -1,7 +1,7 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { collectLive } from './helpers/live';
 import { countQueries, insertLesson } from './helpers/db';
-import { assignment, demo, gid, schoolClass, staff, student, subject, user, enrol } from './helpers/factories';
+import { assignment, demo, gid, schoolClass, staff, student, subject, user } from './helpers/factories';
 import { clock } from '../src/clock';
 import { LESSON_HAS_JOURNAL_DATA_SQL } from '../src/services/scheduling';
 

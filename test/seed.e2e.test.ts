@@ -288,3 +288,31 @@ describe('demo plans seed', () => {
     expect(n).toBeGreaterThan(5);
   });
 });
+
+describe('demo journal seed', () => {
+  test('issue 12, R-JOUR-1..5: every class has a living journal up to today (topics, homework, attendance, marks) and nothing from tomorrow on', async () => {
+    expect(applied).toContain('journal-demo');
+    const today = TEST_NOW.slice(0, 10);
+    const perClass = await app.sql(`
+      select c.grade || c.letter as class,
+             count(distinct l.id) filter (where l.topic is not null) as topics,
+             count(distinct h.id) as homework,
+             count(distinct l.id) filter (where l.attendance_taken_at is not null) as taken,
+             count(distinct m.id) as marks,
+             count(distinct l.id) filter (where l.date > $1::date and (l.attendance_taken_at is not null or m.id is not null or h.id is not null)) as future
+        from school_class c join lesson l on l.school_class_id = c.id
+        left join homework h on h.lesson_id = l.id left join mark m on m.lesson_id = l.id
+       group by c.grade, c.letter order by c.grade, c.letter`, [today]);
+    expect(perClass.length).toBeGreaterThan(10);
+    for (const c of perClass) {
+      expect({ class: c.class, topics: Number(c.topics) > 0, homework: Number(c.homework) > 0, taken: Number(c.taken) > 0, marks: Number(c.marks) > 0, future: Number(c.future) })
+        .toEqual({ class: c.class, topics: true, homework: true, taken: true, marks: true, future: 0 });
+    }
+    // Marks only of the lessons' own students with consent, on the school's grading system.
+    expect(await app.sql(`select count(*)::int as n from mark m join student s on s.id = m.student_id where s.consent_status <> 'GIVEN'`)).toEqual([{ n: 0 }]);
+    expect(await app.sql(`select count(*)::int as n from mark m join lesson l on l.id = m.lesson_id
+      where not exists (select 1 from target_students(l.school_class_id, l.group_id, l.student_id, l.date, l.date) t(id) where t.id = m.student_id)`)).toEqual([{ n: 0 }]);
+    // No mark for a student recorded absent from that lesson.
+    expect(await app.sql(`select count(*)::int as n from mark m join attendance a on a.lesson_id = m.lesson_id and a.student_id = m.student_id and a.status = 'ABSENT'`)).toEqual([{ n: 0 }]);
+  });
+});

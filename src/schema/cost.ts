@@ -102,7 +102,7 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'Homework.links': { size: 10, why: 'homeworkSet takes at most 10 links' },
   'ClassJournal.lessons': { size: 110, why: 'lessons of one subject in 120 days: at most 6 a week, one a day' },
   'ClassJournal.rows': { size: 2 * STUDENTS_PER_CLASS, why: 'students of a class or group over the page\'s range, those who left included' },
-  'JournalRow.marks': { size: 330, why: 'a student\'s marks in the page\'s lessons: at most 3 per lesson' },
+  'JournalRow.marks': { size: 220, why: 'a student\'s marks in the page\'s lessons: at most 2 per lesson on average' },
   'JournalRow.attendance': { size: 110, why: 'at most one record per lesson of the page' },
   'SubjectMarks.marks': { size: 600, why: 'a student\'s marks in one subject over at most 400 days' },
   'MarksPostPayload.marks': { size: 120, why: 'marksPost takes at most 120 marks' },

@@ -9,6 +9,7 @@ import { runAsActor, systemActor } from '../../services/audit-context';
 import { demoData as data } from './calendar';
 import { rosterSeedSteps } from './roster';
 import { timetableSeedSteps } from './timetable';
+import { journalSeedSteps } from './journal';
 
 export const DEMO_PASSWORD = 'demo1234';
 export const DEMO_SCHOOL_NAME = 'МБОУ «Средняя общеобразовательная школа № 17»';
@@ -118,7 +119,7 @@ const journalSetupStep: SeedStep = {
   },
 };
 
-export const seedSteps: SeedStep[] = [...foundationSteps, journalSetupStep, ...rosterSeedSteps, ...timetableSeedSteps];
+export const seedSteps: SeedStep[] = [...foundationSteps, journalSetupStep, ...rosterSeedSteps, ...timetableSeedSteps, ...journalSeedSteps];
 
 /** Applies the seed steps not applied yet (all, or those named in `only`); returns their names. */
 export async function seedDemo(orm: MikroORM, only?: readonly string[]): Promise<string[]> {

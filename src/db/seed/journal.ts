@@ -1,0 +1,83 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SeedStep } from './demo';
+import { clock } from '../../clock';
+
+/* ------------------------------------------------------------------------------------------------
+ * The demo journal (R-JOUR-1..5): every dated lesson of the demo periods up to today (the school
+ * calendar's clock) filled in as a teacher would — a topic, the work type of the lesson, homework on
+ * most lessons, attendance taken with a few absences and latenesses, and a mark for about one
+ * student in four — so a new user sees a living journal, and lessons from today on are still open.
+ * Deterministic: every choice is a hash of the lesson's and the student's ids. Written set-wise in
+ * SQL (tens of thousands of rows in a few statements): demo data, not the legal record, so it
+ * carries no audit entries (the audit chain starts with the first real change, as on a new school).
+ * ---------------------------------------------------------------------------------------------- */
+
+/** A hash bucket 0..n-1 of some ids: the deterministic dice of the demo. */
+const bucket = (expr: string, n: number) => `(abs(hashtext(${expr})) % ${n})`;
+
+async function seedJournal(em: EntityManager): Promise<void> {
+  const today = clock.now().toISOString();
+  // The lessons to fill: scheduled, of the demo school, up to the school's today.
+  await em.execute(`
+    create temporary table demo_filled on commit drop as
+    select l.id, l.date, l.school_id, l.subject_id, coalesce(l.substitute_teacher_id, l.teacher_id) as teacher_id,
+           l.school_class_id, l.group_id, l.student_id, s.time_zone
+      from lesson l join school s on s.id = l.school_id
+     where l.status = 'SCHEDULED' and l.date <= (?::timestamptz at time zone s.time_zone)::date
+       and not exists (select 1 from mark m where m.lesson_id = l.id)`, [today]);
+  await em.execute(`
+    update lesson l set
+      topic = coalesce(l.topic, sub.name || ': тема урока ' || to_char(f.date, 'DD.MM')),
+      content_entered_at = (f.date + time '15:00') at time zone f.time_zone,
+      attendance_taken_at = (f.date + time '15:00') at time zone f.time_zone
+      from demo_filled f join subject sub on sub.id = f.subject_id
+     where l.id = f.id`);
+  await em.execute(`
+    insert into lesson_work_type (id, created_at, updated_at, lesson_id, work_type_id)
+    select gen_random_uuid(), now(), now(), f.id, w.id
+      from demo_filled f join work_type w on w.school_id = f.school_id and w.name = 'Ответ на уроке'
+    on conflict do nothing`);
+  await em.execute(`
+    insert into homework (id, created_at, updated_at, school_id, lesson_id, text, pages, estimated_minutes, entered_at, due_at, late)
+    select gen_random_uuid(), now(), now(), f.school_id, f.id,
+           'Повторить материал урока, выполнить упражнения', 'с. ' || (10 + ${bucket('f.id::text', 200)}),
+           15 + 5 * ${bucket("f.id::text || 'm'", 4)},
+           (f.date + time '15:00') at time zone f.time_zone, (f.date + time '16:30') at time zone f.time_zone, false
+      from demo_filled f
+     where ${bucket("f.id::text || 'h'", 10)} < 7
+    on conflict (lesson_id) do nothing`);
+  // The lessons' students on their dates, with consent (R-SEC-4: no journal data of others).
+  await em.execute(`
+    create temporary table demo_seat on commit drop as
+    select f.id as lesson_id, f.school_id, f.date, f.teacher_id, f.time_zone, t.id as student_id
+      from demo_filled f cross join lateral target_students(f.school_class_id, f.group_id, f.student_id, f.date, f.date) t(id)
+      join student s on s.id = t.id and s.consent_status = 'GIVEN'`);
+  await em.execute(`
+    insert into attendance (id, created_at, updated_at, school_id, lesson_id, student_id, status, reason, minutes_late, entered_at, late)
+    select gen_random_uuid(), now(), now(), d.school_id, d.lesson_id, d.student_id,
+           case when ${bucket("d.lesson_id::text || d.student_id::text", 40)} < 2 then 'ABSENT' else 'LATE' end::attendance_status,
+           case when ${bucket("d.lesson_id::text || d.student_id::text", 40)} = 0 then 'ILLNESS'
+                when ${bucket("d.lesson_id::text || d.student_id::text", 40)} = 1 then 'EXCUSED' else 'UNEXCUSED' end::absence_reason,
+           case when ${bucket("d.lesson_id::text || d.student_id::text", 40)} >= 2 then 5 end,
+           (d.date + time '15:00') at time zone d.time_zone, false
+      from demo_seat d
+     where ${bucket("d.lesson_id::text || d.student_id::text", 40)} < 3
+    on conflict (lesson_id, student_id) do nothing`);
+  // A mark for about one present student in four: mostly 4s and 5s, some 3s, a few 2s.
+  await em.execute(`
+    insert into mark (id, created_at, updated_at, school_id, lesson_id, student_id, work_type_id, grading_value_id, value,
+                      posted_by_id, posted_at, due_at, late)
+    select gen_random_uuid(), now(), now(), d.school_id, d.lesson_id, d.student_id, w.id, v.id, v.code, d.teacher_id,
+           (d.date + time '14:00') at time zone d.time_zone, ((d.date + 1)::timestamp) at time zone d.time_zone, false
+      from demo_seat d
+      join work_type w on w.school_id = d.school_id and w.name = 'Ответ на уроке'
+      join grading_system gs on gs.school_id = d.school_id and gs.kind = 'FIVE_POINT'
+      join grading_value v on v.grading_system_id = gs.id and v.code =
+           case when ${bucket("d.student_id::text || d.lesson_id::text || 'v'", 20)} < 7 then '5'
+                when ${bucket("d.student_id::text || d.lesson_id::text || 'v'", 20)} < 15 then '4'
+                when ${bucket("d.student_id::text || d.lesson_id::text || 'v'", 20)} < 19 then '3' else '2' end
+     where ${bucket("d.student_id::text || d.lesson_id::text", 4)} = 0
+       and not exists (select 1 from attendance a where a.lesson_id = d.lesson_id and a.student_id = d.student_id and a.status = 'ABSENT')`);
+}
+
+export const journalSeedSteps: SeedStep[] = [{ name: 'journal-demo', run: seedJournal }];
