@@ -1,7 +1,7 @@
 import { getIntrospectionQuery } from 'graphql';
 import { startTestApp, TestApp, wsExecute, HttpClient } from './helpers/app';
 import { DEMO_PASSWORD } from '../src/db/seed/demo';
-import { demo, gid, schoolClass, staff, student } from './helpers/factories';
+import { demo, gid, schoolClass, staff, student, subject } from './helpers/factories';
 import { ATTACK } from './helpers/attack';
 
 /*
@@ -298,3 +298,35 @@ describe('LIMITS: default limits', () => {
     expect((await app.anon().ok(FULL_INTROSPECTION)).__schema.mutationType.name).toBe('Mutation');
   });
 });
+
+describe('issue 12: the journal\'s largest screens pass the default limits; the cost bomb still fails', () => {
+  const s = useApp({});
+  const PAGE = `query($i: ClassJournalInput!) { classJournal(input: $i) { readOnly from to subject { name } schoolClass { name }
+    lessons { id date lessonNumber startsAt topic notes plannedTopic { title } workTypes { name } homework { text pages exercises links estimatedMinutes late } }
+    rows { student { id fullName } joinedOn leftOn average
+      marks { id value comment late numericValue workType { name weight } lesson { id } }
+      attendance { status reason minutesLate lesson { id } } } } }`;
+  const MONTH = `query($s: ID!) { studentDiary(studentId: $s, from: "2025-11-01", to: "2025-11-30") { date holiday { name } controlWorks { form title }
+    lessons { id lessonNumber startsAt endsAt status topic subject { name } teacher { fullName } room { name }
+      homework { text pages exercises links estimatedMinutes } marks(studentId: $s) { value comment workType { name } } attendance(studentId: $s) { status reason } } } }`;
+
+  test('issue 12, LIMITS: a class journal page over 120 days with every column, and a month of the diary with marks, pass on HTTP and WebSocket', async () => {
+    const { schoolId, yearId } = await demo(s.app);
+    const classId = await schoolClass(s.app, schoolId, yearId);
+    const kid = await student(s.app, schoolId, { classId });
+    const i = { subjectId: gid('Subject', await subject(s.app, schoolId)), classId: gid('SchoolClass', classId), from: '2025-09-01', to: '2025-12-29' };
+    expect((await s.admin.ok(PAGE, { i })).classJournal.rows).toHaveLength(1);
+    expect((await wsOk(s.app, s.admin.token!, PAGE, { i })).classJournal.readOnly).toBe(true);
+    expect((await s.admin.ok(MONTH, { s: gid('Student', kid.studentId) })).studentDiary).toHaveLength(30);
+    expect((await wsOk(s.app, s.admin.token!, MONTH, { s: gid('Student', kid.studentId) })).studentDiary).toHaveLength(30);
+  });
+
+  test('issue 12, LIMITS: the same month asking every student\'s marks per lesson (no studentId) is refused by cost before running', async () => {
+    const { schoolId, yearId } = await demo(s.app);
+    const kid = await student(s.app, schoolId, { classId: await schoolClass(s.app, schoolId, yearId) });
+    const r = await s.admin.gql(MONTH.replace('marks(studentId: $s) { value comment workType { name } }', 'marks { value comment student { fullName } workType { name } }'), { s: gid('Student', kid.studentId) });
+    expect(r.data).toBeUndefined();
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'COST_LIMIT' });
+  });
+});
+
