@@ -328,6 +328,20 @@ describe('R-ROLE-5: the class journal page', () => {
     expect(w.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  test('R-ROLE-5, R-JOUR-2: the class teacher reads the week\'s absences of the class in every subject; a subject teacher and a parent may not', async () => {
+    const ct = await staff(app, schoolId);
+    const f = await fixture({ n: 2, classTeacherId: ct.staffId });
+    await f.t.ok(ATTEND, { i: { lessonId: f.lessonId, absences: [{ studentId: gid('Student', f.kids[0].studentId), status: 'ABSENT', reason: 'ILLNESS' }] } });
+    const Q = `query($c: ID!) { classAttendance(classId: $c, from: "2025-11-24", to: "2025-11-30") { status reason student { id } lesson { id } } }`;
+    const classTeacher = await app.as(ct.login);
+    expect((await classTeacher.ok(Q, { c: gid('SchoolClass', f.classId) })).classAttendance)
+      .toEqual([{ status: 'ABSENT', reason: 'ILLNESS', student: { id: gid('Student', f.kids[0].studentId) }, lesson: { id: f.lessonId } }]);
+    expect((await f.t.gql(Q, { c: gid('SchoolClass', f.classId) })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await (await app.as(f.parent.login)).gql(Q, { c: gid('SchoolClass', f.classId) })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const tooLong = await classTeacher.gql(`query($c: ID!) { classAttendance(classId: $c, from: "2025-11-01", to: "2025-12-15") { status } }`, { c: gid('SchoolClass', f.classId) });
+    expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'RANGE_TOO_LONG' });
+  });
+
   test('issue 12: statements per class journal page are constant as the page grows (3 vs 12 students, 2 vs 8 lessons)', async () => {
     const measure = async (n: number, lessons: number) => {
       const f = await fixture({ n });
@@ -365,6 +379,30 @@ describe('R-DIARY-1, R-DIARY-3: live', () => {
     expect(stream.data.map((d) => d.diaryEvents.kind)).toEqual(['MARK_POSTED', 'HOMEWORK_SET']);
     expect(stream.data[0].diaryEvents.mark).toEqual({ value: '5', student: { id: gid('Student', f.kids[0].studentId) }, lesson: { id: f.lessonId } });
     expect(stream.data[1].diaryEvents.homework).toEqual({ text: 'Выучить стихотворение' });
+  });
+});
+
+describe('R-DIARY-1, R-DIARY-3: live, without help', () => {
+  test('R-DIARY-1: a mark reaches the parent within a second of the post (no forced delivery); after a drop, resuming with the last cursor delivers exactly the marks posted meanwhile, in order', async () => {
+    const f = await fixture();
+    const parent = await app.as(f.parent.login);
+    const s = gid('Student', f.kids[0].studentId);
+    const answer = await workType('Ответ на уроке');
+    const post = (value: string) => f.t.ok(POST, { i: { lessonId: f.lessonId, marks: [{ studentId: s, workTypeId: answer, value }] } });
+    const SUB = `subscription($s: ID!, $after: String) { diaryEvents(studentId: $s, after: $after) { cursor kind ... on MarkPostedEvent { mark { value } } } }`;
+    const first = await collectLive(app.server.events, app.ws(parent.token!), SUB, { s });
+    await post('5');
+    await first.until((r) => r.data.length === 1, 1000);
+    const cursor = first.data[0].diaryEvents.cursor;
+    first.unsubscribe();
+    await post('4');
+    await post('3');
+    const resumed = await collectLive(app.server.events, app.ws(parent.token!), SUB, { s, after: cursor });
+    await resumed.until((r) => r.data.length >= 2, 3000);
+    await post('2');
+    await resumed.until((r) => r.data.length >= 3, 3000);
+    resumed.unsubscribe();
+    expect(resumed.data.map((d) => d.diaryEvents.mark.value)).toEqual(['4', '3', '2']);
   });
 });
 

@@ -157,6 +157,16 @@ export class JournalResolver {
     return ctx.services.journal.studentMarks(ctx, studentId, from, to);
   }
 
+  @Query(() => [Attendance], { description: 'R-ROLE-5: the absences and latenesses of a class\'s students over at most 31 days, in every subject, by lesson: for the class teacher (who reviews attendance weekly) and the ADMIN, DIRECTOR and DEPUTY. NOT_FOUND outside the viewer\'s schools; FORBIDDEN for other members.' })
+  classAttendance(
+    @Arg('classId', () => ID, { description: 'Global ID of the class.' }) classId: string,
+    @Arg('from', () => LocalDateResolver, { description: 'First day (inclusive).' }) from: string,
+    @Arg('to', () => LocalDateResolver, { description: 'Last day (inclusive); at most 31 days counted inclusively, else BAD_USER_INPUT with reason RANGE_TOO_LONG.' }) to: string,
+    @GqlCtx() ctx: Ctx,
+  ): Promise<Attendance[]> {
+    return ctx.services.journal.classAttendance(ctx, classId, from, to);
+  }
+
   @Query(() => [WorkType], { description: 'The work types of a school (R-JOUR-1, R-JOUR-3), by kind and name. Members of the school.' })
   workTypes(
     @Arg('schoolId', () => ID, { description: 'Global ID of the school.' }) schoolId: string,

@@ -95,6 +95,7 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'Lesson.controlWorks': { size: 3, why: 'control works held in one lesson' },
   // The journal (R-JOUR): a page is at most 120 days of one subject (≈ 6 lessons a week), a class at most STUDENTS_PER_CLASS
   'Query.studentMarks': { size: 30, why: 'one entry per subject of a student\'s curriculum' },
+  'Query.classAttendance': { size: 2000, why: 'absences and latenesses of a class in at most 31 days (≈ 40 students × 23 school days × a few lessons if many are absent)' },
   'Query.workTypes': { size: 40, why: 'work types of a school (the regulations list about a dozen)' },
   'Lesson.workTypes': { size: 8, why: 'work types done in one lesson' },
   'Lesson.marks': { size: 3 * STUDENTS_PER_CLASS, narrowed: 3, by: ['studentId'], why: 'marks of one lesson: a few per student; of one student ≤ 3' },

@@ -284,6 +284,36 @@ export class JournalService {
     });
   }
 
+  /**
+   * R-ROLE-5: the absences and latenesses of a class's students over at most 31 days, in every
+   * subject (the lessons of the class, its groups and its students' individual plans, while they
+   * were in the class): for the class teacher, who reviews attendance weekly, and the
+   * administration; NOT_FOUND outside the viewer's schools, FORBIDDEN for other members.
+   */
+  async classAttendance(ctx: Ctx, classGlobalId: string, from: string, to: string): Promise<Attendance[]> {
+    const classId = fromGlobalId(classGlobalId, 'SchoolClass', 'classId');
+    if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
+    if (addDays(from, 31) <= to) {
+      throw new GraphQLError(`At most 31 days per call: ${from} – ${to} is longer`, {
+        extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RANGE_TOO_LONG', field: 'to' },
+      });
+    }
+    const [c] = await boundRows<{ school_id: string; leads: boolean }>(ctx.em,
+      `select c.school_id, exists (select 1 from staff st where st.id = c.class_teacher_id and st.user_id = ?::uuid and st.archived_at is null) as leads
+         from school_class c where c.id = ?::uuid`, [ctx.viewer!.userId, classId]);
+    if (!c || !isMember(ctx, c.school_id)) throw notFound('Class');
+    if (!c.leads && !hasRole(ctx.viewer, JOURNAL_READERS, c.school_id)) {
+      throw forbidden('A class\'s attendance is for its class teacher and the administration');
+    }
+    const rows = await boundRows<Record<string, unknown>>(ctx.em,
+      `select a.* from attendance a join lesson l on l.id = a.lesson_id
+         join class_membership cm on cm.student_id = a.student_id and cm.school_class_id = ?::uuid
+          and cm.from_date <= l.date and (cm.to_date is null or cm.to_date >= l.date)
+        where l.date between ?::date and ?::date
+        order by l.date, l.lesson_number, a.student_id`, [classId, from, to]);
+    return rows.map((r) => leanRow(Attendance, r));
+  }
+
   /** A student's marks by subject over a range, with weighted averages; NOT_FOUND unless the viewer may see the student. */
   async studentMarks(ctx: Ctx, studentGlobalId: string, from: string, to: string): Promise<SubjectMarks[]> {
     const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');

@@ -14,6 +14,7 @@ export const canReadClassJournals = capability('canReadClassJournals');
 export const journalRules: RuleMap = {
   Query: {
     classJournal: canReadClassJournals,
+    classAttendance: canReadClassJournals,
     studentMarks: isSchoolMember,
     workTypes: isSchoolMember,
   },
