@@ -245,6 +245,9 @@ describe('R-JOUR-1, R-JOUR-2, R-JOUR-5: content, attendance, homework', () => {
     expect((await f.t.ok(CONTENT, { i: input })).lessonContentSet.userErrors).toEqual([]);
     expect(await auditCount()).toBe(audit);
     const parent = await app.as(f.parent.login);
+    // The plan's topic counts as covered, on the lesson's date.
+    const covered = await f.t.ok(`query($id: ID!) { node(id: $id) { ... on Lesson { plannedTopic { title coveredOn } } } }`, { id: f.lessonId });
+    expect(covered.node.plannedTopic).toEqual({ title: 'Десятичные дроби', coveredOn: ['2025-11-25'] });
     const seen = await parent.ok(`query($id: ID!) { node(id: $id) { ... on Lesson { topic notes } } }`, { id: f.lessonId });
     expect(seen.node).toEqual({ topic: 'Десятичные дроби', notes: null });
     // A topic of another class's plan is refused.

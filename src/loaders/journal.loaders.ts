@@ -43,6 +43,15 @@ export function createJournalLoaders(em: EntityManager) {
     homeworkByLesson: byLesson(em, Homework, 'select * from homework where lesson_id = any(?::uuid[])'),
     marksByLesson: byLesson(em, Mark, 'select * from mark where lesson_id = any(?::uuid[]) order by posted_at, id'),
     attendanceByLesson: byLesson(em, Attendance, 'select * from attendance where lesson_id = any(?::uuid[]) order by id'),
+    /** plannedTopicId → the dates of the lessons (not cancelled) that covered it (R-JOUR-1, R-YEAR-8). */
+    coverageByTopic: new DataLoader<string, string[]>(async (topicIds) => {
+      const rows = await boundRows<{ planned_topic_id: string; date: string }>(em,
+        `select planned_topic_id, date::text as date from lesson where planned_topic_id = any(?::uuid[]) and status = 'SCHEDULED' order by date, lesson_number`,
+        [`{${topicIds.join(',')}}`]);
+      const out = new Map<string, string[]>();
+      for (const r of rows) out.set(r.planned_topic_id, [...(out.get(r.planned_topic_id) ?? []), r.date]);
+      return topicIds.map((id) => out.get(id) ?? []);
+    }),
   };
 }
 

@@ -31,7 +31,7 @@ async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
 /** The journal of a lesson (R-JOUR-1..5): fields of `Lesson`. */
 @Resolver(() => Lesson)
 export class LessonJournalResolver {
-  @FieldResolver(() => PlannedTopic, { nullable: true, description: 'The topic of the thematic plan the lesson covered (R-JOUR-1, R-YEAR-8); null when none was chosen.' })
+  @FieldResolver(() => PlannedTopic, { nullable: true, description: 'The topic of the thematic plan the lesson covered (R-JOUR-1, R-YEAR-8); null when none was chosen. Its fields follow the thematic plan\'s rule (the administration and the teachers of the plan); students and parents read `topic`.' })
   plannedTopic(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<PlannedTopic | null> {
     return ctx.services.journal.plannedTopic(ctx, l);
   }
@@ -59,6 +59,15 @@ export class LessonJournalResolver {
   @FieldResolver(() => [Attendance], { description: 'Absences and latenesses in the lesson (R-JOUR-2) of the students the viewer may see; students present have none. See `attendanceTakenAt` for whether attendance was taken at all.' })
   attendance(@Root() l: Lesson, @Arg('studentId', () => ID, studentArg) studentId: string | null | undefined, @GqlCtx() ctx: Ctx): Promise<Attendance[]> {
     return ctx.services.journal.lessonAttendance(ctx, l, studentId);
+  }
+}
+
+/** R-JOUR-1, R-YEAR-8: whether a topic of the thematic plan was covered. */
+@Resolver(() => PlannedTopic)
+export class PlannedTopicCoverageResolver {
+  @FieldResolver(() => [LocalDateResolver], { description: 'The dates of the lessons (not cancelled) that covered the topic (`lessonContentSet` with it), in order; empty while it is not covered.' })
+  coveredOn(@Root() t: PlannedTopic, @GqlCtx() ctx: Ctx): Promise<string[]> {
+    return ctx.loaders.coverageByTopic.load(t.id);
   }
 }
 
@@ -227,4 +236,4 @@ export class JournalResolver {
   }
 }
 
-export const journalResolvers = [LessonJournalResolver, MarkResolver, AttendanceResolver, HomeworkResolver, GradingAssignmentResolver, JournalResolver];
+export const journalResolvers = [LessonJournalResolver, PlannedTopicCoverageResolver, MarkResolver, AttendanceResolver, HomeworkResolver, GradingAssignmentResolver, JournalResolver];

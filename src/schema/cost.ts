@@ -97,6 +97,7 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'Query.studentMarks': { size: 30, why: 'one entry per subject of a student\'s curriculum' },
   'Query.classAttendance': { size: 2000, why: 'absences and latenesses of a class in at most 31 days (≈ 40 students × 23 school days × a few lessons if many are absent)' },
   'Query.workTypes': { size: 40, why: 'work types of a school (the regulations list about a dozen)' },
+  'PlannedTopic.coveredOn': { size: 20, why: 'lessons that covered one topic of a plan (its hours, with repeats)' },
   'Lesson.workTypes': { size: 8, why: 'work types done in one lesson' },
   'Lesson.marks': { size: 3 * STUDENTS_PER_CLASS, narrowed: 3, by: ['studentId'], why: 'marks of one lesson: a few per student; of one student ≤ 3' },
   'Lesson.attendance': { size: STUDENTS_PER_CLASS, narrowed: 1, by: ['studentId'], why: 'at most one attendance record per student of the lesson' },

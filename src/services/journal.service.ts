@@ -50,6 +50,16 @@ const LINKS_MAX = 10;
 const COMMENT_MAX = 500;
 const NOTE_MAX = 500;
 
+/** BAD_USER_INPUT for a reversed range, and with reason RANGE_TOO_LONG for one of more than `maxDays` days (inclusive). */
+function checkRange(from: string, to: string, maxDays: number): void {
+  if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
+  if (addDays(from, maxDays) <= to) {
+    throw new GraphQLError(`At most ${maxDays} days per call: ${from} – ${to} is longer`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RANGE_TOO_LONG', field: 'to' },
+    });
+  }
+}
+
 /** Rounded to 2 decimals, as averages are shown in the journal. */
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -194,12 +204,7 @@ export class JournalService {
     const classId = input.classId != null ? fromGlobalId(input.classId, 'SchoolClass', 'classId') : null;
     const groupId = input.groupId != null ? fromGlobalId(input.groupId, 'StudyGroup', 'groupId') : null;
     const { from, to } = input;
-    if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
-    if (addDays(from, JOURNAL_RANGE_MAX_DAYS) <= to) {
-      throw new GraphQLError(`At most ${JOURNAL_RANGE_MAX_DAYS} days per page: ${from} – ${to} is longer`, {
-        extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RANGE_TOO_LONG', field: 'to' },
-      });
-    }
+    checkRange(from, to, JOURNAL_RANGE_MAX_DAYS);
     const viewer = ctx.viewer!;
     // The page's target and the viewer's relations to it, in one statement.
     const [t] = await boundRows<{
@@ -292,12 +297,7 @@ export class JournalService {
    */
   async classAttendance(ctx: Ctx, classGlobalId: string, from: string, to: string): Promise<Attendance[]> {
     const classId = fromGlobalId(classGlobalId, 'SchoolClass', 'classId');
-    if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
-    if (addDays(from, 31) <= to) {
-      throw new GraphQLError(`At most 31 days per call: ${from} – ${to} is longer`, {
-        extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RANGE_TOO_LONG', field: 'to' },
-      });
-    }
+    checkRange(from, to, 31);
     const [c] = await boundRows<{ school_id: string; leads: boolean }>(ctx.em,
       `select c.school_id, exists (select 1 from staff st where st.id = c.class_teacher_id and st.user_id = ?::uuid and st.archived_at is null) as leads
          from school_class c where c.id = ?::uuid`, [ctx.viewer!.userId, classId]);
@@ -317,8 +317,7 @@ export class JournalService {
   /** A student's marks by subject over a range, with weighted averages; NOT_FOUND unless the viewer may see the student. */
   async studentMarks(ctx: Ctx, studentGlobalId: string, from: string, to: string): Promise<SubjectMarks[]> {
     const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');
-    if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
-    if (addDays(from, 400) <= to) throw badInput('At most 400 days per call', 'to');
+    checkRange(from, to, 400);
     const student = await ctx.loaders.studentById.load(studentId);
     if (!student || !(await ctx.services.roster.canSeeStudent(ctx, studentId, student.school.id))) throw notFound('Student');
     const rows = await boundRows<Record<string, unknown> & { __subject: string; __numeric: number | null; __weight: number }>(ctx.em,
