@@ -64,7 +64,8 @@ describe('issue 10 §3: a slow consumer', () => {
     // The server ends the subscription while the client is not reading.
     await until(() => app.server.events.size === 0, 'the server to end the slow subscription');
     raw.resume();
-    await until(() => a.messages.some((m) => m.type === 'complete' || m.type === 'error'), 'the end of the subscription');
+    // The client now reads megabytes held in the socket buffers before the end: slow on a loaded machine.
+    await until(() => a.messages.some((m) => m.type === 'complete' || m.type === 'error'), 'the end of the subscription', 90000);
     const nexts = a.messages.filter((m) => m.type === 'next');
     const events = nexts.filter((m) => m.payload.data).map((m) => Number(m.payload.data.diaryEvents.cursor));
     const errors = nexts.filter((m) => m.payload.errors).map((m) => m.payload.errors[0].extensions);
@@ -87,5 +88,5 @@ describe('issue 10 §3: a slow consumer', () => {
     const resumed = rest().map((m) => Number(m.payload.data.diaryEvents.cursor));
     expect(resumed).toEqual(Array.from({ length: EVENTS - events.length }, (_, i) => last + 1 + i));
     a.ws.close();
-  }, 120000);
+  }, 240000);
 });
