@@ -25,6 +25,23 @@ function byLesson<T extends object>(em: EntityManager, cls: new (...args: never[
   });
 }
 
+/** Rows of `table` for many (lesson, student) pairs in one statement, keyed "lessonId|studentId", as lean rows. */
+function byLessonStudent<T extends object>(em: EntityManager, cls: new (...args: never[]) => T, table: string, order: string) {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const pairs = keys.map((k) => k.split('|'));
+    const rows = await boundRows<Record<string, unknown>>(em,
+      `select t.* from unnest(?::uuid[], ?::uuid[]) k(lesson_id, student_id)
+         join ${table} t on t.lesson_id = k.lesson_id and t.student_id = k.student_id order by ${order}`,
+      [`{${pairs.map((p) => p[0]).join(',')}}`, `{${pairs.map((p) => p[1]).join(',')}}`]);
+    const out = new Map<string, T[]>();
+    for (const r of rows) {
+      const key = `${String(r.lesson_id)}|${String(r.student_id)}`;
+      out.set(key, [...(out.get(key) ?? []), leanRow(cls, r)]);
+    }
+    return keys.map((k) => out.get(k) ?? []);
+  });
+}
+
 /**
  * DataLoaders of the journal (R-JOUR-1..5): a lesson's work types, homework, marks and attendance,
  * whatever the number of lessons, one statement per field. Rows are viewer-independent: the
@@ -43,6 +60,10 @@ export function createJournalLoaders(em: EntityManager) {
     homeworkByLesson: byLesson(em, Homework, 'select * from homework where lesson_id = any(?::uuid[])'),
     marksByLesson: byLesson(em, Mark, 'select * from mark where lesson_id = any(?::uuid[]) order by posted_at, id'),
     attendanceByLesson: byLesson(em, Attendance, 'select * from attendance where lesson_id = any(?::uuid[]) order by id'),
+    /** "lessonId|studentId" → that student's marks in that lesson (a diary asks for one student's). */
+    marksByLessonStudent: byLessonStudent(em, Mark, 'mark', 'posted_at, t.id'),
+    /** "lessonId|studentId" → that student's absence or lateness in that lesson, if any. */
+    attendanceByLessonStudent: byLessonStudent(em, Attendance, 'attendance', 't.id'),
     /** plannedTopicId → the dates of the lessons (not cancelled) that covered it (R-JOUR-1, R-YEAR-8). */
     coverageByTopic: new DataLoader<string, string[]>(async (topicIds) => {
       const rows = await boundRows<{ planned_topic_id: string; date: string }>(em,

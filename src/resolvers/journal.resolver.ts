@@ -8,6 +8,7 @@ import { Subject } from '../entities/subject.entity';
 import { SchoolClass } from '../entities/school-class.entity';
 import { AcademicYear } from '../entities/academic-year.entity';
 import { GradingSystem } from '../entities/grading-system.entity';
+import { StudyGroup } from '../entities/study-group.entity';
 import { PlannedTopic } from '../entities/curriculum.entity';
 import { ControlWork } from '../entities/control-work.entity';
 import { Attendance, GradingAssignment, Homework, Mark, WorkType } from '../entities/journal.entity';
@@ -148,6 +149,25 @@ export class GradingAssignmentResolver {
   }
 }
 
+/** The page's subject, class or group, read only when selected. */
+@Resolver(() => ClassJournal)
+export class ClassJournalResolver {
+  @FieldResolver(() => Subject, { description: 'The subject.' })
+  subject(@Root() p: ClassJournal, @GqlCtx() ctx: Ctx): Promise<Subject> {
+    return required(ctx.loaders.subjectById.load(p.subjectId), 'Subject');
+  }
+
+  @FieldResolver(() => SchoolClass, { name: 'schoolClass', nullable: true, description: 'The class; null for a group\'s page.' })
+  schoolClass(@Root() p: ClassJournal, @GqlCtx() ctx: Ctx): Promise<SchoolClass | null> {
+    return p.classId ? ctx.loaders.schoolClassById.load(p.classId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => StudyGroup, { nullable: true, description: 'The study group; null for a class\'s page.' })
+  group(@Root() p: ClassJournal, @GqlCtx() ctx: Ctx): Promise<StudyGroup | null> {
+    return p.groupId ? ctx.loaders.studyGroupById.load(p.groupId) : Promise.resolve(null);
+  }
+}
+
 /** The journal's queries and mutations (R-JOUR-1..5, R-JOUR-7, R-YEAR-2). */
 @Resolver()
 export class JournalResolver {
@@ -236,4 +256,4 @@ export class JournalResolver {
   }
 }
 
-export const journalResolvers = [LessonJournalResolver, PlannedTopicCoverageResolver, MarkResolver, AttendanceResolver, HomeworkResolver, GradingAssignmentResolver, JournalResolver];
+export const journalResolvers = [LessonJournalResolver, PlannedTopicCoverageResolver, MarkResolver, AttendanceResolver, HomeworkResolver, GradingAssignmentResolver, ClassJournalResolver, JournalResolver];

@@ -4,8 +4,6 @@ import { Payload } from './user-error';
 import { Lesson } from '../entities/lesson.entity';
 import { Student } from '../entities/student.entity';
 import { Subject } from '../entities/subject.entity';
-import { SchoolClass } from '../entities/school-class.entity';
-import { StudyGroup } from '../entities/study-group.entity';
 import { AbsenceReason, Attendance, AttendanceStatus, CreditBasis, GradingAssignment, Homework, Mark, WorkKind, WorkType } from '../entities/journal.entity';
 
 /** Longest range of one class-journal read, in days (a quarter is at most 92). */
@@ -305,14 +303,10 @@ export class JournalRow {
 
 @ObjectType({ description: 'A class journal page (R-JOUR): the students × the lessons of a subject in a class or study group over a range of dates.' })
 export class ClassJournal {
-  @Field(() => Subject, { description: 'The subject.' })
-  subject!: Subject;
-
-  @Field(() => SchoolClass, { nullable: true, description: 'The class; null for a group\'s page.' })
-  schoolClass!: SchoolClass | null;
-
-  @Field(() => StudyGroup, { nullable: true, description: 'The study group; null for a class\'s page.' })
-  group!: StudyGroup | null;
+  /** `subject`, `schoolClass` and `group` are read when selected (field resolvers in JournalResolver). */
+  subjectId!: string;
+  classId!: string | null;
+  groupId!: string | null;
 
   @Field(() => LocalDateResolver, { description: 'First day.' })
   from!: string;

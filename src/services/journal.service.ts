@@ -27,7 +27,7 @@ import { effectiveBellSlots } from '../loaders/lesson.loaders';
 import { viewerKey } from '../loaders/roster.loaders';
 import { boundRows } from '../db/bound';
 import { leanRow } from '../db/lean';
-import { publishEvent } from '../subscriptions/outbox';
+import { type EventInput, publishEvent, publishEvents } from '../subscriptions/outbox';
 import {
   ATTENDANCE_CHANGED, HOMEWORK_REMOVED, HOMEWORK_SET, MARK_CHANGED, MARK_DELETED, MARK_POSTED,
 } from '../subscriptions/kinds/journal.events';
@@ -137,17 +137,13 @@ export class JournalService {
 
   /** The lesson's marks of the students the viewer may see (a parent: their child's; the teacher: all). */
   async lessonMarks(ctx: Ctx, l: Lesson, studentGlobalId?: string | null): Promise<Mark[]> {
-    return this.visibleRecords(ctx, this.ofStudent(await ctx.loaders.marksByLesson.load(l.id), studentGlobalId));
+    if (studentGlobalId == null) return this.visibleRecords(ctx, await ctx.loaders.marksByLesson.load(l.id));
+    return this.visibleRecords(ctx, await ctx.loaders.marksByLessonStudent.load(`${l.id}|${fromGlobalId(studentGlobalId, 'Student', 'studentId')}`));
   }
 
   async lessonAttendance(ctx: Ctx, l: Lesson, studentGlobalId?: string | null): Promise<Attendance[]> {
-    return this.visibleRecords(ctx, this.ofStudent(await ctx.loaders.attendanceByLesson.load(l.id), studentGlobalId));
-  }
-
-  private ofStudent<T extends { student: { id: string } }>(rows: T[], studentGlobalId: string | null | undefined): T[] {
-    if (studentGlobalId == null) return rows;
-    const id = fromGlobalId(studentGlobalId, 'Student', 'studentId');
-    return rows.filter((r) => r.student.id === id);
+    if (studentGlobalId == null) return this.visibleRecords(ctx, await ctx.loaders.attendanceByLesson.load(l.id));
+    return this.visibleRecords(ctx, await ctx.loaders.attendanceByLessonStudent.load(`${l.id}|${fromGlobalId(studentGlobalId, 'Student', 'studentId')}`));
   }
 
   async plannedTopic(ctx: Ctx, l: Lesson): Promise<PlannedTopic | null> {
@@ -230,11 +226,12 @@ export class JournalService {
       throw forbidden('A class journal page is for the teachers of the subject there, the class teacher and the administration');
     }
     const em = ctx.em;
-    const [lessonRows, memberRows] = await Promise.all([
-      boundRows<Record<string, unknown>>(em,
-        `select l.* from lesson l where l.subject_id = ?::uuid and l.date between ?::date and ?::date and l.status = 'SCHEDULED'
-            and ${classId ? 'l.school_class_id = ?::uuid' : 'l.group_id = ?::uuid'}
-          order by l.date, l.lesson_number, l.id`, [subjectId, from, to, classId ?? groupId]),
+    // The page's lessons, its students, and their marks and absences: four statements at once.
+    const pageLessons = `l.subject_id = ?::uuid and l.date between ?::date and ?::date and l.status = 'SCHEDULED'
+      and ${classId ? 'l.school_class_id = ?::uuid' : 'l.group_id = ?::uuid'}`;
+    const pageParams = [subjectId, from, to, classId ?? groupId];
+    const [lessonRows, memberRows, markRows, attendanceRows] = await Promise.all([
+      boundRows<Record<string, unknown>>(em, `select l.* from lesson l where ${pageLessons} order by l.date, l.lesson_number, l.id`, pageParams),
       // Everyone in the class or group on some day of the range; one row per student (their span in it).
       boundRows<Record<string, unknown> & { __from: string; __to: string | null }>(em,
         `select s.*, m.f as "__from", m.t as "__to" from student s
@@ -244,29 +241,30 @@ export class JournalService {
                     and from_date <= ?::date and (to_date is null or to_date >= ?::date)
                   group by student_id) m on m.student_id = s.id
           order by s.last_name nulls last, s.first_name nulls last, s.pseudonym`, [classId ?? groupId, to, from]),
+      boundRows<Record<string, unknown> & { __numeric: number | null; __weight: number }>(em,
+        `select m.*, v.numeric_value as "__numeric", w.weight as "__weight" from lesson l join mark m on m.lesson_id = l.id
+           join grading_value v on v.id = m.grading_value_id join work_type w on w.id = m.work_type_id
+          where ${pageLessons} order by l.date, l.lesson_number, m.posted_at, m.id`, pageParams),
+      boundRows<Record<string, unknown>>(em,
+        `select a.* from lesson l join attendance a on a.lesson_id = l.id where ${pageLessons} order by l.date, l.lesson_number, a.id`, pageParams),
     ]);
     const lessons = lessonRows.map((r) => leanRow(Lesson, r));
-    const lessonIds = lessons.map((l) => l.id);
-    const [markRows, attendanceRows] = lessonIds.length ? await Promise.all([
-      boundRows<Record<string, unknown> & { __numeric: number | null; __weight: number }>(em,
-        `select m.*, v.numeric_value as "__numeric", w.weight as "__weight" from mark m
-           join lesson l on l.id = m.lesson_id join grading_value v on v.id = m.grading_value_id join work_type w on w.id = m.work_type_id
-          where m.lesson_id = any(?::uuid[]) order by l.date, l.lesson_number, m.posted_at, m.id`, [`{${lessonIds.join(',')}}`]),
-      boundRows<Record<string, unknown>>(em,
-        `select a.* from attendance a join lesson l on l.id = a.lesson_id where a.lesson_id = any(?::uuid[])
-          order by l.date, l.lesson_number, a.id`, [`{${lessonIds.join(',')}}`]),
-    ]) : [[], []];
+    // A mark's or an absence's `lesson` is one of these: no second read.
+    for (const l of lessons) ctx.loaders.lessonById.prime(l.id, l);
     const marksOf = new Map<string, { mark: Mark; numeric: number | null; weight: number }[]>();
     for (const r of markRows) {
       const mark = leanRow(Mark, r);
-      const list = marksOf.get(mark.student.id) ?? [];
-      list.push({ mark, numeric: r.__numeric == null ? null : Number(r.__numeric), weight: Number(r.__weight) });
-      marksOf.set(mark.student.id, list);
+      const item = { mark, numeric: r.__numeric == null ? null : Number(r.__numeric), weight: Number(r.__weight) };
+      const list = marksOf.get(mark.student.id);
+      if (list) list.push(item);
+      else marksOf.set(mark.student.id, [item]);
     }
     const absencesOf = new Map<string, Attendance[]>();
     for (const r of attendanceRows) {
       const a = leanRow(Attendance, r);
-      absencesOf.set(a.student.id, [...(absencesOf.get(a.student.id) ?? []), a]);
+      const list = absencesOf.get(a.student.id);
+      if (list) list.push(a);
+      else absencesOf.set(a.student.id, [a]);
     }
     const rows = memberRows.map((r) => {
       const student = leanRow(Student, r);
@@ -281,12 +279,7 @@ export class JournalService {
         average: weightedAverage(marks.map((m) => ({ value: m.numeric, weight: m.weight }))),
       });
     });
-    return Object.assign(new ClassJournal(), {
-      subject: await this.required(ctx.loaders.subjectById.load(subjectId), 'Subject'),
-      schoolClass: classId ? await ctx.loaders.schoolClassById.load(classId) : null,
-      group: groupId ? await ctx.loaders.studyGroupById.load(groupId) : null,
-      from, to, readOnly: !writer, lessons, rows,
-    });
+    return Object.assign(new ClassJournal(), { subjectId, classId, groupId, from, to, readOnly: !writer, lessons, rows });
   }
 
   /**
@@ -346,8 +339,7 @@ export class JournalService {
   // ---- writing: lesson content (R-JOUR-1) ----
 
   async lessonContentSet(ctx: Ctx, input: LessonContentSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
-    return write(ctx, async (em) => {
-      const { lesson, deadlines } = await this.lockConducted(ctx, em, input.lessonId);
+    return this.writeConducted(ctx, input.lessonId, async (em, { lesson, deadlines }) => {
       const p = new Problems();
       let topic = input.topic !== undefined ? input.topic?.normalize('NFC').trim() || null : undefined;
       if (topic && topic.length > TOPIC_MAX) p.add(UserErrorCode.TOO_LONG, `The topic is longer than ${TOPIC_MAX} characters`, at('topic'));
@@ -401,8 +393,7 @@ export class JournalService {
   // ---- writing: homework (R-JOUR-5) ----
 
   async homeworkSet(ctx: Ctx, input: HomeworkSetInput): Promise<WriteResult<{ homework: Homework }>> {
-    return write(ctx, async (em) => {
-      const { lesson } = await this.lockConducted(ctx, em, input.lessonId);
+    return this.writeConducted(ctx, input.lessonId, async (em, { lesson, deadlines }) => {
       const p = new Problems();
       const text = p.text(input.text, at('text'), 'The homework', HOMEWORK_TEXT_MAX);
       const pages = p.optionalText(input.pages, at('pages'), 'The pages', 200);
@@ -426,7 +417,7 @@ export class JournalService {
         return { homework: existing };
       }
       const now = clock.now();
-      const dueAt = await this.homeworkDue(ctx, em, lesson);
+      const dueAt = await this.homeworkDue(em, lesson, deadlines.timeZone);
       const homework = existing ?? em.create(Homework, { school: lesson.school, lesson, ...values, enteredAt: now, dueAt, late: now > dueAt });
       Object.assign(homework, values, { enteredAt: now, dueAt, late: now > dueAt });
       await em.flush();
@@ -436,8 +427,7 @@ export class JournalService {
   }
 
   async homeworkRemove(ctx: Ctx, input: HomeworkRemoveInput): Promise<WriteResult<{ lesson: Lesson }>> {
-    return write(ctx, async (em) => {
-      const { lesson } = await this.lockConducted(ctx, em, input.lessonId);
+    return this.writeConducted(ctx, input.lessonId, async (em, { lesson }) => {
       const existing = await em.findOne(Homework, { lesson: lesson.id });
       if (!existing) fail(UserErrorCode.INVALID, 'The lesson has no homework', at('lessonId'));
       em.remove(existing);
@@ -451,8 +441,7 @@ export class JournalService {
 
   /** Sets the whole attendance of a lesson: the absences given, everyone else present; all or nothing. */
   async attendanceSet(ctx: Ctx, input: AttendanceSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
-    return write(ctx, async (em) => {
-      const { lesson, deadlines } = await this.lockConducted(ctx, em, input.lessonId);
+    return this.writeConducted(ctx, input.lessonId, async (em, { lesson, deadlines }) => {
       const p = new Problems();
       if (input.absences.length > ABSENCES_PER_LESSON_MAX) fail(UserErrorCode.INVALID, `At most ${ABSENCES_PER_LESSON_MAX} absences per lesson`, at('absences'));
       const ids = input.absences.map((a, i) => fromGlobalId(a.studentId, 'Student', `absences[${i}].studentId`));
@@ -496,13 +485,11 @@ export class JournalService {
       lesson.attendanceTakenAt = now;
       lesson.attendanceLate = late;
       await em.flush();
-      for (const c of changed) {
-        await publishEvent(em, ATTENDANCE_CHANGED, {
-          schoolId: lesson.school.id, objectId: c.attendance?.id ?? null, dateFrom: lesson.date, dateTo: lesson.date,
-          targets: [{ classId: null, groupId: null, studentId: c.studentId }], teacherStaffIds: [lesson.conductingTeacherId],
-          details: { lessonId: toGlobalId('Lesson', lesson.id), present: c.attendance === null },
-        });
-      }
+      await publishEvents(em, ATTENDANCE_CHANGED, changed.map((c) => ({
+        schoolId: lesson.school.id, objectId: c.attendance?.id ?? null, dateFrom: lesson.date, dateTo: lesson.date,
+        targets: [{ classId: null, groupId: null, studentId: c.studentId }], teacherStaffIds: [lesson.conductingTeacherId],
+        details: { lessonId: toGlobalId('Lesson', lesson.id), present: c.attendance === null },
+      })));
       return { lesson };
     });
   }
@@ -511,8 +498,7 @@ export class JournalService {
 
   /** Posts marks of one lesson: every mark is checked first, then all are written, or none. */
   async marksPost(ctx: Ctx, input: MarksPostInput): Promise<WriteResult<{ marks: Mark[] }>> {
-    return write(ctx, async (em) => {
-      const { lesson, deadlines } = await this.lockConducted(ctx, em, input.lessonId);
+    return this.writeConducted(ctx, input.lessonId, async (em, { lesson, deadlines }) => {
       const p = new Problems();
       if (input.marks.length === 0 || input.marks.length > MARKS_PER_POST_MAX) {
         fail(UserErrorCode.INVALID, `Post 1–${MARKS_PER_POST_MAX} marks at a time`, at('marks'));
@@ -560,15 +546,14 @@ export class JournalService {
         });
       });
       await em.flush();
-      for (const m of marks) await this.publishMark(em, lesson, MARK_POSTED, m, m.student.id);
+      await publishEvents(em, MARK_POSTED, marks.map((m) => this.markEvent(lesson, m.id, m.student.id)));
       return { marks };
     });
   }
 
   async markCorrect(ctx: Ctx, input: MarkCorrectInput): Promise<WriteResult<{ mark: Mark }>> {
     const id = fromGlobalId(input.markId, 'Mark', 'markId');
-    return write(ctx, async (em) => {
-      const { lesson, mark } = await this.lockMark(ctx, em, id);
+    return this.writeMark(ctx, id, async (em, { lesson, mark }) => {
       const p = new Problems();
       const scale = input.value != null ? await this.scaleOf(em, lesson) : null;
       const value = input.value != null ? this.checkValue(p, scale, input.value, at('value')) : null;
@@ -594,15 +579,14 @@ export class JournalService {
       // A correction keeps the mark's deadline; whether it was late stays as posted (the audit trail has the history).
       mark.postedAt = clock.now();
       await em.flush();
-      await this.publishMark(em, lesson, MARK_CHANGED, mark, mark.student.id);
+      await publishEvent(em, MARK_CHANGED, this.markEvent(lesson, mark.id, mark.student.id));
       return { mark };
     });
   }
 
   async markDelete(ctx: Ctx, input: MarkDeleteInput): Promise<WriteResult<{ deletedMarkId: string; lesson: Lesson }>> {
     const id = fromGlobalId(input.markId, 'Mark', 'markId');
-    return write(ctx, async (em) => {
-      const { lesson, mark } = await this.lockMark(ctx, em, id);
+    return this.writeMark(ctx, id, async (em, { lesson, mark }) => {
       const studentId = mark.student.id;
       em.remove(mark);
       await em.flush();
@@ -687,28 +671,39 @@ export class JournalService {
   }
 
   /**
-   * Locks the lesson for a journal write: NOT_FOUND when the viewer may not see it, FORBIDDEN unless
-   * they conduct it (R-JOUR-6), LESSON_CANCELLED for a cancelled one (`assertConductsLesson`); with its deadlines.
+   * A journal write of one lesson: NOT_FOUND when the viewer may not see the lesson — decided before
+   * the transaction, whose connection must not wait for another one of the pool while it holds a
+   * lock (the request's loaders read on their own connection); then, in the transaction, the lesson
+   * row locked (one writer per lesson at a time), FORBIDDEN unless the viewer conducts it (R-JOUR-6)
+   * and LESSON_CANCELLED for a cancelled one (`assertConductsLesson`), with its deadlines.
    */
-  private async lockConducted(ctx: Ctx, em: EntityManager, lessonGlobalId: string): Promise<LockedLesson> {
+  private async writeConducted<T extends object>(
+    ctx: Ctx, lessonGlobalId: string, work: (em: EntityManager, locked: LockedLesson) => Promise<T>,
+  ): Promise<WriteResult<T>> {
     const id = fromGlobalId(lessonGlobalId, 'Lesson', 'lessonId');
-    const lesson = await lockRow(em, Lesson, 'lesson', id);
-    if (!lesson || !(await canSeeLesson(ctx, lesson))) throw notFound('Lesson');
-    await assertConductsLesson(em, ctx.viewer!.userId, lesson);
-    return { lesson, deadlines: await this.deadlines(ctx, em, lesson) };
+    const seen = await ctx.loaders.lessonById.load(id);
+    if (!seen || !(await canSeeLesson(ctx, seen))) throw notFound('Lesson');
+    const tz = await ctx.services.schoolZones.of(ctx.em, seen.school.id);
+    return write(ctx, async (em) => {
+      const lesson = await lockRow(em, Lesson, 'lesson', id);
+      if (!lesson) throw notFound('Lesson');
+      await assertConductsLesson(em, ctx.viewer!.userId, lesson);
+      return work(em, { lesson, deadlines: this.deadlines(lesson, tz) });
+    });
   }
 
-  private async lockMark(ctx: Ctx, em: EntityManager, id: string): Promise<{ lesson: Lesson; mark: Mark }> {
-    const [row] = await em.execute<{ lesson_id: string }[]>('select lesson_id from mark where id = ?', [id]);
+  /** `writeConducted` for the lesson of a mark, with the mark locked too. */
+  private async writeMark<T extends object>(ctx: Ctx, id: string, work: (em: EntityManager, locked: { lesson: Lesson; mark: Mark }) => Promise<T>): Promise<WriteResult<T>> {
+    const [row] = await boundRows<{ lesson_id: string }>(ctx.em, 'select lesson_id from mark where id = ?::uuid', [id]);
     if (!row) throw notFound('Mark');
-    const { lesson } = await this.lockConducted(ctx, em, toGlobalId('Lesson', row.lesson_id));
-    const mark = await lockRow(em, Mark, 'mark', id);
-    if (!mark) throw notFound('Mark');
-    return { lesson, mark };
+    return this.writeConducted(ctx, toGlobalId('Lesson', row.lesson_id), async (em, { lesson }) => {
+      const mark = await lockRow(em, Mark, 'mark', id);
+      if (!mark) throw notFound('Mark');
+      return work(em, { lesson, mark });
+    });
   }
 
-  private async deadlines(ctx: Ctx, em: EntityManager, lesson: Lesson): Promise<Deadlines> {
-    const tz = await ctx.services.schoolZones.of(em, lesson.school.id);
+  private deadlines(lesson: Lesson, tz: string): Deadlines {
     const endOf = (days: number) => zonedInstant(addDays(lesson.date, days + 1), '00:00:00', tz);
     return { day: endOf(0), control: endOf(3), written: endOf(7), timeZone: tz };
   }
@@ -725,8 +720,7 @@ export class JournalService {
    * R-JOUR-5: 1.5 hours after the end of the class's last lesson that day (its own and its groups'),
    * by the bell schedule that applies; the end of the day when the bell schedule has no times.
    */
-  private async homeworkDue(ctx: Ctx, em: EntityManager, lesson: Lesson): Promise<Date> {
-    const tz = await ctx.services.schoolZones.of(em, lesson.school.id);
+  private async homeworkDue(em: EntityManager, lesson: Lesson, tz: string): Promise<Date> {
     const [last] = await em.execute<Record<string, unknown>[]>(
       `select l2.* from lesson l join lesson l2 on l2.date = l.date and l2.status = 'SCHEDULED'
          left join study_group g on g.id = l.group_id
@@ -826,11 +820,12 @@ export class JournalService {
     return row.id;
   }
 
-  private async publishMark(em: EntityManager, lesson: Lesson, kind: EventKind<Mark>, mark: Mark, studentId: string): Promise<void> {
-    await publishEvent(em, kind, {
-      schoolId: lesson.school.id, objectId: mark.id, dateFrom: lesson.date, dateTo: lesson.date,
+  /** A mark's event: its student's diary stream (their guardians) and the teacher who conducts the lesson. */
+  private markEvent(lesson: Lesson, markId: string, studentId: string): EventInput {
+    return {
+      schoolId: lesson.school.id, objectId: markId, dateFrom: lesson.date, dateTo: lesson.date,
       targets: [{ classId: null, groupId: null, studentId }], teacherStaffIds: [lesson.conductingTeacherId], details: {},
-    });
+    };
   }
 
   private async publishLesson(em: EntityManager, lesson: Lesson, kind: EventKind, objectId: string | null, details: Record<string, unknown>): Promise<void> {

@@ -318,9 +318,13 @@ export class LessonService {
    */
   async lessonTopicSet(ctx: Ctx, input: LessonTopicSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
     const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
+    // Visibility first, outside the transaction: the request's loaders read on their own connection,
+    // which a transaction holding a lock must not wait for (concurrent writers would drain the pool).
+    const seen = await ctx.loaders.lessonById.load(id);
+    if (!seen || !(await canSeeLesson(ctx, seen))) throw notFound('Lesson');
     return write(ctx, async (em) => {
       const lesson = await lockRow(em, Lesson, 'lesson', id);
-      if (!lesson || !(await canSeeLesson(ctx, lesson))) throw notFound('Lesson');
+      if (!lesson) throw notFound('Lesson');
       await assertConductsLesson(em, ctx.viewer!.userId, lesson);
       const value = input.topic?.normalize('NFC').trim() || null;
       if (value && value.length > TOPIC_MAX) fail(UserErrorCode.TOO_LONG, `The topic is longer than ${TOPIC_MAX} characters`, at('topic'));

@@ -33,26 +33,40 @@ export interface EventInput {
  * resolved here, once, from membership history; delivery then needs no query per subscriber.
  */
 export async function publishEvent(em: EntityManager, kind: EventKind, event: EventInput): Promise<void> {
-  if (event.objectId && !kind.object) throw new Error(`Event kind ${kind.kind} concerns no object`);
-  const targets = JSON.stringify(event.targets.map((t) => ({ class_id: t.classId ?? null, group_id: t.groupId ?? null, student_id: t.studentId ?? null })));
+  await publishEvents(em, kind, [event]);
+}
+
+/**
+ * `publishEvent` for several events of one kind (the marks of one post, the attendance of one
+ * lesson) in one statement, numbered in the order given, and one wake-up: a write of 30 marks costs
+ * two statements here, not sixty.
+ */
+export async function publishEvents(em: EntityManager, kind: EventKind, events: readonly EventInput[]): Promise<void> {
+  if (!events.length) return;
+  for (const e of events) if (e.objectId && !kind.object) throw new Error(`Event kind ${kind.kind} concerns no object`);
+  const rows = JSON.stringify(events.map((e) => ({
+    school_id: e.schoolId, object_id: e.objectId ?? null, date_from: e.dateFrom, date_to: e.dateTo, details: e.details ?? {},
+    teacher_staff_ids: e.teacherStaffIds,
+    targets: e.targets.map((t) => ({ class_id: t.classId ?? null, group_id: t.groupId ?? null, student_id: t.studentId ?? null })),
+  })));
   await em.execute(
     `insert into outbox_event (school_id, kind, actor_id, object_type, object_id, date_from, date_to, details, student_ids, teacher_user_ids)
-     select ?, ?, ?, ?, ?, ?::date, ?::date, ?::jsonb,
-       array(select distinct s.id from jsonb_to_recordset(?::jsonb) t(class_id uuid, group_id uuid, student_id uuid),
-             lateral target_students(t.class_id, t.group_id, t.student_id, ?::date, ?::date) s(id) where ? order by 1),
+     select e.school_id, ?, ?, case when e.object_id is null then null else ?::text end, e.object_id, e.date_from, e.date_to, e.details,
+       array(select distinct s.id from jsonb_to_recordset(e.targets) t(class_id uuid, group_id uuid, student_id uuid),
+             lateral target_students(t.class_id, t.group_id, t.student_id, e.date_from, e.date_to) s(id) where ? order by 1),
        array(select distinct u.user_id from (
-               select st.user_id from staff st where st.id = any(?::uuid[])
+               select st.user_id from staff st where st.id = any(e.teacher_staff_ids)
                union all
-               select st.user_id from jsonb_to_recordset(?::jsonb) t(class_id uuid, group_id uuid, student_id uuid)
+               select st.user_id from jsonb_to_recordset(e.targets) t(class_id uuid, group_id uuid, student_id uuid)
                  left join study_group g on g.id = t.group_id
                  join school_class c on c.id = t.class_id or c.id = g.school_class_id or c.id = any(g.stream_class_ids)
                  join staff st on st.id = c.class_teacher_id
-             ) u where u.user_id is not null and ? order by 1)`,
-    [
-      event.schoolId, kind.kind, currentActor()?.actorId ?? null, event.objectId ? kind.object!.name : null, event.objectId ?? null,
-      event.dateFrom, event.dateTo, JSON.stringify(event.details ?? {}),
-      targets, event.dateFrom, event.dateTo, kind.audience.diary, `{${event.teacherStaffIds.join(',')}}`, targets, kind.audience.teacher,
-    ],
+             ) u where u.user_id is not null and ? order by 1)
+       from rows from (jsonb_to_recordset(?::jsonb) as (school_id uuid, object_id uuid, date_from date, date_to date, details jsonb,
+                                                        teacher_staff_ids uuid[], targets jsonb))
+            with ordinality as e(school_id, object_id, date_from, date_to, details, teacher_staff_ids, targets, n)
+      order by e.n`,
+    [kind.kind, currentActor()?.actorId ?? null, kind.object ? kind.object.name : null, kind.audience.diary, kind.audience.teacher, rows],
   );
   // Delivered on commit only; identical notifications of one transaction are folded into one.
   await em.execute(`select pg_notify('${EVENTS_CHANNEL}', '')`);
