@@ -11,6 +11,8 @@ declare module 'autocannon' {
       body?: string;
       /** responses whose body differs count as `mismatches` */
       expectBody?: string;
+      /** responses for which it returns false count as `mismatches` */
+      verifyBody?: (body: string) => boolean;
       /** seconds */
       timeout?: number;
     }

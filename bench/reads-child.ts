@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -48,10 +49,20 @@ function countRequests(): void {
 /**
  * Counts every statement sent through `pg`: Client.prototype.query is wrapped in each copy of `pg`
  * the process can load (this project's, knex's — which MikroORM runs its SQL through — and
- * MikroORM's own). A pool's query goes through its client's, so it is counted once.
+ * MikroORM's own). A pool's query goes through its client's, so it is counted once. With
+ * BENCH_SQL_LOG=<file> each statement's text is also appended to that file (one line each, for
+ * reading what a request sends; it slows the server down).
  */
 export function countStatements(): () => number {
   countRequests();
+  const logFile = process.env.BENCH_SQL_LOG;
+  const log = logFile
+    ? (args: unknown[]) => {
+      const q = args[0] as string | { text?: string } | undefined;
+      const text = typeof q === 'string' ? q : q?.text ?? String(q);
+      fs.appendFileSync(logFile, `${process.pid} ${text.replace(/\s+/g, ' ').trim()}\n`);
+    }
+    : null;
   const copies = new Set<{ Client: { prototype: { query: (...args: unknown[]) => unknown } } }>();
   const here = createRequire(__filename);
   copies.add(here('pg'));
@@ -68,6 +79,7 @@ export function countStatements(): () => number {
     const query = proto.query;
     proto.query = function counted(this: unknown, ...args: unknown[]) {
       statements++;
+      log?.(args);
       return query.apply(this, args);
     };
     proto[WRAPPED] = true;

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { journalBench } from './journal.bench';
 import { readsBench } from './reads.bench';
 import { shieldBench } from './shield.bench';
 import { subscriptionsBench } from './subscriptions.bench';
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   shield: shieldBench,
   subscriptions: subscriptionsBench,
   reads: readsBench,
+  journal: journalBench,
 };
 
 async function main() {
