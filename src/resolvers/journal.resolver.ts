@@ -23,6 +23,11 @@ import {
 const inputArg = { description: 'The input of the action.' } as const;
 const studentArg = { nullable: true, description: 'Only this student\'s (a diary asks for its student\'s: a few per lesson, where a whole class\'s cost the cost limit 40 times more).' } as const;
 
+/** The row a relation was read with (a page reads marks with their work type and lesson): no loader, no promise; else `load()`. */
+function loadedOr<T extends object>(ref: { isInitialized?(): boolean; unwrap?(): T }, load: () => Promise<T>): T | Promise<T> {
+  return ref.isInitialized?.() ? ref.unwrap!() : load();
+}
+
 async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
   const v = await value;
   if (!v) throw notFound(what);
@@ -80,13 +85,13 @@ export class MarkResolver {
   }
 
   @FieldResolver(() => Lesson, { description: 'The lesson it was given in (for a credit, R-JOUR-7: the lesson of the topic credited).' })
-  lesson(@Root() m: Mark, @GqlCtx() ctx: Ctx): Promise<Lesson> {
-    return ctx.services.journal.lessonOf(ctx, m.lesson.id);
+  lesson(@Root() m: Mark, @GqlCtx() ctx: Ctx): Lesson | Promise<Lesson> {
+    return loadedOr(m.lesson, () => ctx.services.journal.lessonOf(ctx, m.lesson.id));
   }
 
   @FieldResolver(() => WorkType, { description: 'The work type it was given for.' })
-  workType(@Root() m: Mark, @GqlCtx() ctx: Ctx): Promise<WorkType> {
-    return ctx.services.journal.workType(ctx, m.workType.id);
+  workType(@Root() m: Mark, @GqlCtx() ctx: Ctx): WorkType | Promise<WorkType> {
+    return loadedOr(m.workType, () => ctx.services.journal.workType(ctx, m.workType.id));
   }
 
   @FieldResolver(() => Float, { nullable: true, description: 'The numeric value used in averages; null for a non-numeric value (e.g. "зач").' })
@@ -113,8 +118,8 @@ export class AttendanceResolver {
   }
 
   @FieldResolver(() => Lesson, { description: 'The lesson.' })
-  lesson(@Root() a: Attendance, @GqlCtx() ctx: Ctx): Promise<Lesson> {
-    return ctx.services.journal.lessonOf(ctx, a.lesson.id);
+  lesson(@Root() a: Attendance, @GqlCtx() ctx: Ctx): Lesson | Promise<Lesson> {
+    return loadedOr(a.lesson, () => ctx.services.journal.lessonOf(ctx, a.lesson.id));
   }
 }
 

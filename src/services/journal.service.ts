@@ -26,7 +26,7 @@ import {
 import { effectiveBellSlots } from '../loaders/lesson.loaders';
 import { viewerKey } from '../loaders/roster.loaders';
 import { boundRows } from '../db/bound';
-import { leanRow } from '../db/lean';
+import { leanRow, prefixedColumns } from '../db/lean';
 import { type EventInput, publishEvent, publishEvents } from '../subscriptions/outbox';
 import {
   ATTENDANCE_CHANGED, HOMEWORK_REMOVED, HOMEWORK_SET, MARK_CHANGED, MARK_DELETED, MARK_POSTED,
@@ -242,18 +242,24 @@ export class JournalService {
                   group by student_id) m on m.student_id = s.id
           order by s.last_name nulls last, s.first_name nulls last, s.pseudonym`, [classId ?? groupId, to, from]),
       boundRows<Record<string, unknown> & { __numeric: number | null; __weight: number }>(em,
-        `select m.*, v.numeric_value as "__numeric", w.weight as "__weight" from lesson l join mark m on m.lesson_id = l.id
+        `select m.*, v.numeric_value as "__numeric", w.weight as "__weight", ${prefixedColumns(WorkType, 'w', 'w__')} from lesson l join mark m on m.lesson_id = l.id
            join grading_value v on v.id = m.grading_value_id join work_type w on w.id = m.work_type_id
           where ${pageLessons} order by l.date, l.lesson_number, m.posted_at, m.id`, pageParams),
       boundRows<Record<string, unknown>>(em,
         `select a.* from lesson l join attendance a on a.lesson_id = l.id where ${pageLessons} order by l.date, l.lesson_number, a.id`, pageParams),
     ]);
     const lessons = lessonRows.map((r) => leanRow(Lesson, r));
-    // A mark's or an absence's `lesson` is one of these: no second read.
+    // A mark's or an absence's `lesson` is one of these, and a mark's work type is read with it: both
+    // travel with the row (its fields resolve without a loader or a promise per mark).
+    const lessonOf = new Map(lessons.map((l) => [l.id, l]));
     for (const l of lessons) ctx.loaders.lessonById.prime(l.id, l);
+    const workTypes = new Map<string, WorkType>();
     const marksOf = new Map<string, { mark: Mark; numeric: number | null; weight: number }[]>();
     for (const r of markRows) {
-      const mark = leanRow(Mark, r);
+      const workTypeId = String(r.work_type_id);
+      let workType = workTypes.get(workTypeId);
+      if (!workType) workTypes.set(workTypeId, (workType = leanRow(WorkType, r, undefined, 'w__')));
+      const mark = leanRow(Mark, r, { workType, lesson: lessonOf.get(String(r.lesson_id))! });
       const item = { mark, numeric: r.__numeric == null ? null : Number(r.__numeric), weight: Number(r.__weight) };
       const list = marksOf.get(mark.student.id);
       if (list) list.push(item);
@@ -261,7 +267,7 @@ export class JournalService {
     }
     const absencesOf = new Map<string, Attendance[]>();
     for (const r of attendanceRows) {
-      const a = leanRow(Attendance, r);
+      const a = leanRow(Attendance, r, { lesson: lessonOf.get(String(r.lesson_id))! });
       const list = absencesOf.get(a.student.id);
       if (list) list.push(a);
       else absencesOf.set(a.student.id, [a]);
@@ -533,7 +539,8 @@ export class JournalService {
         return { studentId: studentIds[i], workType, value, comment };
       });
       p.throwIfAny();
-      const staffId = await this.viewerStaffId(em, ctx, lesson);
+      // assertConductsLesson passed: the viewer is the staff member who conducts the lesson.
+      const staffId = lesson.conductingTeacherId;
       const marks = items.map((it, i) => {
         const credit = input.marks[i].credit;
         const due = this.markDue(deadlines, it.workType!.kind, credit ? zonedInstant(addDays(credit.protocolDate, 1), '00:00:00', deadlines.timeZone) : null);
@@ -812,12 +819,6 @@ export class JournalService {
         order by cw.lesson_number nulls last, cw.created_at limit 1`,
       [lesson.group?.id ?? null, lesson.subject.id, lesson.date, lesson.lessonNumber, lesson.group?.id ?? null, lesson.schoolClass?.id ?? null]);
     return row?.id ?? null;
-  }
-
-  private async viewerStaffId(em: EntityManager, ctx: Ctx, lesson: Lesson): Promise<string> {
-    const [row] = await em.execute<{ id: string }[]>('select id from staff where user_id = ? and school_id = ? and archived_at is null', [ctx.viewer!.userId, lesson.school.id]);
-    if (!row) throw notFound('Staff member');
-    return row.id;
   }
 
   /** A mark's event: its student's diary stream (their guardians) and the teacher who conducts the lesson. */
