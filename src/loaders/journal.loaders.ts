@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { boundRows } from '../db/bound';
-import { leanRow } from '../db/lean';
+import { leanRow, prefixedColumns } from '../db/lean';
 import { Attendance, Homework, Mark, WorkType } from '../entities/journal.entity';
 import { GradingValue } from '../entities/grading-system.entity';
 import { PlannedTopic } from '../entities/curriculum.entity';
@@ -26,17 +26,22 @@ function byLesson<T extends object>(em: EntityManager, cls: new (...args: never[
 }
 
 /** Rows of `table` for many (lesson, student) pairs in one statement, keyed "lessonId|studentId", as lean rows. */
-function byLessonStudent<T extends object>(em: EntityManager, cls: new (...args: never[]) => T, table: string, order: string) {
+function byLessonStudent<T extends object>(em: EntityManager, cls: new (...args: never[]) => T, table: string, order: string, withWorkType = false) {
   return new DataLoader<string, T[]>(async (keys) => {
     const pairs = keys.map((k) => k.split('|'));
+    // A mark travels with its work type (a diary shows it beside every mark): no loader per mark.
     const rows = await boundRows<Record<string, unknown>>(em,
-      `select t.* from unnest(?::uuid[], ?::uuid[]) k(lesson_id, student_id)
-         join ${table} t on t.lesson_id = k.lesson_id and t.student_id = k.student_id order by ${order}`,
+      `select t.*${withWorkType ? `, ${prefixedColumns(WorkType, 'w', 'w__')}` : ''} from unnest(?::uuid[], ?::uuid[]) k(lesson_id, student_id)
+         join ${table} t on t.lesson_id = k.lesson_id and t.student_id = k.student_id
+         ${withWorkType ? 'join work_type w on w.id = t.work_type_id' : ''} order by ${order}`,
       [`{${pairs.map((p) => p[0]).join(',')}}`, `{${pairs.map((p) => p[1]).join(',')}}`]);
     const out = new Map<string, T[]>();
     for (const r of rows) {
       const key = `${String(r.lesson_id)}|${String(r.student_id)}`;
-      out.set(key, [...(out.get(key) ?? []), leanRow(cls, r)]);
+      const row = leanRow(cls, r, withWorkType ? { workType: leanRow(WorkType, r, undefined, 'w__') } : undefined);
+      const list = out.get(key);
+      if (list) list.push(row);
+      else out.set(key, [row]);
     }
     return keys.map((k) => out.get(k) ?? []);
   });
@@ -61,7 +66,7 @@ export function createJournalLoaders(em: EntityManager) {
     marksByLesson: byLesson(em, Mark, 'select * from mark where lesson_id = any(?::uuid[]) order by posted_at, id'),
     attendanceByLesson: byLesson(em, Attendance, 'select * from attendance where lesson_id = any(?::uuid[]) order by id'),
     /** "lessonId|studentId" → that student's marks in that lesson (a diary asks for one student's). */
-    marksByLessonStudent: byLessonStudent(em, Mark, 'mark', 'posted_at, t.id'),
+    marksByLessonStudent: byLessonStudent(em, Mark, 'mark', 't.posted_at, t.id', true),
     /** "lessonId|studentId" → that student's absence or lateness in that lesson, if any. */
     attendanceByLessonStudent: byLessonStudent(em, Attendance, 'attendance', 't.id'),
     /** plannedTopicId → the dates of the lessons (not cancelled) that covered it (R-JOUR-1, R-YEAR-8). */
