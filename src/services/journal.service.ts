@@ -31,7 +31,7 @@ import { type EventInput, publishEvent, publishEvents } from '../subscriptions/o
 import {
   ATTENDANCE_CHANGED, HOMEWORK_REMOVED, HOMEWORK_SET, MARK_CHANGED, MARK_DELETED, MARK_POSTED,
 } from '../subscriptions/kinds/journal.events';
-import { type WriteResult, Problems, addDays, assertRole, at, fail, flush, isMember, lockRow, write, zonedInstant } from './shared';
+import { type WriteResult, Problems, addDays, dateIn, assertRole, at, fail, flush, isMember, lockRow, write, zonedInstant } from './shared';
 import { registerNodeType } from './node.service';
 import type { EventKind } from '../subscriptions/event-registry';
 import { canSeeLesson } from './lesson.service';
@@ -530,7 +530,7 @@ export class JournalService {
         const comment = p.optionalText(m.comment, at('marks', i, 'comment'), 'The comment', COMMENT_MAX);
         if (m.credit) {
           if (!absent.has(studentIds[i])) p.add(UserErrorCode.CREDIT_WITHOUT_ABSENCE, 'A credit is for a topic the student missed: they are not recorded absent from this lesson', at('marks', i, 'credit'));
-          const todayLocal = scale ? this.localDate(scale.timeZone, today) : m.credit.protocolDate;
+          const todayLocal = dateIn(deadlines.timeZone, today);
           if (m.credit.protocolDate < lesson.date || m.credit.protocolDate > todayLocal) {
             p.add(UserErrorCode.DATE_INVALID, `The protocol date is between the lesson (${lesson.date}) and today`, at('marks', i, 'credit', 'protocolDate'));
           }
@@ -739,10 +739,6 @@ export class JournalService {
     const [slot] = await effectiveBellSlots(em, [{ key: 'x', yearId: l.academicYear.id, ...targetOf(l), date: l.date, lessonNumber: l.lessonNumber }]);
     if (!slot?.ends_at) return zonedInstant(addDays(lesson.date, 1), '00:00:00', tz);
     return new Date(zonedInstant(lesson.date, slot.ends_at, tz).getTime() + 90 * 60_000);
-  }
-
-  private localDate(tz: string, at: Date): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
   }
 
   /** Of the given students, those who are the lesson's students on its date, with their consent state. */
