@@ -350,7 +350,7 @@ export async function journalBench(): Promise<void> {
       + `demo school (DEMO_YEAR=${DEMO_YEAR}), school-calendar clock at ${TEST_NOW}; a class of ${setup.studentIds.length} consenting students, `
       + `${setup.lessons.length} dated lessons of its teacher (${setup.lessons[0].date} … ${setup.lessons[setup.lessons.length - 1].date})`
       + `${setup.lessons.length < totalPosts ? `: fewer than the ${totalPosts} posts, reused in turn` : ', one per post'}\n`
-      + `otmetka's connection pool: DB_POOL_MAX=${o.pool} (a journal write holds two connections at once: see the notes at the top of bench/journal.bench.ts)\n`);
+      + `otmetka's connection pool: DB_POOL_MAX=${o.pool}\n`);
 
     const env = serverEnv(db.url);
     servers.otmetka = await ServerProcess.start('otmetka', { ...env, DB_POOL_MAX: String(o.pool) });
