@@ -17,7 +17,7 @@ import {
 } from '../entities/journal.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
-import { UserErrorCode } from '../schema/user-error';
+import { UserErrorCode, userError } from '../schema/user-error';
 import {
   type AttendanceSetInput, type ClassJournalInput, type GradingSystemAssignInput, type HomeworkRemoveInput, type HomeworkSetInput,
   type LessonContentSetInput, type MarkCorrectInput, type MarkDeleteInput, type MarksPostInput, type WorkTypeCreateInput,
@@ -617,7 +617,7 @@ export class JournalService {
       this.checkWeight(p, input.weight);
       p.throwIfAny();
       const workType = em.create(WorkType, { school: em.getReference(School, schoolId), name: name!, kind: input.kind, weight: input.weight });
-      await flush(em, { unique: () => ({ code: UserErrorCode.TAKEN, message: `The school already has a work type «${name}»`, field: at('name') }) });
+      await flush(em, { unique: () => userError(UserErrorCode.TAKEN, `The school already has a work type «${name}»`, at('name')) });
       return { workType };
     });
   }
@@ -635,7 +635,7 @@ export class JournalService {
       if (name) workType.name = name;
       if (input.weight != null) workType.weight = input.weight;
       if (input.archived != null) workType.archivedAt = input.archived ? (workType.archivedAt ?? clock.now()) : null;
-      await flush(em, { unique: () => ({ code: UserErrorCode.TAKEN, message: `The school already has a work type «${name}»`, field: at('name') }) });
+      await flush(em, { unique: () => userError(UserErrorCode.TAKEN, `The school already has a work type «${name}»`, at('name')) });
       return { workType };
     });
   }
@@ -664,7 +664,8 @@ export class JournalService {
         grade, schoolClass: classId ? em.getReference(SchoolClass, classId) : null,
       });
       assignment.gradingSystem = em.getReference(GradingSystem, systemId) as never;
-      await em.flush();
+      // Two assignments of the same scope at once: the unique index keeps one, the other is told.
+      await flush(em, { unique: () => userError(UserErrorCode.TAKEN, 'Another assignment of the same scope was just made: read it and try again', at('gradingSystemId')) });
       return { assignment };
     });
   }
