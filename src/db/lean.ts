@@ -82,6 +82,17 @@ function compile(meta: EntityMetadata): Mapper {
       throw new Error(`Lean rows do not map ${meta.className}.${prop.name} (a composite or inverse to-one relation)`);
     }
   }
+  // The global ID is computed once per row: a page repeats the same lesson behind each of its marks.
+  let owner: object | null = meta.class.prototype;
+  let globalId: PropertyDescriptor | undefined;
+  while (owner && !(globalId = Object.getOwnPropertyDescriptor(owner, 'globalId'))) owner = Object.getPrototypeOf(owner);
+  const computeGlobalId = globalId?.get;
+  if (computeGlobalId) {
+    Object.defineProperty(proto, 'globalId', {
+      get(this: { __gid?: string }) { return (this.__gid ??= computeGlobalId.call(this) as string); },
+      configurable: true,
+    });
+  }
   // Any attempt to persist, merge or wrap a lean row fails loudly instead of writing a half-known row.
   Object.defineProperty(proto, '__helper', {
     get() { throw new Error(`A lean ${meta.className} row is read-only: load the entity through the EntityManager to change it`); },
@@ -107,6 +118,7 @@ export function leanRow<T extends object>(
 ): T {
   const { proto, columns } = mapperOf(entity);
   const out = Object.create(proto) as Record<string, unknown>;
+  out.__gid = undefined;
   for (const c of columns) {
     const v = row[prefix + c.field];
     if (v === undefined) continue;

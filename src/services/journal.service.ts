@@ -138,12 +138,12 @@ export class JournalService {
   /** The lesson's marks of the students the viewer may see (a parent: their child's; the teacher: all). */
   async lessonMarks(ctx: Ctx, l: Lesson, studentGlobalId?: string | null): Promise<Mark[]> {
     if (studentGlobalId == null) return this.visibleRecords(ctx, await ctx.loaders.marksByLesson.load(l.id));
-    return this.visibleRecords(ctx, await ctx.loaders.marksByLessonStudent.load(`${l.id}|${fromGlobalId(studentGlobalId, 'Student', 'studentId')}`));
+    return this.oneStudentsRecords(ctx, await ctx.loaders.marksByLessonStudent.load(`${l.id}|${fromGlobalId(studentGlobalId, 'Student', 'studentId')}`));
   }
 
   async lessonAttendance(ctx: Ctx, l: Lesson, studentGlobalId?: string | null): Promise<Attendance[]> {
     if (studentGlobalId == null) return this.visibleRecords(ctx, await ctx.loaders.attendanceByLesson.load(l.id));
-    return this.visibleRecords(ctx, await ctx.loaders.attendanceByLessonStudent.load(`${l.id}|${fromGlobalId(studentGlobalId, 'Student', 'studentId')}`));
+    return this.oneStudentsRecords(ctx, await ctx.loaders.attendanceByLessonStudent.load(`${l.id}|${fromGlobalId(studentGlobalId, 'Student', 'studentId')}`));
   }
 
   async plannedTopic(ctx: Ctx, l: Lesson): Promise<PlannedTopic | null> {
@@ -178,6 +178,11 @@ export class JournalService {
     const rows = await boundRows<Record<string, unknown>>(ctx.em,
       'select * from work_type where school_id = ?::uuid and (?::boolean or archived_at is null) order by kind, name, id', [schoolId, includeArchived]);
     return rows.map((r) => leanRow(WorkType, r));
+  }
+
+  /** Records of one student in one lesson: one access decision for all of them. */
+  private async oneStudentsRecords<T extends { school: { id: string }; student: { id: string } }>(ctx: Ctx, rows: T[]): Promise<T[]> {
+    return rows.length && (await canSeeStudentRecord(ctx, rows[0])) ? rows : [];
   }
 
   private async visibleRecords<T extends { school: { id: string }; student: { id: string } }>(ctx: Ctx, rows: T[]): Promise<T[]> {
