@@ -3,7 +3,7 @@ import type { SeedStep } from './demo';
 import { clock } from '../../clock';
 
 /* ------------------------------------------------------------------------------------------------
- * The demo journal (R-JOUR-1..5): every dated lesson of the demo periods up to today (the school
+ * The demo journal (R-JOUR-1..5): every dated lesson of the demo periods before today (the school
  * calendar's clock) filled in as a teacher would — a topic, the work type of the lesson, homework on
  * most lessons, attendance taken with a few absences and latenesses, and a mark for about one
  * student in four — so a new user sees a living journal, and lessons from today on are still open.
@@ -17,13 +17,13 @@ const bucket = (expr: string, n: number) => `(abs(hashtext(${expr})) % ${n})`;
 
 async function seedJournal(em: EntityManager): Promise<void> {
   const today = clock.now().toISOString();
-  // The lessons to fill: scheduled, of the demo school, up to the school's today.
+  // The lessons to fill: scheduled, before the school's today (today's are the teachers' to fill).
   await em.execute(`
     create temporary table demo_filled on commit drop as
     select l.id, l.date, l.school_id, l.subject_id, coalesce(l.substitute_teacher_id, l.teacher_id) as teacher_id,
            l.school_class_id, l.group_id, l.student_id, s.time_zone
       from lesson l join school s on s.id = l.school_id
-     where l.status = 'SCHEDULED' and l.date <= (?::timestamptz at time zone s.time_zone)::date
+     where l.status = 'SCHEDULED' and l.date < (?::timestamptz at time zone s.time_zone)::date
        and not exists (select 1 from mark m where m.lesson_id = l.id)`, [today]);
   // Fresh statistics: the roster and the lessons were written moments ago in this seed; without them
   // PostgreSQL plans the membership lookups below as for empty tables (20 s instead of 0.2 s).
