@@ -6,7 +6,7 @@ import { readAuditValues } from '../src/db/pd-keys';
 import { benchDatabase } from './db';
 import {
   DEMO_YEAR, SERVERS, TEST_NOW, ServerProcess, type ServerName, type Stats, fmt, login, option, postgresCpuMs, postmasterPid,
-  ranInPinnedYear, serverEnv, sleep,
+  ranInPinnedYear, ratioTable, serverEnv, sleep,
 } from './reads.bench';
 
 /**
@@ -311,16 +311,8 @@ function printMode(title: string, figures: Record<ServerName, Figures>, warmup: 
     ['SQL statements (one post)', (f) => f.statementsOne, 0],
     ['PostgreSQL CPU (ms/post)', (f) => f.pgCpuMsPerPost, 2],
   ];
-  const w0 = Math.max(...rows.map(([k]) => k.length));
-  const w = 13;
   let out = `\n${title}: ${otm.posts} posts of ${MARKS} marks per server after ${warmup} of warm-up\n`;
-  out += `${''.padEnd(w0)}  ${['otmetka', 'peer', 'otmetka/peer'].map((c) => c.padStart(w)).join('  ')}\n`;
-  for (const [label, value, digits] of rows) {
-    const a = value(otm);
-    const b = value(peer);
-    const ratio = Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${fmt(a / b, 2)}×` : 'n/a';
-    out += `${label.padEnd(w0)}  ${[fmt(a, digits), fmt(b, digits), ratio].map((c) => c.padStart(w)).join('  ')}\n`;
-  }
+  out += ratioTable(rows, otm, peer);
   const perPost = (f: Figures) => f.seconds / f.posts;
   const ratio = perPost(otm) / perPost(peer);
   const ok = ratio <= TARGET_RATIO;

@@ -77,6 +77,20 @@ export function option(name: string, fallback: number, min: number): number {
 }
 
 export const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+/** The figures of both servers side by side with otmetka/peer: one line per [label, figure, digits]. */
+export function ratioTable<F>(rows: [string, (f: F) => number, number][], otm: F, peer: F): string {
+  const w0 = Math.max(...rows.map(([k]) => k.length));
+  const w = 13;
+  let out = `${''.padEnd(w0)}  ${['otmetka', 'peer', 'otmetka/peer'].map((c) => c.padStart(w)).join('  ')}\n`;
+  for (const [label, value, digits] of rows) {
+    const a = value(otm);
+    const b = value(peer);
+    const ratio = Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${fmt(a / b, 2)}×` : 'n/a';
+    out += `${label.padEnd(w0)}  ${[fmt(a, digits), fmt(b, digits), ratio].map((c) => c.padStart(w)).join('  ')}\n`;
+  }
+  return out;
+}
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
@@ -390,16 +404,8 @@ function printQuery(q: Query, figures: Record<ServerName, Figures>, o: Options):
     ['PostgreSQL CPU (ms/request)', (f) => f.pgCpuMsPerRequest, 2],
     ['requests completed', (f) => f.requests, 0],
   ];
-  const w0 = Math.max(...rows.map(([k]) => k.length));
-  const w = 13;
   let out = `\n${q.name}: ${q.title}\n${o.connections} connections, ${o.runs} × ${o.seconds} s per server after ${o.warmup} s of warm-up\n`;
-  out += `${''.padEnd(w0)}  ${['otmetka', 'peer', 'otmetka/peer'].map((c) => c.padStart(w)).join('  ')}\n`;
-  for (const [label, value, digits] of rows) {
-    const a = value(otm);
-    const b = value(peer);
-    const ratio = Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${fmt(a / b, 2)}×` : 'n/a';
-    out += `${label.padEnd(w0)}  ${[fmt(a, digits), fmt(b, digits), ratio].map((c) => c.padStart(w)).join('  ')}\n`;
-  }
+  out += ratioTable(rows, otm, peer);
   if (o.runs > 1) {
     for (const name of SERVERS) {
       out += `  ${name} runs: ${figures[name].runs.map((r) => `${fmt(r.rps)} req/s p99 ${fmt(r.p99)} ms`).join('; ')}\n`;

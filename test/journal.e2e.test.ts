@@ -123,6 +123,26 @@ describe('R-JOUR-3, R-JOUR-4: marks', () => {
     expect(pass.marksPost.marks[0].value).toBe('зач');
   });
 
+  test('R-YEAR-2: a grading system declares which values pass and which count as quality; quality only for a passing current value', async () => {
+    const deputy = await app.as('deputy');
+    const CREATE = `mutation($i: GradingSystemCreateInput!) { gradingSystemCreate(input: $i) { gradingSystem { values { code passing quality } } ${ERR} } }`;
+    const values = [
+      { code: 'A', label: 'отлично', numericValue: 5, passing: true, quality: true },
+      { code: 'C', label: 'удовлетворительно', numericValue: 3, passing: true },
+      { code: 'F', label: 'неудовлетворительно', numericValue: 2, passing: false },
+    ];
+    const ok = await deputy.ok(CREATE, { i: { schoolId: gid('School', schoolId), name: 'Буквенная', kind: 'CUSTOM', values } });
+    expect(ok.gradingSystemCreate).toEqual({ gradingSystem: { values: [
+      { code: 'A', passing: true, quality: true }, { code: 'C', passing: true, quality: false }, { code: 'F', passing: false, quality: false },
+    ] }, userErrors: [] });
+    const bad = await deputy.ok(CREATE, { i: { schoolId: gid('School', schoolId), name: 'Неверная', kind: 'CUSTOM', values: [values[0], { ...values[2], quality: true }] } });
+    expect(bad.gradingSystemCreate.userErrors.map((e: any) => [e.code, e.field.join('.')])).toEqual([['INVALID', 'input.values.1.quality']]);
+    // The demo's five-point scale: 4 and 5 count as quality.
+    const demoScale = await app.sql(`select v.code from grading_value v join grading_system s on s.id = v.grading_system_id
+      where s.school_id = $1 and s.kind = 'FIVE_POINT' and v.quality order by v.code`, [schoolId]);
+    expect(demoScale.map((r: any) => r.code)).toEqual(['4', '5']);
+  });
+
   test('R-JOUR-3, R-SEC-4: a student of another class, a student without consent — refused with their codes, nothing written', async () => {
     const f = await fixture();
     const other = await fixture();
@@ -289,11 +309,29 @@ describe('R-JOUR-1, R-JOUR-2, R-JOUR-5: content, attendance, homework', () => {
     expect(r.homeworkSet.userErrors).toEqual([]);
     const hw = r.homeworkSet.homework;
     expect([hw.text, hw.pages, hw.links, hw.estimatedMinutes, hw.late]).toEqual(['Упр. 312', 'с. 45–47', ['https://example.org/a'], 20, false]);
-    // Without a bell schedule for the class the deadline is the end of the day; with the demo's it is 1.5 h after the last lesson.
-    expect(new Date(hw.dueAt).getTime()).toBeGreaterThan(new Date('2025-11-25T09:00:00Z').getTime());
+    // The class has no bell schedule: due at the end of the lesson's day in Moscow (21:00 UTC).
+    expect(hw.dueAt).toBe('2025-11-25T21:00:00.000Z');
     clock.pin(new Date(new Date(hw.dueAt).getTime() + 60_000));
     const late = await f.t.ok(HOMEWORK, { i: { lessonId: f.lessonId, text: 'Упр. 313' } });
     expect(late.homeworkSet.homework.late).toBe(true);
+  });
+
+  test('R-JOUR-5, R-YEAR-6: with a bell schedule, homework is due 1.5 h after the end of the class\'s last lesson that day, whichever lesson it was given in', async () => {
+    const f = await fixture();
+    // The class's own bell schedule: lesson 2 ends 10:15, lesson 5 ends 12:55 (Moscow).
+    const [b] = await app.sql(`insert into bell_schedule (id, created_at, updated_at, school_id, academic_year_id, name, school_class_id)
+      values (gen_random_uuid(), now(), now(), $1, $2, 'Звонки', $3) returning id`, [schoolId, yearId, f.classId]);
+    for (const [n, start, end] of [[2, '09:30', '10:15'], [5, '12:10', '12:55']]) {
+      await app.sql(`insert into bell_slot (id, created_at, updated_at, bell_schedule_id, lesson_number, starts_at, ends_at)
+        values (gen_random_uuid(), now(), now(), $1, $2, $3, $4)`, [b.id, n, start, end]);
+    }
+    // The class's last lesson that day is number 5, of another subject: 12:55 + 1:30 = 14:25 MSK = 11:25 UTC.
+    await insertLesson(app, { schoolId, yearId, subjectId: await subject(app, schoolId), teacherId: (await staff(app, schoolId)).staffId, classId: f.classId, date: '2025-11-25', n: 5 });
+    clock.pin('2025-11-25T11:24:00Z');
+    const onTime = (await f.t.ok(HOMEWORK, { i: { lessonId: f.lessonId, text: 'Упр. 1' } })).homeworkSet.homework;
+    expect([onTime.dueAt, onTime.late]).toEqual(['2025-11-25T11:25:00.000Z', false]);
+    clock.pin('2025-11-25T11:26:00Z');
+    expect((await f.t.ok(HOMEWORK, { i: { lessonId: f.lessonId, text: 'Упр. 2' } })).homeworkSet.homework.late).toBe(true);
   });
 });
 

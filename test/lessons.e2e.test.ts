@@ -121,7 +121,8 @@ describe('R-JOUR-6 substitutions and the right to fill in a lesson', () => {
       { operation: 'lessonSubstitutionRemove', action: 'UPDATE' }, { operation: 'lessonTopicSet', action: 'UPDATE' },
     ]);
     const [topicAudit] = await app.sql(`select changes from audit_entry where entity_id = $1 and operation = 'lessonTopicSet' order by seq limit 1 offset 1`, [substituted]);
-    expect(topicAudit.changes).toEqual({ topic: { before: 'Дроби', after: 'Сложение дробей' } });
+    // lessonTopicSet is lessonContentSet with the topic alone: the entry time is recorded with it (R-JOUR-1).
+    expect(topicAudit.changes).toEqual({ topic: { before: 'Дроби', after: 'Сложение дробей' }, contentEnteredAt: { before: expect.any(String), after: expect.any(String) } });
   });
 
   test('R-JOUR-6, R-SEC-3: a substitute takes part in the education of the lesson\'s students while the substitution stands', async () => {

@@ -9,10 +9,14 @@ import { leanRow, tableOf } from '../db/lean';
  * their own transaction's EntityManager, never from a loader.
  */
 export function byIdLoader<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T) {
-  const sql = `select * from "${tableOf(cls)}" where id = any(?::uuid[])`;
   return new DataLoader<string, T | null>(async (ids) => {
-    const rows = await boundRows<Record<string, unknown>>(em, sql, [`{${ids.join(',')}}`]);
-    const map = new Map(rows.map((r) => [String(r.id), leanRow(cls, r)]));
+    const map = await leanByIds(em, cls, ids);
     return ids.map((id) => map.get(id) ?? null);
   });
+}
+
+/** The rows of these ids (those that exist) as lean rows, by id, in one bound-parameter statement. */
+export async function leanByIds<T extends { id: string }>(em: EntityManager, cls: new (...args: never[]) => T, ids: readonly string[]): Promise<Map<string, T>> {
+  const rows = await boundRows<Record<string, unknown>>(em, `select * from "${tableOf(cls)}" where id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
+  return new Map(rows.map((r) => [String(r.id), leanRow(cls, r)]));
 }

@@ -60,6 +60,35 @@ export async function effectiveBellSlots(em: EntityManager, items: BellSlotQuery
 }
 
 /**
+ * R-YEAR-10: the control works (not cancelled) of lesson slots (`lessonSlotKey`): same subject and
+ * day, for the lesson's class or group (a subgroup's lesson also has its class's), at its lesson
+ * number or at none; by lesson number (none last), then creation. THE rule of which control work a
+ * lesson has: its field, and the control work a CONTROL mark belongs to (in a write's transaction).
+ */
+export async function slotControlWorks(em: EntityManager, keys: readonly string[]): Promise<Map<string, ControlWork[]>> {
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select cw.*, k.key as "__key"
+       from jsonb_to_recordset(?::jsonb) as k(key text, subject_id uuid, class_id uuid, group_id uuid, on_date date, lesson_number int)
+       left join study_group g on g.id = k.group_id
+       join control_work cw on cw.subject_id = k.subject_id and cw.date = k.on_date and cw.cancelled_at is null
+        and (cw.lesson_number is null or cw.lesson_number = k.lesson_number)
+        and (cw.group_id = k.group_id or cw.school_class_id = coalesce(k.class_id, g.school_class_id))
+      order by cw.lesson_number nulls last, cw.created_at, cw.id`,
+    [JSON.stringify(keys.map((key) => {
+      const [subjectId, classId, groupId, date, n] = key.split('|');
+      return { key, subject_id: subjectId, class_id: orNull(classId), group_id: orNull(groupId), on_date: date, lesson_number: Number(n) };
+    }))]);
+  const byKey = new Map<string, ControlWork[]>();
+  for (const r of rows) {
+    const { __key: key, ...row } = r;
+    const list = byKey.get(String(key)) ?? [];
+    list.push(leanRow(ControlWork, row));
+    byKey.set(String(key), list);
+  }
+  return byKey;
+}
+
+/**
  * DataLoaders of dated lessons, control works and the diary (R-JOUR-6, R-YEAR-10, R-DIARY-2): a list
  * of lessons costs one query per field, whatever its length or the number of days it spans.
  */
@@ -94,25 +123,7 @@ export function createLessonLoaders(em: EntityManager) {
      * class or group (a subgroup's lesson also shows its class's), at its lesson number or at none.
      */
     lessonControlWorks: new DataLoader<string, ControlWork[]>(async (keys) => {
-      const rows = await em.execute<Record<string, unknown>[]>(
-        `select cw.*, k.key as "__key"
-           from jsonb_to_recordset(?::jsonb) as k(key text, subject_id uuid, class_id uuid, group_id uuid, on_date date, lesson_number int)
-           left join study_group g on g.id = k.group_id
-           join control_work cw on cw.subject_id = k.subject_id and cw.date = k.on_date and cw.cancelled_at is null
-            and (cw.lesson_number is null or cw.lesson_number = k.lesson_number)
-            and (cw.group_id = k.group_id or cw.school_class_id = coalesce(k.class_id, g.school_class_id))
-          order by cw.lesson_number nulls last, cw.created_at, cw.id`,
-        [JSON.stringify(keys.map((key) => {
-          const [subjectId, classId, groupId, date, n] = key.split('|');
-          return { key, subject_id: subjectId, class_id: orNull(classId), group_id: orNull(groupId), on_date: date, lesson_number: Number(n) };
-        }))]);
-      const byKey = new Map<string, ControlWork[]>();
-      for (const r of rows) {
-        const { __key: key, ...row } = r;
-        const list = byKey.get(String(key)) ?? [];
-        list.push(leanRow(ControlWork, row));
-        byKey.set(String(key), list);
-      }
+      const byKey = await slotControlWorks(em, keys);
       return keys.map((k) => byKey.get(k) ?? []);
     }),
 

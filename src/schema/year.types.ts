@@ -236,6 +236,9 @@ export class GradingValueInput {
 
   @Field(() => Boolean, { defaultValue: false, description: 'Only allowed as a final mark; required for «осв» and «н/а».' })
   finalOnly?: boolean | null;
+
+  @Field(() => Boolean, { defaultValue: false, description: 'Counts as a "quality" result (e.g. 4 and 5 of five points) in the progress reports; only a passing value usable for current marks.' })
+  quality?: boolean | null;
 }
 
 @InputType({ description: 'Input of `gradingSystemCreate`.' })

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { rolesOf } from '../permissions/capabilities';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
@@ -6,10 +5,10 @@ import { Holiday } from '../entities/academic-year.entity';
 import { Lesson } from '../entities/lesson.entity';
 import { ControlWork } from '../entities/control-work.entity';
 import { fromGlobalId } from '../schema/node';
-import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
+import { forbidden, notFound } from '../schema/errors';
 import { DIARY_RANGE_MAX_DAYS, DiaryDay, type DiaryExtras, TeacherDay, TeacherLessonRole, TeacherTimetableLesson } from '../schema/diary.types';
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
-import { addDays, isMember } from './shared';
+import { addDays, checkRange, isMember } from './shared';
 import { leanRow } from '../db/lean';
 
 /** R-ROLE-1..3: read any teacher's timetable of their school. */
@@ -17,16 +16,9 @@ const TIMETABLE_READERS = rolesOf('canReadTeacherTimetables');
 
 /** The days from `from` to `to` (inclusive); BAD_USER_INPUT for a reversed or too long range. */
 export function daysOf(from: string, to: string): string[] {
-  if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
+  checkRange(from, to, DIARY_RANGE_MAX_DAYS);
   const days: string[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) {
-    days.push(d);
-    if (days.length > DIARY_RANGE_MAX_DAYS) {
-      throw new GraphQLError(`At most ${DIARY_RANGE_MAX_DAYS} days per call: ${from} – ${to} is longer`, {
-        extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RANGE_TOO_LONG', field: 'to' },
-      });
-    }
-  }
+  for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
   return days;
 }
 

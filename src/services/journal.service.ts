@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { GraphQLError } from 'graphql';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
-import { administersSchool, rolesOf, STAFF_ROLES } from '../permissions/capabilities';
+import { rolesOf, STAFF_ROLES } from '../permissions/capabilities';
 import { Lesson } from '../entities/lesson.entity';
 import { AcademicYear } from '../entities/academic-year.entity';
 import { GradingSystem, GradingValue } from '../entities/grading-system.entity';
@@ -16,22 +15,22 @@ import {
   Attendance, AttendanceStatus, AbsenceReason, GradingAssignment, Homework, LessonWorkType, Mark, WorkKind, WorkType,
 } from '../entities/journal.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
-import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
+import { badInput, forbidden, notFound } from '../schema/errors';
 import { UserErrorCode, userError } from '../schema/user-error';
 import {
   type AttendanceSetInput, type ClassJournalInput, type GradingSystemAssignInput, type HomeworkRemoveInput, type HomeworkSetInput,
   type LessonContentSetInput, type MarkCorrectInput, type MarkDeleteInput, type MarksPostInput, type WorkTypeCreateInput,
   type WorkTypeUpdateInput, ABSENCES_PER_LESSON_MAX, ClassJournal, JOURNAL_RANGE_MAX_DAYS, JournalRow, MARKS_PER_POST_MAX, SubjectMarks,
 } from '../schema/journal.types';
-import { effectiveBellSlots } from '../loaders/lesson.loaders';
-import { viewerKey } from '../loaders/roster.loaders';
+import { DIARY_RANGE_MAX_DAYS } from '../schema/diary.types';
+import { effectiveBellSlots, lessonSlotKey, slotControlWorks } from '../loaders/lesson.loaders';
 import { boundRows } from '../db/bound';
 import { leanRow, prefixedColumns } from '../db/lean';
 import { type EventInput, publishEvent, publishEvents } from '../subscriptions/outbox';
 import {
   ATTENDANCE_CHANGED, HOMEWORK_REMOVED, HOMEWORK_SET, MARK_CHANGED, MARK_DELETED, MARK_POSTED,
 } from '../subscriptions/kinds/journal.events';
-import { type WriteResult, Problems, addDays, dateIn, assertRole, at, fail, flush, isMember, lockRow, write, zonedInstant } from './shared';
+import { type WriteResult, Problems, addDays, checkRange, dateIn, assertRole, at, fail, flush, isMember, lockRow, write, zonedInstant } from './shared';
 import { registerNodeType } from './node.service';
 import type { EventKind } from '../subscriptions/event-registry';
 import { canSeeLesson } from './lesson.service';
@@ -50,16 +49,6 @@ const LINKS_MAX = 10;
 const COMMENT_MAX = 500;
 const NOTE_MAX = 500;
 
-/** BAD_USER_INPUT for a reversed range, and with reason RANGE_TOO_LONG for one of more than `maxDays` days (inclusive). */
-function checkRange(from: string, to: string, maxDays: number): void {
-  if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
-  if (addDays(from, maxDays) <= to) {
-    throw new GraphQLError(`At most ${maxDays} days per call: ${from} – ${to} is longer`, {
-      extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RANGE_TOO_LONG', field: 'to' },
-    });
-  }
-}
-
 /** Rounded to 2 decimals, as averages are shown in the journal. */
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -76,11 +65,8 @@ export function weightedAverage(items: { value: number | null; weight: number }[
 }
 
 /** R-SEC-3: a mark or an attendance record is seen by those who may see its student. */
-async function canSeeStudentRecord(ctx: Ctx, r: { school: { id: string }; student: { id: string } }): Promise<boolean> {
-  if (!ctx.viewer) return false;
-  if (administersSchool(ctx.viewer, r.school.id)) return true;
-  if (!isMember(ctx, r.school.id)) return false;
-  return ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, r.student.id));
+function canSeeStudentRecord(ctx: Ctx, r: { school: { id: string }; student: { id: string } }): Promise<boolean> {
+  return ctx.services.roster.canSeeStudent(ctx, r.student.id, r.school.id);
 }
 
 registerNodeType<Mark>('Mark', { entity: Mark, visible: canSeeStudentRecord });
@@ -301,7 +287,7 @@ export class JournalService {
    */
   async classAttendance(ctx: Ctx, classGlobalId: string, from: string, to: string): Promise<Attendance[]> {
     const classId = fromGlobalId(classGlobalId, 'SchoolClass', 'classId');
-    checkRange(from, to, 31);
+    checkRange(from, to, DIARY_RANGE_MAX_DAYS);
     const [c] = await boundRows<{ school_id: string; leads: boolean }>(ctx.em,
       `select c.school_id, exists (select 1 from staff st where st.id = c.class_teacher_id and st.user_id = ?::uuid and st.archived_at is null) as leads
          from school_class c where c.id = ?::uuid`, [ctx.viewer!.userId, classId]);
@@ -811,16 +797,10 @@ export class JournalService {
     return v;
   }
 
-  /** The control work scheduled for the lesson (same subject, day, class or group; its lesson number or none); null without one. */
+  /** The control work scheduled for the lesson (the rule of `Lesson.controlWorks`: slotControlWorks); null without one. */
   private async controlWorkOf(em: EntityManager, lesson: Lesson): Promise<string | null> {
-    const [row] = await em.execute<{ id: string }[]>(
-      `select cw.id from control_work cw left join study_group g on g.id = ?
-        where cw.subject_id = ? and cw.date = ? and cw.cancelled_at is null
-          and (cw.lesson_number is null or cw.lesson_number = ?)
-          and (cw.group_id = ? or cw.school_class_id = coalesce(?, g.school_class_id))
-        order by cw.lesson_number nulls last, cw.created_at limit 1`,
-      [lesson.group?.id ?? null, lesson.subject.id, lesson.date, lesson.lessonNumber, lesson.group?.id ?? null, lesson.schoolClass?.id ?? null]);
-    return row?.id ?? null;
+    const key = lessonSlotKey(lesson);
+    return (await slotControlWorks(em, [key])).get(key)?.[0]?.id ?? null;
   }
 
   /** A mark's event: its student's diary stream (their guardians) and the teacher who conducts the lesson. */

@@ -27,7 +27,7 @@ import { requiredText } from './membership.helpers';
 import { type WriteResult, Problems, assertRole, at, fail, isMember, lockRow, write } from './shared';
 import { registerNodeType } from './node.service';
 import {
-  type ClashFields, type Target, assertConductsLesson, checkLessonNumber, checkSchoolDay, findLessonClashes, holidayFor, lessonNumberProblem,
+  type ClashFields, type Target, checkLessonNumber, checkSchoolDay, findLessonClashes, holidayFor, lessonNumberProblem,
   lessonSlotOccupants, lockSchoolDays, targetOf,
 } from './scheduling';
 
@@ -43,7 +43,6 @@ export const LESSON_READERS = rolesOf('canReadSchoolLessons');
 const HOLDS_TEACHER_ROLE_SQL = `exists (select 1 from role_assignment ra where ra.user_id = st.user_id and ra.school_id = st.school_id and ra.role = 'TEACHER')`;
 
 const REASON_MAX = 1000;
-const TOPIC_MAX = 1000;
 
 
 /**
@@ -311,29 +310,14 @@ export class LessonService {
   // ---- the journal of the lesson (R-JOUR-1) ----
 
   /**
-   * Sets the topic. Only the teacher who conducts the lesson may (R-JOUR-6, `assertConductsLesson`):
-   * its substitute when it has one — for that lesson only — else its timetable teacher, who loses
-   * the right for a lesson someone else substitutes. A lesson of a school the viewer is no member of
-   * is NOT_FOUND.
+   * Sets the topic: `lessonContentSet` with the topic alone (the journal's one rule of who writes a
+   * lesson, the topic's validation and when it was due). Only the teacher who conducts the lesson
+   * may (R-JOUR-6): its substitute when it has one — for that lesson only — else its timetable
+   * teacher, who loses the right for a lesson someone else substitutes. A lesson the viewer may not
+   * see is NOT_FOUND.
    */
-  async lessonTopicSet(ctx: Ctx, input: LessonTopicSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
-    const id = fromGlobalId(input.lessonId, 'Lesson', 'lessonId');
-    // Visibility first, outside the transaction: the request's loaders read on their own connection,
-    // which a transaction holding a lock must not wait for (concurrent writers would drain the pool).
-    const seen = await ctx.loaders.lessonById.load(id);
-    if (!seen || !(await canSeeLesson(ctx, seen))) throw notFound('Lesson');
-    return write(ctx, async (em) => {
-      const lesson = await lockRow(em, Lesson, 'lesson', id);
-      if (!lesson) throw notFound('Lesson');
-      await assertConductsLesson(em, ctx.viewer!.userId, lesson);
-      const value = input.topic?.normalize('NFC').trim() || null;
-      if (value && value.length > TOPIC_MAX) fail(UserErrorCode.TOO_LONG, `The topic is longer than ${TOPIC_MAX} characters`, at('topic'));
-      // The same topic again (an auto-save): success that changes nothing and writes no audit entry.
-      if (value === (lesson.topic ?? null)) return { lesson };
-      lesson.topic = value;
-      await em.flush();
-      return { lesson };
-    });
+  lessonTopicSet(ctx: Ctx, input: LessonTopicSetInput): Promise<WriteResult<{ lesson: Lesson }>> {
+    return ctx.services.journal.lessonContentSet(ctx, { lessonId: input.lessonId, topic: input.topic ?? null });
   }
 
   // ---- helpers ----

@@ -2,7 +2,8 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Ctx, hasRole, memberSchoolIds } from '../context';
 import type { Role } from '../entities/user.entity';
-import { forbidden, notFound } from '../schema/errors';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, badInput, forbidden, notFound } from '../schema/errors';
 import { UserError, UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
 import { forgetLoaders } from '../loaders';
 
@@ -156,4 +157,18 @@ export async function flush(em: EntityManager, on: { unique?: () => UserError; f
 export async function lockRow<T extends object>(em: EntityManager, entity: new (...args: never[]) => T, table: string, id: string, mode: 'no key update' | 'share' = 'no key update'): Promise<T | null> {
   const rows = await em.execute<Record<string, unknown>[]>(`select * from "${table}" where id = ? for ${mode}`, [id]);
   return rows[0] ? em.map(entity, rows[0] as never) : null;
+}
+
+/**
+ * The one rule of a date range argument: BAD_USER_INPUT for a reversed range, and with reason
+ * RANGE_TOO_LONG for one of more than `maxDays` days counted inclusively (the diary, the teacher
+ * timetable, the journal's pages).
+ */
+export function checkRange(from: string, to: string, maxDays: number): void {
+  if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
+  if (addDays(from, maxDays) <= to) {
+    throw new GraphQLError(`At most ${maxDays} days per call: ${from} – ${to} is longer`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RANGE_TOO_LONG', field: 'to' },
+    });
+  }
 }

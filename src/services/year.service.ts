@@ -94,6 +94,7 @@ interface CheckedValue {
   numericValue: number | null;
   passing: boolean;
   finalOnly: boolean;
+  quality: boolean;
   position: number;
 }
 
@@ -592,7 +593,9 @@ export class YearService {
         if (!finalOnly) p.add(UserErrorCode.INVALID, `«${code}» is a final mark only: set finalOnly`, at('values', i, 'finalOnly'));
         if (v.numericValue != null) p.add(UserErrorCode.INVALID, `«${code}» has no numeric value`, at('values', i, 'numericValue'));
       }
-      return { code, label, numericValue: v.numericValue ?? null, passing: v.passing, finalOnly, position: i };
+      const quality = v.quality ?? false;
+      if (quality && (!v.passing || finalOnly)) p.add(UserErrorCode.INVALID, `«${code}» counts as quality only if it is passing and not final-only`, at('values', i, 'quality'));
+      return { code, label, numericValue: v.numericValue ?? null, passing: v.passing, finalOnly, quality, position: i };
     });
     if (out.every((v) => v.finalOnly)) p.add(UserErrorCode.INVALID, 'At least one value must be usable for current marks (not final-only)', at('values'));
     return p.list.length > errorsBefore ? null : out;

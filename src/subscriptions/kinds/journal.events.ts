@@ -2,21 +2,14 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Attendance, Homework, Mark } from '../../entities/journal.entity';
 import { DiaryEvent } from '../../schema/event.types';
 import { defineEventObject, registerEventKind, textDetail } from '../event-registry';
-import { boundRows } from '../../db/bound';
-import { leanRow } from '../../db/lean';
-
-/** Loads the objects of a batch as lean rows (viewer-independent; each subscriber's access is decided apart). */
-const leanObjects = <T extends { id: string }>(cls: new (...args: never[]) => T, table: string) =>
-  async (em: Parameters<Parameters<typeof defineEventObject>[1]>[0], ids: string[]) => new Map(
-    (await boundRows<Record<string, unknown>>(em, `select * from ${table} where id = any(?::uuid[])`, [`{${ids.join(',')}}`]))
-      .map((r) => { const o = leanRow(cls, r); return [o.id, o] as const; }));
+import { leanByIds } from '../../loaders/by-id';
 
 /** R-DIARY-1, R-DIARY-3: a mark, delivered to its student's diary stream (their guardians) and the teacher. */
-export const MARK_OBJECT = defineEventObject<Mark>('Mark', leanObjects(Mark, 'mark'));
+export const MARK_OBJECT = defineEventObject<Mark>('Mark', (em, ids) => leanByIds(em, Mark, ids));
 /** R-DIARY-1, R-DIARY-3: a lesson's homework, delivered to the diary streams of the lesson's students. */
-export const HOMEWORK_OBJECT = defineEventObject<Homework>('Homework', leanObjects(Homework, 'homework'));
+export const HOMEWORK_OBJECT = defineEventObject<Homework>('Homework', (em, ids) => leanByIds(em, Homework, ids));
 /** R-DIARY-2, R-DIARY-3: a student's absence or lateness, delivered to their diary stream. */
-export const ATTENDANCE_OBJECT = defineEventObject<Attendance>('Attendance', leanObjects(Attendance, 'attendance'));
+export const ATTENDANCE_OBJECT = defineEventObject<Attendance>('Attendance', (em, ids) => leanByIds(em, Attendance, ids));
 
 const markField = { nullable: true, description: 'The mark, as it is now; null if it was deleted since.' } as const;
 const lessonIdField = { nullable: true, description: 'Global ID of the lesson concerned.' } as const;
