@@ -4,6 +4,7 @@ import { insertLesson } from './helpers/db';
 import { assignment, demo, gid, schoolClass, staff, student, subject, user } from './helpers/factories';
 import { eventKinds } from '../src/subscriptions/event-registry';
 import '../src/subscriptions/kinds';
+import { clock } from '../src/clock';
 
 /**
  * R-SEC-3, R-DIARY-3: every subscriber of a batch gets exactly what the same query over HTTP gives
@@ -33,6 +34,7 @@ const SELECTION: Record<string, { type: string; field: string; fields: string }>
   Mark: { type: 'Mark', field: 'mark', fields: 'id value comment late student { id fullName birthDate phone } workType { name } lesson { id }' },
   Homework: { type: 'Homework', field: 'homework', fields: `id text pages late lesson { id schoolClass { name ${STUDENTS} } }` },
   Attendance: { type: 'Attendance', field: 'attendance', fields: 'id status reason student { id fullName birthDate phone } lesson { id }' },
+  FinalMark: { type: 'FinalMark', field: 'finalMark', fields: 'id kind value late student { id fullName birthDate phone } subject { name } setBy { fullName }' },
   TimetableEntry: { type: 'TimetableEntry', field: 'timetableEntry', fields: `id weekday lessonNumber teacher { fullName } student { id fullName birthDate phone guardians { guardian { fullName phone } } currentClass { name ${STUDENTS} } }` },
 };
 const fragments = eventKinds().map((k) => {
@@ -221,6 +223,22 @@ describe('R-SEC-3: each subscriber of a batch sees what it may, as over HTTP', (
     await expectSameAsHttp('ATTENDANCE_CHANGED', ['admin', 'parent', 'teacher'], () =>
       run(`mutation($i: AttendanceSetInput!) { attendanceSet(input: $i) { userErrors { code } } }`,
         { lessonId: L(), absences: [{ studentId: gid('Student', child.studentId), status: 'LATE', reason: 'UNEXCUSED', minutesLate: 5 }] }));
+  });
+
+  test('R-SEC-3, R-JOUR-8: a final mark — each subscriber as over HTTP; a classmate\'s reaches only the teacher', async () => {
+    const [q2] = await app.sql(`select id from study_period where academic_year_id = $1 and name = '2 четверть' and 7 = any (grades)`, [yearId]);
+    clock.pin('2025-12-22T09:00:00Z'); // the second quarter's last week
+    try {
+      const set = (studentId: string, value: string) => viewers.teacher.ok(`mutation($i: FinalMarkSetInput!) { finalMarkSet(input: $i) { userErrors { code } } }`,
+        { i: { studentId: gid('Student', studentId), subjectId: gid('Subject', subjectId), periodId: gid('StudyPeriod', q2.id), value } })
+        .then((d) => expect(d.finalMarkSet.userErrors).toEqual([]));
+      await expectSameAsHttp('FINAL_MARK_SET', ['teacher'], () => set(classmate.studentId, '3'));
+      const got = await expectSameAsHttp('FINAL_MARK_SET', ['admin', 'parent', 'teacher'], () => set(child.studentId, '5'));
+      expect(JSON.stringify(got.parent)).toContain(child.pd.lastName);
+      expect(JSON.stringify(got.parent)).not.toContain(classmate.pd.lastName);
+    } finally {
+      clock.pin('2025-11-25T09:00:00Z');
+    }
   });
 
   test('R-DIARY-3: every registered event kind is covered by this file', () => {

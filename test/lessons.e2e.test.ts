@@ -29,7 +29,8 @@ const unchanged = <T>(fn: () => Promise<T>): Promise<T> => expectUnchanged(app, 
 const codes = (p: { userErrors: { code: string }[] }) => p.userErrors.map((e) => e.code);
 
 /** Mondays of school weeks (no holiday), one per test so shared teachers never clash across tests. */
-const MONDAYS = ['2025-09-08', '2025-09-15', '2025-09-22', '2025-09-29', '2025-10-06', '2025-10-13', '2025-10-20', '2025-11-03', '2025-11-10', '2025-11-17', '2025-11-24', '2025-12-01', '2025-12-08', '2025-12-15'];
+// Second-quarter weeks first: the first quarter's journal closed on 2025-10-24 (R-JOUR-9), and the first tests fill lessons in.
+const MONDAYS = ['2025-11-03', '2025-11-10', '2025-11-17', '2025-11-24', '2025-12-01', '2025-12-08', '2025-12-15', '2025-09-08', '2025-09-15', '2025-09-22', '2025-09-29', '2025-10-06', '2025-10-13', '2025-10-20'];
 let weekNo = 0;
 function week(): (weekday: number) => string {
   const monday = MONDAYS[weekNo++];

@@ -10,6 +10,7 @@ import { controlWorkOps } from './matrix/control-work.ops';
 import { eventOps } from './matrix/events.ops';
 import { productionCalendarOps } from './matrix/production-calendar.ops';
 import { journalOps } from './matrix/journal.ops';
+import { finalMarkOps } from './matrix/final-mark.ops';
 import { collect } from './helpers/live';
 import * as f from './helpers/factories';
 
@@ -464,6 +465,7 @@ const OPS: MatrixOp[] = [
   ...eventOps(fx),
   ...productionCalendarOps(fx),
   ...journalOps(fx),
+  ...finalMarkOps(fx),
 ];
 
 /**

@@ -318,4 +318,27 @@ describe('demo journal seed', () => {
     // No mark for a student recorded absent from that lesson.
     expect(await app.sql(`select count(*)::int as n from mark m join attendance a on a.lesson_id = m.lesson_id and a.student_id = m.student_id and a.status = 'ABSENT'`)).toEqual([{ n: 0 }]);
   });
+
+  test('issue 13, R-JOUR-8, R-JOUR-9: the first quarter (ended before today) is closed with final marks for every class of grades 1–9; later periods have none', async () => {
+    expect(applied).toContain('final-marks-demo');
+    const perPeriod = await app.sql(`
+      select p.name, count(f.id)::int as marks, count(distinct c.id)::int as classes,
+             count(f.id) filter (where f.value !~ '^[2-5]$' or f.late)::int as odd
+        from study_period p left join final_mark f on f.study_period_id = p.id
+        left join class_membership cm on cm.student_id = f.student_id
+        left join school_class c on c.id = cm.school_class_id and c.academic_year_id = p.academic_year_id
+       group by p.name order by p.name`);
+    const q1 = perPeriod.find((p: any) => p.name === '1 четверть');
+    expect(q1.marks).toBeGreaterThan(100);
+    expect(q1.classes).toBeGreaterThanOrEqual(9);
+    expect(q1.odd).toBe(0);
+    for (const p of perPeriod.filter((x: any) => x.name !== '1 четверть')) expect({ period: p.name, marks: p.marks }).toEqual({ period: p.name, marks: 0 });
+    // A final mark's value is the rounded average of the student's current marks of the period.
+    const [check] = await app.sql(`
+      select count(*)::int as n from final_mark f join study_period p on p.id = f.study_period_id
+       where f.value::int <> greatest(2, least(5, (select round(avg(v.numeric_value))::int from mark m join lesson l on l.id = m.lesson_id
+                 join grading_value v on v.id = m.grading_value_id
+                where m.student_id = f.student_id and l.subject_id = f.subject_id and l.date between p.start_date and p.end_date)))`);
+    expect(check.n).toBe(0);
+  });
 });

@@ -18,6 +18,7 @@ import { Lesson } from './lesson.entity';
 import { ControlWork } from './control-work.entity';
 import { ProductionCalendarDay } from './production-calendar.entity';
 import { journalEntities } from './journal.entity';
+import { finalMarkEntities } from './final-mark.entity';
 
 /** Every entity, registered with the ORM. */
 export const entities = [
@@ -26,7 +27,7 @@ export const entities = [
   Subject, Room, Staff, SchoolClass, Student, Guardian, StudentGuardian, ClassMembership,
   StudyGroup, GroupMembership, TeachingAssignment,
   ...curriculumEntities, ...consentEntities, ...individualPlanEntities,
-  ...timetableEntities, Lesson, ControlWork, ProductionCalendarDay, ...journalEntities,
+  ...timetableEntities, Lesson, ControlWork, ProductionCalendarDay, ...journalEntities, ...finalMarkEntities,
 ];
 
 /** Entities whose changes are not written to the audit trail (secrets and bookkeeping). */

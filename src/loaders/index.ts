@@ -13,6 +13,7 @@ import { createTimetableLoaders } from './timetable.loaders';
 import { createLessonLoaders } from './lesson.loaders';
 import { createClassSizeLoaders } from './class-size.loaders';
 import { createJournalLoaders } from './journal.loaders';
+import { createFinalMarkLoaders } from './final-mark.loaders';
 
 /** The roles a user holds, by school (the shape of `Viewer.roles`). */
 export type ViewerRoles = { schoolId: string; role: Role }[];
@@ -51,6 +52,7 @@ export function createLoaders(em: EntityManager) {
     ...createLessonLoaders(em),
     ...createClassSizeLoaders(em),
     ...createJournalLoaders(em),
+    ...createFinalMarkLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

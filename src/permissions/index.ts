@@ -20,9 +20,10 @@ import { eventRules } from './rules/event.rules';
 import { productionCalendarRules } from './rules/production-calendar.rules';
 import { socketRules } from './rules/socket.rules';
 import { journalRules } from './rules/journal.rules';
+import { finalMarkRules } from './rules/final-mark.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, controlWorkRules, eventRules, productionCalendarRules, socketRules, journalRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, controlWorkRules, eventRules, productionCalendarRules, socketRules, journalRules, finalMarkRules);
 
 const options = {
   fallbackRule: deny,

@@ -14,6 +14,7 @@ import { eventResolvers } from './event.resolver';
 import { productionCalendarResolvers } from './production-calendar.resolver';
 import { socketResolvers } from './socket.resolver';
 import { journalResolvers } from './journal.resolver';
+import { finalMarkResolvers } from './final-mark.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -31,4 +32,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ...productionCalendarResolvers,
   ...socketResolvers,
   ...journalResolvers,
+  ...finalMarkResolvers,
 ];

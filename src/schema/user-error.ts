@@ -54,6 +54,9 @@ export enum UserErrorCode {
   NOT_IN_LESSON = 'NOT_IN_LESSON',
   NO_CONTROL_WORK = 'NO_CONTROL_WORK',
   CREDIT_WITHOUT_ABSENCE = 'CREDIT_WITHOUT_ABSENCE',
+  JOURNAL_CLOSED = 'JOURNAL_CLOSED',
+  OUTSIDE_FINAL_MARK_WINDOW = 'OUTSIDE_FINAL_MARK_WINDOW',
+  FINAL_MARK_SET = 'FINAL_MARK_SET',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Machine-readable code of a user error.' });
 

@@ -15,6 +15,7 @@ import { EventService } from './event.service';
 import { ProductionCalendarService } from './production-calendar.service';
 import { SchoolZones } from './school-zones';
 import { JournalService } from './journal.service';
+import { FinalMarkService } from './final-mark.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -35,6 +36,7 @@ export function createServices(config: AppConfig) {
     productionCalendar: new ProductionCalendarService(config),
     schoolZones: new SchoolZones(),
     journal: new JournalService(config),
+    finalMarks: new FinalMarkService(config),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -36,6 +36,7 @@ import type { EventKind } from '../subscriptions/event-registry';
 import { canSeeLesson } from './lesson.service';
 import { assertConductsLesson, targetOf } from './scheduling';
 import { clock } from '../clock';
+import { type JournalLock, journalLock } from './journal-lock';
 
 /** R-YEAR-2: who sets up work types and grading assignments. */
 const JOURNAL_SETUP_MANAGERS = rolesOf('canManageYear');
@@ -97,6 +98,8 @@ interface Deadlines {
 interface LockedLesson {
   lesson: Lesson;
   deadlines: Deadlines;
+  /** R-JOUR-9: whether the lesson's period is closed, reopened, or final for some students. */
+  journal: JournalLock;
 }
 
 /**
@@ -495,12 +498,12 @@ export class JournalService {
 
   /** Posts marks of one lesson: every mark is checked first, then all are written, or none. */
   async marksPost(ctx: Ctx, input: MarksPostInput): Promise<WriteResult<{ marks: Mark[] }>> {
-    return this.writeConducted(ctx, input.lessonId, async (em, { lesson, deadlines }) => {
+    if (input.marks.length === 0 || input.marks.length > MARKS_PER_POST_MAX) {
+      return { userErrors: [userError(UserErrorCode.INVALID, `Post 1–${MARKS_PER_POST_MAX} marks at a time`, at('marks'))] } as WriteResult<{ marks: Mark[] }>;
+    }
+    const studentIds = input.marks.map((m, i) => fromGlobalId(m.studentId, 'Student', `marks[${i}].studentId`));
+    return this.writeConducted(ctx, input.lessonId, async (em, { lesson, deadlines, journal }) => {
       const p = new Problems();
-      if (input.marks.length === 0 || input.marks.length > MARKS_PER_POST_MAX) {
-        fail(UserErrorCode.INVALID, `Post 1–${MARKS_PER_POST_MAX} marks at a time`, at('marks'));
-      }
-      const studentIds = input.marks.map((m, i) => fromGlobalId(m.studentId, 'Student', `marks[${i}].studentId`));
       const workTypeIds = input.marks.map((m, i) => fromGlobalId(m.workTypeId, 'WorkType', `marks[${i}].workTypeId`));
       const students = await this.lessonStudents(em, lesson, studentIds);
       const workTypes = await this.checkWorkTypes(em, p, lesson.school.id, workTypeIds, (i) => at('marks', i, 'workTypeId'));
@@ -513,6 +516,7 @@ export class JournalService {
         if (!student) p.add(UserErrorCode.NOT_IN_LESSON, 'The student is not one of this lesson\'s students on its date', at('marks', i, 'studentId'));
         // R-SEC-4: no personal data (marks are) in the journal without consent.
         else if (student.consent !== ConsentStatus.GIVEN) p.add(UserErrorCode.NO_CONSENT, 'The student has no consent to personal-data processing: no electronic marks', at('marks', i, 'studentId'));
+        else if (journal.studentLocked(studentIds[i])) p.add(UserErrorCode.JOURNAL_CLOSED, journal.reason(studentIds[i]), at('marks', i, 'studentId'));
         const value = this.checkValue(p, scale, m.value, at('marks', i, 'value'));
         const workType = workTypes[i];
         if (workType?.kind === WorkKind.CONTROL && !controlWorkId) {
@@ -546,7 +550,7 @@ export class JournalService {
       await em.flush();
       await publishEvents(em, MARK_POSTED, marks.map((m) => this.markEvent(lesson, m.id, m.student.id)));
       return { marks };
-    });
+    }, studentIds);
   }
 
   async markCorrect(ctx: Ctx, input: MarkCorrectInput): Promise<WriteResult<{ mark: Mark }>> {
@@ -677,7 +681,7 @@ export class JournalService {
    * and LESSON_CANCELLED for a cancelled one (`assertConductsLesson`), with its deadlines.
    */
   private async writeConducted<T extends object>(
-    ctx: Ctx, lessonGlobalId: string, work: (em: EntityManager, locked: LockedLesson) => Promise<T>,
+    ctx: Ctx, lessonGlobalId: string, work: (em: EntityManager, locked: LockedLesson) => Promise<T>, students?: readonly string[],
   ): Promise<WriteResult<T>> {
     const id = fromGlobalId(lessonGlobalId, 'Lesson', 'lessonId');
     const seen = await ctx.loaders.lessonById.load(id);
@@ -687,19 +691,23 @@ export class JournalService {
       const lesson = await lockRow(em, Lesson, 'lesson', id);
       if (!lesson) throw notFound('Lesson');
       await assertConductsLesson(em, ctx.viewer!.userId, lesson);
-      return work(em, { lesson, deadlines: this.deadlines(lesson, tz) });
+      // R-JOUR-9: a write of the whole lesson needs its journal open; marks check their students.
+      const journal = await journalLock(em, lesson.id, students ?? [], dateIn(tz, clock.now()));
+      if (!students) journal.assertLessonOpen(at('lessonId'));
+      return work(em, { lesson, deadlines: this.deadlines(lesson, tz), journal });
     });
   }
 
   /** `writeConducted` for the lesson of a mark, with the mark locked too. */
   private async writeMark<T extends object>(ctx: Ctx, id: string, work: (em: EntityManager, locked: { lesson: Lesson; mark: Mark }) => Promise<T>): Promise<WriteResult<T>> {
-    const [row] = await boundRows<{ lesson_id: string }>(ctx.em, 'select lesson_id from mark where id = ?::uuid', [id]);
+    const [row] = await boundRows<{ lesson_id: string; student_id: string }>(ctx.em, 'select lesson_id, student_id from mark where id = ?::uuid', [id]);
     if (!row) throw notFound('Mark');
-    return this.writeConducted(ctx, toGlobalId('Lesson', row.lesson_id), async (em, { lesson }) => {
+    return this.writeConducted(ctx, toGlobalId('Lesson', row.lesson_id), async (em, { lesson, journal }) => {
       const mark = await lockRow(em, Mark, 'mark', id);
       if (!mark) throw notFound('Mark');
+      if (journal.studentLocked(mark.student.id)) fail(UserErrorCode.JOURNAL_CLOSED, journal.reason(mark.student.id), at('markId'));
       return work(em, { lesson, mark });
-    });
+    }, [row.student_id]);
   }
 
   private deadlines(lesson: Lesson, tz: string): Deadlines {

@@ -24,7 +24,7 @@ export function journalOps(fx: MatrixFixtures): MatrixOp[] {
     await fx.app.sql(`update student set consent_status = 'GIVEN' where id = $1`, [studentUuid]);
     const [r] = await fx.app.sql(`insert into lesson (id, created_at, updated_at, school_id, academic_year_id, planned_date, planned_lesson_number,
         date, lesson_number, subject_id, teacher_id, school_class_id, kind)
-      values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-10', 2, '2025-09-10', 2, $3, $4, $5, 'MAIN') returning id`,
+      values (gen_random_uuid(), now(), now(), $1, $2, '2025-11-12', 2, '2025-11-12', 2, $3, $4, $5, 'MAIN') returning id`,
     [fx.demoSchoolUuid(), fx.demoYearUuid(), await fx.newSubjectRow(), teacherId, classUuid]);
     return { lessonId: toGlobalId('Lesson', r.id), studentId: toGlobalId('Student', studentUuid), lessonUuid: r.id, studentUuid };
   }

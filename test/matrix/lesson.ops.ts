@@ -19,7 +19,7 @@ export function lessonOps(fx: MatrixFixtures): MatrixOp[] {
     const cols = ['substitute_teacher_id', 'substitution_reason', 'status', 'cancel_reason'];
     const [r] = await fx.app.sql(`insert into lesson (id, created_at, updated_at, school_id, academic_year_id, planned_date, planned_lesson_number,
         date, lesson_number, subject_id, teacher_id, school_class_id, kind, substitute_teacher_id, substitution_reason, status, cancel_reason)
-      values (gen_random_uuid(), now(), now(), $1, $2, '2025-09-10', 2, '2025-09-10', 2, $3, $4, $5, 'MAIN', $6, $7, coalesce($8, 'SCHEDULED')::lesson_status, $9) returning id`,
+      values (gen_random_uuid(), now(), now(), $1, $2, '2025-11-12', 2, '2025-11-12', 2, $3, $4, $5, 'MAIN', $6, $7, coalesce($8, 'SCHEDULED')::lesson_status, $9) returning id`,
     [fx.demoSchoolUuid(), fx.demoYearUuid(), await fx.newSubjectRow(), teacherId ?? await freshTeacher(), await fx.newClassRow(), ...cols.map((k) => set[k] ?? null)]);
     return toGlobalId('Lesson', r.id);
   }

@@ -18,6 +18,7 @@ import { outboxRetentionMigrations } from './0017-outbox-retention';
 import { schoolChangeNotifyMigrations } from './0018-school-change-notify';
 import { studentAccessKeysMigrations } from './0019-student-access-keys';
 import { holidayAppliesMigrations } from './0020-holiday-applies';
+import { finalMarkMigrations } from './0022-final-marks';
 import { journalMigrations } from './0021-journal';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
@@ -43,4 +44,5 @@ export const migrationsList = [
   ...studentAccessKeysMigrations,
   ...holidayAppliesMigrations,
   ...journalMigrations,
+  ...finalMarkMigrations,
 ];

@@ -6,3 +6,4 @@ import './timetable.events';
 import './lesson.events';
 import './control-work.events';
 import './journal.events';
+import './final-mark.events';

@@ -13,6 +13,8 @@ export type DiaryEventKind =
   | 'CONTROL_WORK_CHANGED'
   /** A control work was scheduled (R-YEAR-10). */
   | 'CONTROL_WORK_SCHEDULED'
+  /** A final mark was set, corrected or postponed. */
+  | 'FINAL_MARK_SET'
   /** Homework was removed. */
   | 'HOMEWORK_REMOVED'
   /** Homework was given or changed. */
@@ -72,6 +74,7 @@ export type UserErrorCode =
   | 'DATE_RANGE_INVALID'
   | 'DEADLINE_INVALID'
   | 'DUPLICATE'
+  | 'FINAL_MARK_SET'
   | 'GRADE_INVALID'
   | 'HAS_ACCOUNT'
   | 'HAS_JOURNAL_DATA'
@@ -81,6 +84,7 @@ export type UserErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'INVALID_REFRESH_TOKEN'
   | 'IN_USE'
+  | 'JOURNAL_CLOSED'
   | 'LESSON_CANCELLED'
   | 'NOT_BLOCKED'
   | 'NOT_CANCELLED'
@@ -95,6 +99,7 @@ export type UserErrorCode =
   | 'NO_CONTROL_WORK'
   | 'NO_GRADING_SYSTEM'
   | 'OUTSIDE_ACADEMIC_YEAR'
+  | 'OUTSIDE_FINAL_MARK_WINDOW'
   | 'OUTSIDE_PERIOD'
   | 'OVERLAPS'
   | 'PASSWORD_CHANGE_REQUIRED'
@@ -143,6 +148,8 @@ type DiaryEventFields_ControlWorkChangedEvent_Fragment = { __typename: 'ControlW
 
 type DiaryEventFields_ControlWorkScheduledEvent_Fragment = { __typename: 'ControlWorkScheduledEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null };
 
+type DiaryEventFields_FinalMarkSetEvent_Fragment = { __typename: 'FinalMarkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
+
 type DiaryEventFields_HomeworkRemovedEvent_Fragment = { __typename: 'HomeworkRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
 
 type DiaryEventFields_HomeworkSetEvent_Fragment = { __typename: 'HomeworkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
@@ -170,6 +177,7 @@ export type DiaryEventFieldsFragment =
   | DiaryEventFields_ControlWorkCancelledEvent_Fragment
   | DiaryEventFields_ControlWorkChangedEvent_Fragment
   | DiaryEventFields_ControlWorkScheduledEvent_Fragment
+  | DiaryEventFields_FinalMarkSetEvent_Fragment
   | DiaryEventFields_HomeworkRemovedEvent_Fragment
   | DiaryEventFields_HomeworkSetEvent_Fragment
   | DiaryEventFields_LessonCancelledEvent_Fragment
@@ -194,6 +202,7 @@ export type DiaryEventsSubscription = { diaryEvents:
     | { __typename: 'ControlWorkCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkChangedEvent', fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkScheduledEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
+    | { __typename: 'FinalMarkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'HomeworkRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'HomeworkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'LessonCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }
@@ -217,6 +226,7 @@ export type TeacherEventsSubscription = { teacherEvents:
     | { __typename: 'ControlWorkCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkChangedEvent', fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkScheduledEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
+    | { __typename: 'FinalMarkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'HomeworkRemovedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'HomeworkSetEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'LessonCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, lesson: { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null } | null }

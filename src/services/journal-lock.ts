@@ -1,0 +1,75 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { boundRows } from '../db/bound';
+import { uuidArray } from '../loaders/roster.loaders';
+import { UserErrorCode } from '../schema/user-error';
+import { fail } from './shared';
+
+/**
+ * R-JOUR-9: whether the teacher may still write a lesson's journal. The lesson belongs to a study
+ * period (`lesson_period()`, migration 0022). The period's journal of the subject and class or group
+ * closes after the period's last day (school time); before that, a student's current marks of the
+ * period are read-only once their final mark for the subject and period is set, for lessons up to
+ * the day it was set (lessons after it, and students whose final mark is postponed, stay open until
+ * the end). An open reopening by the administration (all of the journal, or one student) lifts both.
+ */
+export class JournalLock {
+  constructor(
+    /** The lesson's study period; null when no period covers it (then nothing is locked). */
+    readonly period: { id: string; name: string; endDate: string } | null,
+    /** The period ended (school time): the journal is closed for the teacher. */
+    readonly closed: boolean,
+    readonly reopenedAll: boolean,
+    private readonly reopenedStudents: Set<string>,
+    private readonly finalized: Set<string>,
+  ) {}
+
+  /** The whole lesson (its topic, work types, homework, attendance) is read-only. */
+  get lessonLocked(): boolean {
+    return this.closed && !this.reopenedAll;
+  }
+
+  /** A student's current marks in the lesson are read-only. */
+  studentLocked(studentId: string): boolean {
+    if (this.reopenedAll || this.reopenedStudents.has(studentId)) return false;
+    return this.closed || this.finalized.has(studentId);
+  }
+
+  /** Why, for a userError. */
+  reason(studentId: string | null): string {
+    const name = this.period ? `«${this.period.name}»` : 'the period';
+    if (studentId && !this.closed && this.finalized.has(studentId)) {
+      return `The student's final mark for ${name} is set: their marks of the period are read-only until the administration reopens the journal (R-JOUR-9)`;
+    }
+    return `The journal of ${name} is closed (it ended on ${this.period?.endDate}): the administration reopens it for corrections (R-JOUR-9)`;
+  }
+
+  /** JOURNAL_CLOSED unless the lesson's journal is open. */
+  assertLessonOpen(field: string[]): void {
+    if (this.lessonLocked) fail(UserErrorCode.JOURNAL_CLOSED, this.reason(null), field);
+  }
+}
+
+/**
+ * The lock state of a lesson for the given students, `today` being the school's date: one statement
+ * (the lesson's period, the open reopenings of its journal, the students' final marks).
+ */
+export async function journalLock(em: EntityManager, lessonId: string, studentIds: readonly string[], today: string): Promise<JournalLock> {
+  const [r] = await boundRows<{
+    id: string; name: string; end_date: string; reopened_all: boolean; reopened: string[]; finalized: string[];
+  }>(em,
+    `with l as (select l.id, l.subject_id, l.date, l.school_class_id, l.group_id, g.school_class_id as group_class_id, lesson_period(l.id) as period_id
+                  from lesson l left join study_group g on g.id = l.group_id where l.id = ?::uuid),
+          r as (select r.student_id from journal_reopening r, l
+                 where r.closed_at is null and r.study_period_id = l.period_id and r.subject_id = l.subject_id
+                   and (r.school_class_id = coalesce(l.school_class_id, l.group_class_id) or r.group_id = l.group_id))
+     select p.id, p.name, p.end_date::text as end_date,
+            coalesce((select bool_or(student_id is null) from r), false) as reopened_all,
+            coalesce((select array_agg(student_id) from r where student_id is not null), '{}') as reopened,
+            coalesce((select array_agg(fm.student_id) from final_mark fm join school s on s.id = fm.school_id
+                       where fm.study_period_id = l.period_id and fm.subject_id = l.subject_id and fm.kind <> 'POSTPONED'
+                         and fm.student_id = any(?::uuid[]) and l.date <= (fm.set_at at time zone s.time_zone)::date), '{}') as finalized
+       from l join study_period p on p.id = l.period_id`,
+    [lessonId, uuidArray(studentIds)]);
+  if (!r) return new JournalLock(null, false, false, new Set(), new Set());
+  return new JournalLock({ id: r.id, name: r.name, endDate: r.end_date }, today > r.end_date, r.reopened_all, new Set(r.reopened), new Set(r.finalized));
+}
