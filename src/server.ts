@@ -34,6 +34,8 @@ import { nodeVisible } from './services/node.service';
 import { SCHOOL_CHANNEL } from './services/school-zones';
 import { clientAddress, compileTrust } from './client-address';
 import { httpStatusPlugin, noSubscriptionsOverHttp } from './http-transport';
+import { DIARY_EXTRACT_PATH } from './services/extract.service';
+import { diaryExtractRoute } from './resolvers/extract.route';
 
 export interface AppServer {
   url: string;
@@ -114,7 +116,7 @@ function withoutStack(f: GraphQLFormattedError): GraphQLFormattedError {
   return { ...f, extensions };
 }
 
-/** HTTP (POST/GET /graphql, /healthz, /readyz) and graphql-ws on the same port and path. */
+/** HTTP (POST/GET /graphql, GET /extracts/diary, /healthz, /readyz) and graphql-ws on the same port and path. */
 export async function startServer(opts: { config: AppConfig; orm: MikroORM; log: Logger; databaseUrl: string; port?: number; host?: string }): Promise<AppServer> {
   const { config, orm, log } = opts;
   const schema: GraphQLSchema = await buildAppSchema();
@@ -279,18 +281,19 @@ export async function startServer(opts: { config: AppConfig; orm: MikroORM; log:
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+  /** The context of an HTTP request: the same for /graphql and the routes beside it. */
+  const httpContext = (req: express.Request) => buildContext(orm, services, config, log, {
+    token: bearerToken(req.headers.authorization),
+    ip: clientAddress(req, trustProxy),
+    userAgent: req.headers['user-agent'] ?? null,
+  });
   app.use(
     '/graphql',
     express.json({ limit: config.limits.bodyLimitBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        buildContext(orm, services, config, log, {
-          token: bearerToken(req.headers.authorization),
-          ip: clientAddress(req, trustProxy),
-          userAgent: req.headers['user-agent'] ?? null,
-        }),
-    }),
+    expressMiddleware(apollo, { context: async ({ req }) => httpContext(req) }),
   );
+  // R-DIARY-4: the printable weekly diary extract (PDF), authenticated like /graphql.
+  app.get(DIARY_EXTRACT_PATH, diaryExtractRoute({ context: httpContext, format: fmt, log }));
   // Body too large, malformed JSON: a JSON error with a code, not an HTML page.
   app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!err) return next();

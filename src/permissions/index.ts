@@ -21,9 +21,10 @@ import { productionCalendarRules } from './rules/production-calendar.rules';
 import { socketRules } from './rules/socket.rules';
 import { journalRules } from './rules/journal.rules';
 import { finalMarkRules } from './rules/final-mark.rules';
+import { extractRules } from './rules/extract.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, controlWorkRules, eventRules, productionCalendarRules, socketRules, journalRules, finalMarkRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, controlWorkRules, eventRules, productionCalendarRules, socketRules, journalRules, finalMarkRules, extractRules);
 
 const options = {
   fallbackRule: deny,

@@ -15,6 +15,7 @@ import { productionCalendarResolvers } from './production-calendar.resolver';
 import { socketResolvers } from './socket.resolver';
 import { journalResolvers } from './journal.resolver';
 import { finalMarkResolvers } from './final-mark.resolver';
+import { extractResolvers } from './extract.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -33,4 +34,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ...socketResolvers,
   ...journalResolvers,
   ...finalMarkResolvers,
+  ...extractResolvers,
 ];

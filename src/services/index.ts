@@ -16,6 +16,7 @@ import { ProductionCalendarService } from './production-calendar.service';
 import { SchoolZones } from './school-zones';
 import { JournalService } from './journal.service';
 import { FinalMarkService } from './final-mark.service';
+import { ExtractService } from './extract.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -37,6 +38,7 @@ export function createServices(config: AppConfig) {
     schoolZones: new SchoolZones(),
     journal: new JournalService(config),
     finalMarks: new FinalMarkService(config),
+    extract: new ExtractService(),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -172,3 +172,13 @@ export async function studyGroup(app: TestApp,
 export async function groupMember(app: TestApp, studentId: string, groupId: string, from: string, to: string | null = null): Promise<void> {
   await insert(app, 'group_membership', { group_id: groupId, student_id: studentId, from_date: from, to_date: to });
 }
+
+/** A bell schedule of a year (of the class or group if given, else the school's default) with its slots `[lesson, "HH:MM", "HH:MM"]`. */
+export async function bellSchedule(app: TestApp,
+  o: { schoolId: string; yearId: string; classId?: string; groupId?: string; slots: [number, string, string][] }): Promise<string> {
+  const id = await insert(app, 'bell_schedule', {
+    school_id: o.schoolId, academic_year_id: o.yearId, name: `Режим ${next()}`, school_class_id: o.classId ?? null, group_id: o.groupId ?? null,
+  });
+  for (const [lesson, start, end] of o.slots) await insert(app, 'bell_slot', { bell_schedule_id: id, lesson_number: lesson, starts_at: start, ends_at: end });
+  return id;
+}
