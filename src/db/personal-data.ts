@@ -53,6 +53,15 @@ export const PERSONAL_DATA: Readonly<Record<string, PersonalDataSpec>> = {
   User: {
     props: { login: DIARY_SERVICE, lastName: DIARY_SERVICE, firstName: DIARY_SERVICE, middleName: DIARY_SERVICE },
   },
+  // R-JOUR-12: what people write to each other is diary-service data of the writing account.
+  MessageThread: {
+    subject: { type: 'User', via: 'startedBy' },
+    props: { topic: DIARY_SERVICE },
+  },
+  Message: {
+    subject: { type: 'User', via: 'author' },
+    props: { body: DIARY_SERVICE },
+  },
   AuthSession: {
     subject: { type: 'User', via: 'user' },
     props: { ip: DIARY_SERVICE, userAgent: DIARY_SERVICE },

@@ -19,6 +19,7 @@ import { ControlWork } from './control-work.entity';
 import { ProductionCalendarDay } from './production-calendar.entity';
 import { journalEntities } from './journal.entity';
 import { finalMarkEntities } from './final-mark.entity';
+import { messageEntities } from './message.entity';
 
 /** Every entity, registered with the ORM. */
 export const entities = [
@@ -27,7 +28,7 @@ export const entities = [
   Subject, Room, Staff, SchoolClass, Student, Guardian, StudentGuardian, ClassMembership,
   StudyGroup, GroupMembership, TeachingAssignment,
   ...curriculumEntities, ...consentEntities, ...individualPlanEntities,
-  ...timetableEntities, Lesson, ControlWork, ProductionCalendarDay, ...journalEntities, ...finalMarkEntities,
+  ...timetableEntities, Lesson, ControlWork, ProductionCalendarDay, ...journalEntities, ...finalMarkEntities, ...messageEntities,
 ];
 
 /** Entities whose changes are not written to the audit trail (secrets and bookkeeping). */

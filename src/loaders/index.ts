@@ -14,6 +14,7 @@ import { createLessonLoaders } from './lesson.loaders';
 import { createClassSizeLoaders } from './class-size.loaders';
 import { createJournalLoaders } from './journal.loaders';
 import { createFinalMarkLoaders } from './final-mark.loaders';
+import { createMessageLoaders } from './message.loaders';
 
 /** The roles a user holds, by school (the shape of `Viewer.roles`). */
 export type ViewerRoles = { schoolId: string; role: Role }[];
@@ -53,6 +54,7 @@ export function createLoaders(em: EntityManager) {
     ...createClassSizeLoaders(em),
     ...createJournalLoaders(em),
     ...createFinalMarkLoaders(em),
+    ...createMessageLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -104,6 +104,16 @@ export const CAPABILITIES = {
   canReadTeacherTimetables: { roles: ADMINISTRATION, relations: [{ relation: 'conductsLesson', to: 'their own lessons' }], requirement: 'R-JOUR-6, R-DIARY-2', description: 'reads a teacher\'s timetable' },
   canManageProductionCalendar: { roles: [Role.ADMIN], requirement: 'R-ROLE-1, R-SEC-4, R-SEC-8', description: 'enters the production calendar (non-working days, working Saturdays) that erasure deadlines count with' },
   canReadProductionCalendar: { roles: ADMINISTRATION, requirement: 'R-SEC-4, R-SEC-8', description: 'reads the production calendar' },
+  canCorrespond: {
+    roles: ALL_ROLES.filter((r) => r !== Role.ANALYST), requirement: 'R-JOUR-12, R-ROLE-6, R-ROLE-7',
+    description: 'reads and writes in the message threads they take part in today (message_thread_access_at); starts one: staff about a student they take part in educating (the class teacher to all guardians of the class), a guardian or the student to a staff member of the student',
+  },
+  canAcknowledge: { roles: [Role.PARENT], requirement: 'R-DIARY-5, R-ROLE-7', description: 'acknowledges a week of their child\'s diary, a mark or a message (as a current guardian of the student)' },
+  canReadAcknowledgments: {
+    roles: [Role.DIRECTOR, Role.DEPUTY],
+    relations: [{ relation: 'classTeacherOf', to: 'the class or the student (also the teacher who posted the mark or wrote the message)' }],
+    requirement: 'R-DIARY-5', description: 'reads who has and has not acknowledged a week of a class\'s diary, a mark or a message',
+  },
   canFollowStaffEvents: { roles: STAFF_ROLES, requirement: 'R-DIARY-3', description: 'subscribes to the live events of their lessons and classes' },
 } as const satisfies Record<string, CapabilitySpec>;
 export type Capability = keyof typeof CAPABILITIES;

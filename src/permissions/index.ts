@@ -22,9 +22,10 @@ import { socketRules } from './rules/socket.rules';
 import { journalRules } from './rules/journal.rules';
 import { finalMarkRules } from './rules/final-mark.rules';
 import { extractRules } from './rules/extract.rules';
+import { messageRules } from './rules/message.rules';
 
 /** The one rule map of the API, shaped like the schema; anything not listed is denied. */
-export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, controlWorkRules, eventRules, productionCalendarRules, socketRules, journalRules, finalMarkRules, extractRules);
+export const ruleMap: RuleMap = mergeRuleMaps(commonRules, authRules, yearRules, auditRules, catalogRules, rosterRules, groupRules, consentRules, timetableRules, lessonRules, controlWorkRules, eventRules, productionCalendarRules, socketRules, journalRules, finalMarkRules, extractRules, messageRules);
 
 const options = {
   fallbackRule: deny,

@@ -16,6 +16,7 @@ import { socketResolvers } from './socket.resolver';
 import { journalResolvers } from './journal.resolver';
 import { finalMarkResolvers } from './final-mark.resolver';
 import { extractResolvers } from './extract.resolver';
+import { messageResolvers } from './message.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -35,4 +36,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ...journalResolvers,
   ...finalMarkResolvers,
   ...extractResolvers,
+  ...messageResolvers,
 ];

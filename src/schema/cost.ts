@@ -6,6 +6,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { ErrorCode } from './errors';
 import { MAX_PAGE_SIZE } from './connection';
+import { ACKNOWLEDGMENT_ROWS_MAX } from './message.types';
 
 /*
  * The cost of an operation is the number of field values it can produce: each field costs 1, and a
@@ -126,6 +127,15 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'LessonSlotAvailability.teachers': { size: 300, why: 'the teachers of a school free at one slot' },
   'LessonSlotAvailability.rooms': { size: 200, why: 'the rooms of a school free at one slot' },
   'ProductionCalendar.days': { size: 366, why: 'days of one calendar year' },
+  // Messages and acknowledgments (R-JOUR-12, R-DIARY-5)
+  'Query.messageThreads': { pageArg: 'first', why: 'a page' },
+  'MessageThreadConnection.edges': page,
+  'MessageThreadConnection.nodes': page,
+  'MessageThread.messages': { pageArg: 'first', why: 'a page' },
+  'MessageConnection.edges': page,
+  'MessageConnection.nodes': page,
+  'AcknowledgmentReport.rows': { size: ACKNOWLEDGMENT_ROWS_MAX, why: 'the current guardians of a class\'s students (≈ 2 per student, a few more)' },
+  'AcknowledgmentPayload.acknowledgments': { size: 6, why: 'one per child of the guardian a message concerns (twins in one class)' },
   // Payloads
   '*.userErrors': { size: 10, why: 'one per input field at most' },
   'UserError.field': { size: 5, why: 'depth of an input path (input.topics.3.title)' },

@@ -57,6 +57,9 @@ export enum UserErrorCode {
   JOURNAL_CLOSED = 'JOURNAL_CLOSED',
   OUTSIDE_FINAL_MARK_WINDOW = 'OUTSIDE_FINAL_MARK_WINDOW',
   FINAL_MARK_SET = 'FINAL_MARK_SET',
+  NOT_CLASS_TEACHER = 'NOT_CLASS_TEACHER',
+  NOT_PARTICIPANT = 'NOT_PARTICIPANT',
+  REPLIES_CLOSED = 'REPLIES_CLOSED',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Machine-readable code of a user error.' });
 

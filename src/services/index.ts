@@ -17,6 +17,7 @@ import { SchoolZones } from './school-zones';
 import { JournalService } from './journal.service';
 import { FinalMarkService } from './final-mark.service';
 import { ExtractService } from './extract.service';
+import { MessageService } from './message.service';
 
 /** Stateless services, created once per process; every method takes the operation's context. */
 export function createServices(config: AppConfig) {
@@ -39,6 +40,7 @@ export function createServices(config: AppConfig) {
     journal: new JournalService(config),
     finalMarks: new FinalMarkService(config),
     extract: new ExtractService(),
+    messages: new MessageService(config),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -162,6 +162,7 @@ export const LESSON_HAS_JOURNAL_DATA_SQL = `(l.topic is not null
   or exists (select 1 from homework hw where hw.lesson_id = l.id)
   or exists (select 1 from attendance at where at.lesson_id = l.id)
   or exists (select 1 from mark mk where mk.lesson_id = l.id)
+  or exists (select 1 from message_thread mt where mt.lesson_id = l.id)
   or l.substitute_teacher_id is not null
   or l.status = 'CANCELLED'
   or l.move_reason is not null

@@ -7,6 +7,7 @@ import { createLoaders, type Loaders, type ViewerRoles } from '../loaders';
 import { ErrorCode } from '../schema/errors';
 import { eventObjectType } from './event-registry';
 import { cursorExpired } from './outbox-retention';
+import { recipientsOf } from './outbox';
 import { boundRows } from '../db/bound';
 import { uuidArray } from '../loaders/roster.loaders';
 import { clock } from '../clock';
@@ -357,7 +358,8 @@ export class EventHub {
     const out = new SendQueue();
     for (const event of events) {
       const recipients: { sub: EventSubscription; studentId: string | null }[] = [];
-      const wants = (sub: EventSubscription) => !sub.closed && event.seq > sub.position && event.seq <= sub.replayUpTo;
+      const only = recipientsOf(event.details);
+      const wants = (sub: EventSubscription) => !sub.closed && event.seq > sub.position && event.seq <= sub.replayUpTo && (!only || only.has(sub.spec.userId));
       for (const sid of event.studentIds) for (const sub of students.get(sid) ?? []) if (wants(sub)) recipients.push({ sub, studentId: sid });
       for (const uid of event.teacherUserIds) for (const sub of staff.get(uid) ?? []) if (wants(sub)) recipients.push({ sub, studentId: null });
       if (recipients.length > 0) await this.deliverEvent(event, recipients, objects, out);
@@ -456,8 +458,10 @@ export class EventHub {
     this.last = events[events.length - 1].seq;
     const perEvent: { sub: EventSubscription; studentId: string | null }[][] = events.map((event) => {
       const list: { sub: EventSubscription; studentId: string | null }[] = [];
-      for (const sid of event.studentIds) for (const sub of this.byStudent.get(sid) ?? []) list.push({ sub, studentId: sid });
-      for (const uid of event.teacherUserIds) for (const sub of this.byTeacher.get(uid) ?? []) list.push({ sub, studentId: null });
+      // An event limited to some accounts (a message thread's participants) reaches only their streams.
+      const only = recipientsOf(event.details);
+      for (const sid of event.studentIds) for (const sub of this.byStudent.get(sid) ?? []) if (!only || only.has(sub.spec.userId)) list.push({ sub, studentId: sid });
+      for (const uid of event.teacherUserIds) for (const sub of this.byTeacher.get(uid) ?? []) if (!only || only.has(uid)) list.push({ sub, studentId: null });
       return list;
     });
     const subs = new Set(perEvent.flat().map((r) => r.sub));

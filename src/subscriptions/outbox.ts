@@ -25,6 +25,20 @@ export interface EventInput {
   teacherStaffIds: string[];
   /** Small facts of the change the object does not keep (where a lesson moved from, a reason): the kind's own fields read them. */
   details?: Record<string, unknown>;
+  /**
+   * When given, only these accounts receive the event, on whichever of their streams it reaches (a
+   * private conversation: the participants of a message thread, not every teacher of the student).
+   */
+  recipientUserIds?: string[];
+}
+
+/** The detail under which an event's recipient accounts are stored (never a field of a kind). */
+const RECIPIENTS = '__recipients';
+
+/** The accounts an event is limited to (`EventInput.recipientUserIds`), or null when it is not. */
+export function recipientsOf(details: Record<string, unknown>): Set<string> | null {
+  const r = details[RECIPIENTS];
+  return Array.isArray(r) ? new Set(r as string[]) : null;
 }
 
 /**
@@ -45,7 +59,8 @@ export async function publishEvents(em: EntityManager, kind: EventKind, events: 
   if (!events.length) return;
   for (const e of events) if (e.objectId && !kind.object) throw new Error(`Event kind ${kind.kind} concerns no object`);
   const rows = JSON.stringify(events.map((e) => ({
-    school_id: e.schoolId, object_id: e.objectId ?? null, date_from: e.dateFrom, date_to: e.dateTo, details: e.details ?? {},
+    school_id: e.schoolId, object_id: e.objectId ?? null, date_from: e.dateFrom, date_to: e.dateTo,
+    details: e.recipientUserIds ? { ...e.details, [RECIPIENTS]: [...new Set(e.recipientUserIds)].sort() } : e.details ?? {},
     teacher_staff_ids: e.teacherStaffIds,
     targets: e.targets.map((t) => ({ class_id: t.classId ?? null, group_id: t.groupId ?? null, student_id: t.studentId ?? null })),
   })));

@@ -20,6 +20,7 @@ import { studentAccessKeysMigrations } from './0019-student-access-keys';
 import { holidayAppliesMigrations } from './0020-holiday-applies';
 import { finalMarkMigrations } from './0022-final-marks';
 import { journalMigrations } from './0021-journal';
+import { messageMigrations } from './0023-messages';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -45,4 +46,5 @@ export const migrationsList = [
   ...holidayAppliesMigrations,
   ...journalMigrations,
   ...finalMarkMigrations,
+  ...messageMigrations,
 ];

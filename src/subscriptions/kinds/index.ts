@@ -7,3 +7,4 @@ import './lesson.events';
 import './control-work.events';
 import './journal.events';
 import './final-mark.events';
+import './message.events';
