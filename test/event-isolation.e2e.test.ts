@@ -35,6 +35,8 @@ const SELECTION: Record<string, { type: string; field: string; fields: string }>
   Homework: { type: 'Homework', field: 'homework', fields: `id text pages late lesson { id schoolClass { name ${STUDENTS} } }` },
   Attendance: { type: 'Attendance', field: 'attendance', fields: 'id status reason student { id fullName birthDate phone } lesson { id }' },
   FinalMark: { type: 'FinalMark', field: 'finalMark', fields: 'id kind value late student { id fullName birthDate phone } subject { name } setBy { fullName }' },
+  Message: { type: 'Message', field: 'message', fields: 'id body authorKind mine authorStaff { fullName } authorGuardian { fullName phone } thread { id topic unreadCount student { id fullName birthDate phone } }' },
+  Acknowledgment: { type: 'Acknowledgment', field: 'acknowledgment', fields: 'id kind weekStart student { id fullName birthDate phone } guardian { fullName phone }' },
   TimetableEntry: { type: 'TimetableEntry', field: 'timetableEntry', fields: `id weekday lessonNumber teacher { fullName } student { id fullName birthDate phone guardians { guardian { fullName phone } } currentClass { name ${STUDENTS} } }` },
 };
 const fragments = eventKinds().map((k) => {
@@ -239,6 +241,29 @@ describe('R-SEC-3: each subscriber of a batch sees what it may, as over HTTP', (
     } finally {
       clock.pin('2025-11-25T09:00:00Z');
     }
+  });
+
+  test('R-SEC-3, R-JOUR-12, R-DIARY-5: a message reaches only the thread\'s participants, each as over HTTP; the administration on the same diary stream gets nothing; an acknowledgment as over HTTP', async () => {
+    const START = `mutation($i: MessageThreadStartInput!) { messageThreadStart(input: $i) { thread { id } message { id } userErrors { code } } }`;
+    let threadId = '';
+    const first = await expectSameAsHttp('MESSAGE_POSTED', ['parent', 'teacher'], async () => {
+      const r = await viewers.teacher.ok(START, { i: { studentId: gid('Student', child.studentId), topic: 'Рекомендации', body: 'Повторить таблицу умножения.' } });
+      expect(r.messageThreadStart.userErrors).toEqual([]);
+      threadId = r.messageThreadStart.thread.id;
+    });
+    // The same message, two viewers with different rights in one batch: each their own view (`mine`, unread counts).
+    expect(first.teacher).toMatchObject({ mine: true, thread: { unreadCount: 0 } });
+    expect(first.parent).toMatchObject({ mine: false, thread: { unreadCount: 1 } });
+    // Not a participant: nothing on the stream, and nothing over HTTP either.
+    const messageId = (first.teacher as { id: string }).id;
+    expect((await viewers.admin.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: messageId })).data?.node ?? null).toBeNull();
+    const reply = await expectSameAsHttp('MESSAGE_POSTED', ['parent', 'teacher'], () =>
+      viewers.parent.ok(`mutation($i: MessageSendInput!) { messageSend(input: $i) { userErrors { code } } }`, { i: { threadId, body: 'Спасибо!' } }));
+    expect(reply.teacher).toMatchObject({ authorKind: 'GUARDIAN', mine: false });
+    expect(JSON.stringify(reply.parent)).not.toContain(classmate.pd.lastName);
+    const ack = await expectSameAsHttp('ACKNOWLEDGED', ['admin', 'parent'], () =>
+      viewers.parent.ok(`mutation($i: DiaryAcknowledgeInput!) { diaryAcknowledge(input: $i) { userErrors { code } } }`, { i: { studentId: gid('Student', child.studentId), week: '2025-11-24' } }));
+    expect(ack.parent).toMatchObject({ kind: 'DIARY_WEEK', weekStart: '2025-11-24' });
   });
 
   test('R-DIARY-3: every registered event kind is covered by this file', () => {

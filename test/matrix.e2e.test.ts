@@ -11,6 +11,7 @@ import { eventOps } from './matrix/events.ops';
 import { productionCalendarOps } from './matrix/production-calendar.ops';
 import { journalOps } from './matrix/journal.ops';
 import { finalMarkOps } from './matrix/final-mark.ops';
+import { messageOps } from './matrix/message.ops';
 import { collect } from './helpers/live';
 import * as f from './helpers/factories';
 
@@ -466,6 +467,7 @@ const OPS: MatrixOp[] = [
   ...productionCalendarOps(fx),
   ...journalOps(fx),
   ...finalMarkOps(fx),
+  ...messageOps(fx),
 ];
 
 /**
