@@ -342,3 +342,28 @@ describe('demo journal seed', () => {
     expect(check.n).toBe(0);
   });
 });
+
+describe('demo messages seed', () => {
+  test('issue 13, R-JOUR-12, R-DIARY-5: a recommendation answered by the mother, the class teacher\'s message to 5А, and the mother\'s acknowledgments, each seen by its participants only', async () => {
+    expect(applied).toContain('messages-demo');
+    const threads = await app.sql(`select t.kind, t.topic, (select count(*)::int from message m where m.thread_id = t.id) as messages, l.date is not null as on_lesson
+      from message_thread t left join lesson l on l.id = t.lesson_id order by t.kind`);
+    expect(threads).toEqual([
+      { kind: 'STUDENT', topic: 'Рекомендации по математике', messages: 2, on_lesson: true },
+      { kind: 'CLASS', topic: 'Родительское собрание', messages: 1, on_lesson: false },
+    ]);
+    // Who takes part today, by login (the one definition the API reads).
+    const who = await app.sql(`select t.kind, string_agg(distinct u.login || ':' || a.participant, ',' order by u.login || ':' || a.participant) as logins
+      from message_thread_access_at($1::timestamptz) a join message_thread t on t.id = a.thread_id join app_user u on u.id = a.user_id
+      where u.login in ('admin', 'director', 'deputy', 'teacher', 'classteacher', 'student', 'parent') group by t.kind order by t.kind`, [TEST_NOW]);
+    expect(who).toEqual([
+      { kind: 'STUDENT', logins: 'parent:GUARDIAN,student:SELF,teacher:STAFF' },
+      { kind: 'CLASS', logins: 'classteacher:STAFF,parent:GUARDIAN' },
+    ]);
+    const acks = await app.sql(`select a.kind, count(*)::int as n, bool_and(u.login = 'parent') as by_parent, bool_and(a.acknowledged_at < $1::timestamptz) as past
+      from acknowledgment a join app_user u on u.id = a.user_id group by a.kind order by a.kind`, [TEST_NOW]);
+    expect(acks).toEqual([{ kind: 'DIARY_WEEK', n: 2, by_parent: true, past: true }, { kind: 'MARK', n: 1, by_parent: true, past: true }]);
+    // Nothing written in the future of the school's today.
+    expect(await app.sql(`select count(*)::int as n from message where sent_at >= $1::timestamptz`, [TEST_NOW])).toEqual([{ n: 0 }]);
+  });
+});

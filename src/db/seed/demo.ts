@@ -10,6 +10,7 @@ import { demoData as data } from './calendar';
 import { rosterSeedSteps } from './roster';
 import { timetableSeedSteps } from './timetable';
 import { journalSeedSteps } from './journal';
+import { messageSeedSteps } from './messages';
 
 export const DEMO_PASSWORD = 'demo1234';
 export const DEMO_SCHOOL_NAME = 'МБОУ «Средняя общеобразовательная школа № 17»';
@@ -119,7 +120,7 @@ const journalSetupStep: SeedStep = {
   },
 };
 
-export const seedSteps: SeedStep[] = [...foundationSteps, journalSetupStep, ...rosterSeedSteps, ...timetableSeedSteps, ...journalSeedSteps];
+export const seedSteps: SeedStep[] = [...foundationSteps, journalSetupStep, ...rosterSeedSteps, ...timetableSeedSteps, ...journalSeedSteps, ...messageSeedSteps];
 
 /** Applies the seed steps not applied yet (all, or those named in `only`); returns their names. */
 export async function seedDemo(orm: MikroORM, only?: readonly string[]): Promise<string[]> {
