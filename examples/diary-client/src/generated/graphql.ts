@@ -5,6 +5,8 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** Kind of a live diary event (R-DIARY-3); each kind is delivered as its own type implementing `DiaryEvent`. */
 export type DiaryEventKind =
+  /** A guardian acknowledged a week of the diary, a mark or a message (R-DIARY-5). */
+  | 'ACKNOWLEDGED'
   /** A student's attendance of a lesson changed. */
   | 'ATTENDANCE_CHANGED'
   /** A control work was cancelled. */
@@ -35,6 +37,8 @@ export type DiaryEventKind =
   | 'MARK_DELETED'
   /** A mark was posted. */
   | 'MARK_POSTED'
+  /** A message was written in a thread (R-JOUR-12). */
+  | 'MESSAGE_POSTED'
   /** The timetable of `dateFrom`…`dateTo` changed: refetch that range. */
   | 'TIMETABLE_CHANGED';
 
@@ -88,10 +92,12 @@ export type UserErrorCode =
   | 'LESSON_CANCELLED'
   | 'NOT_BLOCKED'
   | 'NOT_CANCELLED'
+  | 'NOT_CLASS_TEACHER'
   | 'NOT_ENROLLED'
   | 'NOT_IN_LESSON'
   | 'NOT_MEMBER'
   | 'NOT_ON_SCALE'
+  | 'NOT_PARTICIPANT'
   | 'NOT_SUBSTITUTED'
   | 'NOT_TEACHER'
   | 'NO_BELL_SLOT'
@@ -105,6 +111,7 @@ export type UserErrorCode =
   | 'PASSWORD_CHANGE_REQUIRED'
   | 'RANGE_TOO_LONG'
   | 'REFRESH_TOKEN_REUSED'
+  | 'REPLIES_CLOSED'
   | 'REQUIRED'
   | 'ROOM_CONFLICT'
   | 'SAME_TEACHER'
@@ -140,6 +147,8 @@ export type SocketAuthRenewMutation = { socketAuthRenew: { accessTokenExpiresAt:
 
 export type LessonSummaryFragment = { id: string, date: string, lessonNumber: number, status: LessonStatus, startsAt: string | null };
 
+type DiaryEventFields_AcknowledgedEvent_Fragment = { __typename: 'AcknowledgedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
+
 type DiaryEventFields_AttendanceChangedEvent_Fragment = { __typename: 'AttendanceChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
 
 type DiaryEventFields_ControlWorkCancelledEvent_Fragment = { __typename: 'ControlWorkCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null };
@@ -170,9 +179,12 @@ type DiaryEventFields_MarkDeletedEvent_Fragment = { __typename: 'MarkDeletedEven
 
 type DiaryEventFields_MarkPostedEvent_Fragment = { __typename: 'MarkPostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
 
+type DiaryEventFields_MessagePostedEvent_Fragment = { __typename: 'MessagePostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string };
+
 type DiaryEventFields_TimetableChangedEvent_Fragment = { __typename: 'TimetableChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, timetableEntry: { id: string, weekday: number, lessonNumber: number } | null };
 
 export type DiaryEventFieldsFragment =
+  | DiaryEventFields_AcknowledgedEvent_Fragment
   | DiaryEventFields_AttendanceChangedEvent_Fragment
   | DiaryEventFields_ControlWorkCancelledEvent_Fragment
   | DiaryEventFields_ControlWorkChangedEvent_Fragment
@@ -188,6 +200,7 @@ export type DiaryEventFieldsFragment =
   | DiaryEventFields_MarkChangedEvent_Fragment
   | DiaryEventFields_MarkDeletedEvent_Fragment
   | DiaryEventFields_MarkPostedEvent_Fragment
+  | DiaryEventFields_MessagePostedEvent_Fragment
   | DiaryEventFields_TimetableChangedEvent_Fragment
 ;
 
@@ -198,6 +211,7 @@ export type DiaryEventsSubscriptionVariables = Exact<{
 
 
 export type DiaryEventsSubscription = { diaryEvents:
+    | { __typename: 'AcknowledgedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'AttendanceChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'ControlWorkCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkChangedEvent', fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
@@ -213,6 +227,7 @@ export type DiaryEventsSubscription = { diaryEvents:
     | { __typename: 'MarkChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'MarkDeletedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'MarkPostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
+    | { __typename: 'MessagePostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'TimetableChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, timetableEntry: { id: string, weekday: number, lessonNumber: number } | null }
    };
 
@@ -222,6 +237,7 @@ export type TeacherEventsSubscriptionVariables = Exact<{
 
 
 export type TeacherEventsSubscription = { teacherEvents:
+    | { __typename: 'AcknowledgedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'AttendanceChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'ControlWorkCancelledEvent', reason: string | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
     | { __typename: 'ControlWorkChangedEvent', fromDate: string | null, fromLessonNumber: number | null, cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, controlWork: { id: string, date: string, title: string | null } | null }
@@ -237,6 +253,7 @@ export type TeacherEventsSubscription = { teacherEvents:
     | { __typename: 'MarkChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'MarkDeletedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'MarkPostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
+    | { __typename: 'MessagePostedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string }
     | { __typename: 'TimetableChangedEvent', cursor: string, kind: DiaryEventKind, studentId: string | null, dateFrom: string | null, dateTo: string | null, occurredAt: string, timetableEntry: { id: string, weekday: number, lessonNumber: number } | null }
    };
 
