@@ -326,7 +326,7 @@ describe('R-DIARY-3: live delivery', () => {
     const otherTeacher = await staff(app, schoolId);
     await assignment(app, { schoolId, yearId, teacherId: otherTeacher.staffId, subjectId: await subject(app, schoolId), classId: f.classId });
     const other = await app.as(otherTeacher.login);
-    const DIARY = `subscription($s: ID!) { diaryEvents(studentId: $s) { kind ... on MessagePostedEvent { threadId message { body authorKind } }
+    const DIARY = `subscription($s: ID!, $after: String) { diaryEvents(studentId: $s, after: $after) { kind ... on MessagePostedEvent { threadId message { body authorKind } }
       ... on AcknowledgedEvent { acknowledgment { kind weekStart guardian { id } } } } }`;
     const TEACHER = `subscription { teacherEvents { kind ... on MessagePostedEvent { threadId message { body } } ... on AcknowledgedEvent { acknowledgment { kind } } } }`;
     const parentLive = await collectLive(app.server.events, app.ws(f.parent.token), DIARY, { s: S(f.kid.studentId) });
@@ -357,6 +357,20 @@ describe('R-DIARY-3: live delivery', () => {
       await otherLive.until((l) => kinds(l).includes('ACKNOWLEDGED'));
       expect(kinds(otherLive)).toEqual(['ACKNOWLEDGED']);
       expect(parentLive.errors).toEqual([]);
+
+      // Replayed from a cursor after a reconnect: the same limits (the other teacher again gets no message).
+      const [{ seq }] = await app.sql(`select min(seq)::int - 1 as seq from outbox_event where kind = 'MESSAGE_POSTED' and details->>'threadId' = $1`, [threadId]);
+      const parentAgain = await collectLive(app.server.events, app.ws(f.parent.token), DIARY, { s: S(f.kid.studentId), after: String(seq) });
+      const otherAgain = await collectLive(app.server.events, app.ws(other.token), DIARY, { s: S(f.kid.studentId), after: String(seq) });
+      try {
+        await parentAgain.until((l) => kinds(l).length >= 3);
+        await otherAgain.until((l) => kinds(l).includes('ACKNOWLEDGED'));
+        expect(kinds(parentAgain)).toEqual(['MESSAGE_POSTED', 'MESSAGE_POSTED', 'ACKNOWLEDGED']);
+        expect(kinds(otherAgain)).toEqual(['ACKNOWLEDGED']);
+      } finally {
+        parentAgain.unsubscribe();
+        otherAgain.unsubscribe();
+      }
     } finally {
       for (const l of [parentLive, otherLive, teacherLive, ctLive]) l.unsubscribe();
     }
