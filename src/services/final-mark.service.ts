@@ -400,8 +400,8 @@ export class FinalMarkService {
       const id = (v: unknown) => (type && typeof v === 'string' ? toGlobalId(type, v) : v ?? null);
       changes[field] = { before: id(c.before), after: id(c.after) };
     }
-    // A change of bookkeeping only (entry times) shows nothing of the cell.
-    if (!Object.keys(changes).length && r.action === AuditAction.UPDATE) return null;
+    // A change of bookkeeping only (entry times), or a lesson's creation or move, shows nothing of the cell.
+    if (!Object.keys(changes).length && (r.action === AuditAction.UPDATE || r.entity_type === 'Lesson')) return null;
     return Object.assign(new JournalChange(), {
       occurredAt: new Date(r.occurred_at),
       action: r.action,
