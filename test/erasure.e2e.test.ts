@@ -1,7 +1,7 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { findInDatabase, plainAudit } from './helpers/audit';
 import { collect, commitEvent } from './helpers/live';
-import { user } from './helpers/factories';
+import { staff, user } from './helpers/factories';
 import { ErasureJobRunner } from '../src/services/erasure.job';
 import { seedDemo } from '../src/db/seed/demo';
 import { clock } from '../src/clock';
@@ -86,6 +86,7 @@ describe('R-SEC-4 consent withdrawn: identity and diary-service data erased ever
   // Values that occur nowhere else in the database.
   const KID = { lastName: 'Щегловитов', firstName: 'Евстафий', middleName: 'Ипатьевич', birthDate: '2011-02-14', phone: '+7 912 555-01-47', email: 'evst.shch@example.org' };
   const MOTHER = { lastName: 'Щегловитова', firstName: 'Феврония', middleName: 'Ипатьевна', phone: '+7 912 555-02-58', email: 'fevr.shch@example.org' };
+  const MOTHER_MESSAGE = 'Евстафий болел ангиной, справка у врача';
 
   test('R-SEC-4: after erasure no query of any role (auditLog, node, nodes, users search, events) and no table of the database holds the erased surname, login, phone, e-mail or birth date; auditVerify passes', async () => {
     const deputy = c.deputy;
@@ -116,10 +117,18 @@ describe('R-SEC-4 consent withdrawn: identity and diary-service data erased ever
       await app.as(cred.login, 'Новый-пароль-2025');
     }
     const ids = [studentId, guardianId, toGlobalId('User', kidUserUuid), toGlobalId('User', motherUserUuid)];
+    // R-JOUR-12: the mother answers the deputy in a thread about her son; what she wrote is her account's data.
+    await staff(app, schoolUuid, { login: 'deputy' });
+    const thread = await ok(deputy, `mutation($i: MessageThreadStartInput!) { messageThreadStart(input: $i) { thread { id } userErrors { code message } } }`,
+      { i: { studentId, topic: 'Пропуски', body: 'Сообщите, пожалуйста, причину пропусков.' } }, 'messageThreadStart');
+    const motherClient = await app.as(motherCred.login, 'Новый-пароль-2025');
+    await ok(motherClient, `mutation($i: MessageSendInput!) { messageSend(input: $i) { message { id } userErrors { code message } } }`,
+      { i: { threadId: thread.thread.id, body: MOTHER_MESSAGE } }, 'messageSend');
+    expect((await findInDatabase(app, MOTHER_MESSAGE)).map((x) => x.table)).toEqual(['message']);
 
     const erased = [
       KID.lastName, KID.firstName, KID.middleName, KID.birthDate, KID.phone, KID.email, kidCred.login,
-      MOTHER.lastName, MOTHER.firstName, MOTHER.middleName, MOTHER.phone, MOTHER.email, motherCred.login,
+      MOTHER.lastName, MOTHER.firstName, MOTHER.middleName, MOTHER.phone, MOTHER.email, motherCred.login, MOTHER_MESSAGE,
     ];
     // Before: the administration reads them in the trail (decrypted), the database holds them only
     // in the rows themselves and as ciphertext in the trail.

@@ -9,6 +9,7 @@ import type { School } from '../entities/school.entity';
 import { RoleAssignment, User } from '../entities/user.entity';
 import { DIARY_ROLES } from '../permissions/capabilities';
 import { AuthSession } from '../entities/auth.entity';
+import { Message, MessageThread } from '../entities/message.entity';
 import { ErasureJob, ErasureReason, erasureCategories } from '../entities/consent.entity';
 import { PdCategory, type PdSubject } from '../db/personal-data';
 import { destroyKeys, executeIn } from '../db/pd-keys';
@@ -26,6 +27,9 @@ export const ERASURE_WORKING_DAYS = 3;
 const DIARY_STANDS = "s.consent_status = 'GIVEN' and s.left_on is null and s.erased_at is null";
 
 /** A login that says nothing about its former holder. */
+/** What an erased message or thread topic reads. */
+export const ERASED_TEXT = '[erased]';
+
 export const neutralLogin = (): string => `erased-${randomBytes(5).toString('hex')}`;
 
 const formatDate = (d: Date, timeZone: string) =>
@@ -216,6 +220,13 @@ export class ErasureJobRunner {
       // Throttling (login_throttle) keeps logins only as keyed hashes, which expire with their window.
       await announceAuthEvent(em, { userId: user.id, reason: 'blocked' });
       shredded.push({ subject: { type: 'User', id: user.id }, categories: [PdCategory.DIARY_SERVICE] });
+    }
+
+    // R-JOUR-12: what the erased accounts wrote (messages, the topics of threads they started) is
+    // their diary-service data: the text goes; the thread and its other messages stay.
+    if (accounts.size) {
+      for (const m of await em.find(Message, { author: { $in: [...accounts.keys()] } })) m.body = ERASED_TEXT;
+      for (const t of await em.find(MessageThread, { startedBy: { $in: [...accounts.keys()] } })) t.topic = ERASED_TEXT;
     }
 
     // The notice to the guardians (job.notice, recorded when the erasure was scheduled) is given
