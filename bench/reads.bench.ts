@@ -38,6 +38,7 @@ import { benchDatabase } from './db';
  *   --warmup=N       warm-up per server and query, not measured (default 3)
  *   --connections=N  autocannon connections (default 10)
  *   --runs=N         timed runs per server and query, alternating (default 1); figures are their mean
+ *   --queries=C,D    time only these queries (default A,B,C,D; all four are still checked for identical JSON)
  *   READS_SERVER_NODE_ARGS  extra node flags for both server processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/reads-prof")
  *   BENCH_LOG_LEVEL         the project server's log level (default silent)
  *   BENCH_SQL_LOG=<file>    every statement both servers send, appended to the file (reads-child.ts)
@@ -596,7 +597,9 @@ export async function readsBench(): Promise<void> {
     const pm = postmasterPid(db.dataDir);
     if (pm === null) process.stdout.write('PostgreSQL CPU: n/a (not the embedded server, or /proc unreadable)\n');
 
-    for (const q of queries) {
+    const timed = (process.argv.find((a) => a.startsWith('--queries='))?.slice('--queries='.length) ?? 'A,B,C,D').toUpperCase().split(',');
+    if (!timed.every((n) => queries.some((q) => q.name === n))) throw new Error('--queries lists some of A, B, C, D');
+    for (const q of queries.filter((x) => timed.includes(x.name))) {
       const runs: Record<ServerName, Run[]> = { otmetka: [], peer: [] };
       const one: Record<ServerName, number> = { otmetka: 0, peer: 0 };
       for (const s of all) one[s.name] = await statementsOfOne(s, q);

@@ -38,8 +38,9 @@ export class LeanRef<T extends object = object> {
 }
 
 type Convert = (value: unknown) => unknown;
-interface Column { prop: string; field: string; convert: Convert | null; ref: boolean }
-interface Mapper { proto: object; columns: Column[] }
+/** `lazy`: the column's place in the row's `__raw` list, for timestamps and relations (see `compile`). */
+interface Column { prop: string; field: string; convert: Convert | null; ref: boolean; lazy: number }
+interface Mapper { proto: object; columns: Column[]; lazyCount: number }
 
 const mappers = new WeakMap<EntityMetadata, Mapper>();
 let platform: Platform | undefined;
@@ -65,6 +66,7 @@ function compile(meta: EntityMetadata): Mapper {
   const p = platform;
   const proto = Object.create(meta.class.prototype) as Record<string, unknown>;
   const columns: Column[] = [];
+  let lazyCount = 0;
   for (const prop of meta.props) {
     // Shadows the ORM's accessors on the entity prototype: assignments make plain own properties.
     Object.defineProperty(proto, prop.name, { value: undefined, writable: true, enumerable: false, configurable: true });
@@ -72,15 +74,40 @@ function compile(meta: EntityMetadata): Mapper {
     if (prop.kind === ReferenceKind.SCALAR) {
       const custom = prop.customType;
       let convert: Convert | null = null;
+      let lazy = -1;
       if (custom) convert = (v) => custom.convertToJSValue(v, p);
       else if (prop.runtimeType === 'boolean') convert = (v) => !!v;
-      else if (prop.runtimeType === 'Date' && !p.isNumericProperty(prop)) convert = dateConverter(p.getTimezone());
-      columns.push({ prop: prop.name, field: prop.fieldNames[0], convert, ref: false });
+      else if (prop.runtimeType === 'Date' && !p.isNumericProperty(prop)) {
+        convert = dateConverter(p.getTimezone());
+        lazy = lazyCount++;
+      }
+      columns.push({ prop: prop.name, field: prop.fieldNames[0], convert, ref: false, lazy });
     } else if ((prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)) && prop.fieldNames.length === 1) {
-      columns.push({ prop: prop.name, field: prop.fieldNames[0], convert: null, ref: true });
+      columns.push({ prop: prop.name, field: prop.fieldNames[0], convert: null, ref: true, lazy: lazyCount++ });
     } else if (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) {
       throw new Error(`Lean rows do not map ${meta.className}.${prop.name} (a composite or inverse to-one relation)`);
     }
+  }
+  // Timestamps and relations are kept as read (a string) in the row's `__raw` list and become a Date
+  // or a LeanRef when first read: a class journal page reads 1,800 marks with four timestamps and
+  // seven relations each, and selects hardly any of them. What is read is the same as before.
+  for (const c of columns) {
+    if (c.lazy < 0) continue;
+    const i = c.lazy;
+    const make: Convert = c.ref ? (v) => new LeanRef(v as string) : c.convert!;
+    Object.defineProperty(proto, c.prop, {
+      get(this: { __raw: unknown[] }) {
+        const raw = this.__raw;
+        const v = raw[i];
+        if (typeof v !== 'string') return v;
+        return (raw[i] = make(v));
+      },
+      set(this: { __raw: unknown[] }, v: unknown) {
+        this.__raw[i] = v;
+      },
+      enumerable: false,
+      configurable: true,
+    });
   }
   // The global ID is computed once per row: a page repeats the same lesson behind each of its marks.
   let owner: object | null = meta.class.prototype;
@@ -98,7 +125,7 @@ function compile(meta: EntityMetadata): Mapper {
     get() { throw new Error(`A lean ${meta.className} row is read-only: load the entity through the EntityManager to change it`); },
     configurable: true,
   });
-  return { proto, columns };
+  return { proto, columns, lazyCount };
 }
 
 function mapperOf(entity: { name: string }): Mapper {
@@ -116,15 +143,22 @@ function mapperOf(entity: { name: string }): Mapper {
 export function leanRow<T extends object>(
   entity: new (...args: never[]) => T, row: Record<string, unknown>, related?: Record<string, object>, prefix = '',
 ): T {
-  const { proto, columns } = mapperOf(entity);
+  const { proto, columns, lazyCount } = mapperOf(entity);
   const out = Object.create(proto) as Record<string, unknown>;
   out.__gid = undefined;
+  const raw: unknown[] = (out.__raw = new Array(lazyCount).fill(undefined));
   for (const c of columns) {
     const v = row[prefix + c.field];
     if (v === undefined) continue;
-    if (v === null) out[c.prop] = null;
-    else if (c.ref) out[c.prop] = new LeanRef(String(v), related?.[c.prop]);
-    else out[c.prop] = c.convert ? c.convert(v) : v;
+    if (v === null) {
+      if (c.lazy >= 0) raw[c.lazy] = null;
+      else out[c.prop] = null;
+    } else if (c.ref) {
+      const rel = related?.[c.prop];
+      raw[c.lazy] = rel ? new LeanRef(String(v), rel) : String(v);
+    } else if (c.lazy >= 0) {
+      raw[c.lazy] = typeof v === 'string' ? v : c.convert!(v);
+    } else out[c.prop] = c.convert ? c.convert(v) : v;
   }
   return out as T;
 }

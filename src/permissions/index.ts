@@ -1,6 +1,6 @@
-import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
+import { defaultFieldResolver, GraphQLError, GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { shield } from 'graphql-shield';
-import { middleware } from 'graphql-middleware';
+import { applyMiddleware, middleware } from 'graphql-middleware';
 import { contextDecisionOf, deny, rowFastPathOf } from './rules/common.rules';
 import { mergeRuleMaps, RuleMap } from './rule-map';
 import { ruleOf } from './describe';
@@ -117,10 +117,15 @@ function decide(ctx: { loaders?: unknown }, d: Decide): Decision {
  * rules) is decided once per operation and then passes synchronously. Rules that look at the row
  * (e.g. `canSeeStudentPersonalData`) keep shield's own per-field middleware, except where their fast
  * path (`withFastPath`: the administration of the row's school) allows the row from the roles alone.
+ * Context-decided fields are wrapped here directly rather than through graphql-middleware, whose
+ * wrapper allocates a closure per field and row (a class journal page resolves 10,000 fields).
  */
 function permissionLayer(map: RuleMap) {
   const shielded = shield(map as never, options);
-  return middleware((schema) => {
+  /** Type → field → the context decision that guards it (filled while the middleware is generated). */
+  const byContext = new Map<string, Map<string, Decide>>();
+  const layer = middleware((schema) => {
+    byContext.clear();
     const generated = shielded.generate(schema) as Record<string, Record<string, unknown>>;
     for (const [type, fields] of Object.entries(generated)) {
       for (const field of Object.keys(fields)) {
@@ -144,15 +149,37 @@ function permissionLayer(map: RuleMap) {
           delete fields[field];
           continue;
         }
-        fields[field] = ((resolve: GraphQLFieldResolver<unknown, object>, parent: unknown, args: Record<string, unknown>, ctx: object, info: never) => {
-          const res = decide(ctx, d);
-          if (res === true) return resolve(parent, args, ctx, info);
-          return res === false ? options.fallbackError() : res;
-        });
+        let own = byContext.get(type);
+        if (!own) byContext.set(type, (own = new Map()));
+        own.set(field, d);
+        delete fields[field];
       }
     }
     return generated as never;
   });
+  return (schema: GraphQLSchema): GraphQLSchema => {
+    const out = applyMiddleware(schema, layer);
+    for (const [typeName, own] of byContext) {
+      const type = out.getType(typeName);
+      if (!(type instanceof GraphQLObjectType)) throw new Error(`permissions: no object type ${typeName}`);
+      const fields = type.getFields();
+      for (const [name, d] of own) {
+        const field = fields[name];
+        const guard = (inner: GraphQLFieldResolver<unknown, object>): GraphQLFieldResolver<unknown, object> => (parent, args, ctx, info) => {
+          const res = decide(ctx as { loaders?: unknown }, d);
+          if (res === true) return inner(parent, args, ctx, info);
+          return res === false ? options.fallbackError() : res;
+        };
+        // The function graphql-middleware would wrap: the resolver, else (a subscription field without
+        // one) `subscribe`, else the default resolver.
+        if (field.resolve && field.resolve !== defaultFieldResolver) field.resolve = guard(field.resolve as GraphQLFieldResolver<unknown, object>);
+        else if (field.subscribe) field.subscribe = guard(field.subscribe as GraphQLFieldResolver<unknown, object>);
+        else field.resolve = guard(defaultFieldResolver as GraphQLFieldResolver<unknown, object>);
+      }
+    }
+    return out;
+  };
 }
 
-export const permissions = permissionLayer(ruleMap);
+/** Applies the permission layer to a schema (the rule map's shield, made cheap where it can be). */
+export const applyPermissions = permissionLayer(ruleMap);

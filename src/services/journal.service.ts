@@ -25,7 +25,7 @@ import {
 import { DIARY_RANGE_MAX_DAYS } from '../schema/diary.types';
 import { effectiveBellSlots, lessonSlotKey, slotControlWorks } from '../loaders/lesson.loaders';
 import { boundRows } from '../db/bound';
-import { leanRow, prefixedColumns } from '../db/lean';
+import { leanRow } from '../db/lean';
 import { type EventInput, publishEvent, publishEvents } from '../subscriptions/outbox';
 import {
   ATTENDANCE_CHANGED, HOMEWORK_REMOVED, HOMEWORK_SET, MARK_CHANGED, MARK_DELETED, MARK_POSTED,
@@ -220,11 +220,11 @@ export class JournalService {
       throw forbidden('A class journal page is for the teachers of the subject there, the class teacher and the administration');
     }
     const em = ctx.em;
-    // The page's lessons, its students, and their marks and absences: four statements at once.
+    // The page's lessons, its students, their marks and absences, and the school's work types: five statements at once.
     const pageLessons = `l.subject_id = ?::uuid and l.date between ?::date and ?::date and l.status = 'SCHEDULED'
       and ${classId ? 'l.school_class_id = ?::uuid' : 'l.group_id = ?::uuid'}`;
     const pageParams = [subjectId, from, to, classId ?? groupId];
-    const [lessonRows, memberRows, markRows, attendanceRows] = await Promise.all([
+    const [lessonRows, memberRows, markRows, attendanceRows, workTypeRows] = await Promise.all([
       boundRows<Record<string, unknown>>(em, `select l.* from lesson l where ${pageLessons} order by l.date, l.lesson_number, l.id`, pageParams),
       // Everyone in the class or group on some day of the range; one row per student (their span in it).
       boundRows<Record<string, unknown> & { __from: string; __to: string | null }>(em,
@@ -236,24 +236,25 @@ export class JournalService {
                   group by student_id) m on m.student_id = s.id
           order by s.last_name nulls last, s.first_name nulls last, s.pseudonym`, [classId ?? groupId, to, from]),
       boundRows<Record<string, unknown> & { __numeric: number | null; __weight: number }>(em,
-        `select m.*, v.numeric_value as "__numeric", w.weight as "__weight", ${prefixedColumns(WorkType, 'w', 'w__')} from lesson l join mark m on m.lesson_id = l.id
+        `select m.*, v.numeric_value as "__numeric", w.weight as "__weight" from lesson l join mark m on m.lesson_id = l.id
            join grading_value v on v.id = m.grading_value_id join work_type w on w.id = m.work_type_id
           where ${pageLessons} order by l.date, l.lesson_number, m.posted_at, m.id`, pageParams),
       boundRows<Record<string, unknown>>(em,
         `select a.* from lesson l join attendance a on a.lesson_id = l.id where ${pageLessons} order by l.date, l.lesson_number, a.id`, pageParams),
+      // A few rows, read once rather than beside each of the page's marks.
+      boundRows<Record<string, unknown>>(em, 'select * from work_type where school_id = ?::uuid', [t.school_id]),
     ]);
     const lessons = lessonRows.map((r) => leanRow(Lesson, r));
     // A mark's or an absence's `lesson` is one of these, and a mark's work type is read with it: both
     // travel with the row (its fields resolve without a loader or a promise per mark).
     const lessonOf = new Map(lessons.map((l) => [l.id, l]));
     for (const l of lessons) ctx.loaders.lessonById.prime(l.id, l);
-    const workTypes = new Map<string, WorkType>();
+    const workTypes = new Map(workTypeRows.map((r) => [String(r.id), leanRow(WorkType, r)]));
     const marksOf = new Map<string, { mark: Mark; numeric: number | null; weight: number }[]>();
     for (const r of markRows) {
-      const workTypeId = String(r.work_type_id);
-      let workType = workTypes.get(workTypeId);
-      if (!workType) workTypes.set(workTypeId, (workType = leanRow(WorkType, r, undefined, 'w__')));
-      const mark = leanRow(Mark, r, { workType, lesson: lessonOf.get(String(r.lesson_id))! });
+      const workType = workTypes.get(String(r.work_type_id));
+      const lesson = lessonOf.get(String(r.lesson_id))!;
+      const mark = leanRow(Mark, r, workType ? { workType, lesson } : { lesson });
       const item = { mark, numeric: r.__numeric == null ? null : Number(r.__numeric), weight: Number(r.__weight) };
       const list = marksOf.get(mark.student.id);
       if (list) list.push(item);
