@@ -285,7 +285,7 @@ async function encryptPersonalData(em: EntityManager, actor: AuditActor, pending
     for (const category of new Set(Object.values(p.categories))) needs.push({ subject: p.subject, category });
   }
   if (needs.length === 0) return;
-  const keyring = new PdKeyring(executeIn(em));
+  const keyring = new PdKeyring(executeIn(em), em);
   await keyring.prepare(needs);
   const seal = (subject: PdSubject, category: PdCategory, v: unknown) =>
     (v === null || v === undefined || v === REDACTED ? v ?? null : keyring.encrypt(subject, category, v));

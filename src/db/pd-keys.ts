@@ -37,11 +37,29 @@ const keyOf = (s: PdSubject, c: PdCategory) => `${s.type}|${s.id}|${c}`;
 /** Whether a stored value is an encrypted one. */
 export const isEncrypted = (v: unknown): v is string => typeof v === 'string' && FORMAT.test(v);
 
+/** A live key read by the caller's transaction, with whose it is. */
+export interface ReadKey { subject: PdSubject; category: PdCategory; id: string; key: Buffer }
+
+/** Live keys a transaction has read already, by its EntityManager (see `primeKeys`). */
+const primed = new WeakMap<object, ReadKey[]>();
+
+/**
+ * Hands keys a transaction read with a statement it ran anyway (a journal write reads its actor's
+ * key with its checks) to the audit of that transaction's flushes, which then reads them no more.
+ * Only for keys read live (`destroyed_at is null`) in the same transaction as the flush.
+ */
+export function primeKeys(em: object, keys: ReadKey[]): void {
+  primed.set(em, [...(primed.get(em) ?? []), ...keys]);
+}
+
 /** Live keys for the values of one flush: `prepare` loads (or creates) them, `encrypt` uses them. */
 export class PdKeyring {
   private readonly keys = new Map<string, LiveKey>();
 
-  constructor(private readonly execute: Execute) {}
+  /** `primed`: the flushing transaction's EntityManager, whose keys read already are used (see `primeKeys`). */
+  constructor(private readonly execute: Execute, primedBy?: object) {
+    for (const k of (primedBy && primed.get(primedBy)) ?? []) this.keys.set(keyOf(k.subject, k.category), { id: k.id, key: k.key });
+  }
 
   /** Loads the live keys of `needs`, creating those that do not exist yet: two statements at most each way. */
   async prepare(needs: { subject: PdSubject; category: PdCategory }[]): Promise<void> {

@@ -34,9 +34,12 @@ import { type WriteResult, Problems, addDays, checkRange, dateIn, assertRole, at
 import { registerNodeType } from './node.service';
 import type { EventKind } from '../subscriptions/event-registry';
 import { canSeeLesson } from './lesson.service';
-import { assertConductsLesson, targetOf } from './scheduling';
+import { assertConductsLesson, lockLessonToConduct, targetOf } from './scheduling';
 import { clock } from '../clock';
 import { type JournalLock, journalLock } from './journal-lock';
+import { currentActor } from './audit-context';
+import { ACTOR_CATEGORY } from '../db/personal-data';
+import { primeKeys } from '../db/pd-keys';
 
 /** R-YEAR-2: who sets up work types and grading assignments. */
 const JOURNAL_SETUP_MANAGERS = rolesOf('canManageYear');
@@ -93,6 +96,13 @@ interface Deadlines {
   /** The school's time zone. */
   timeZone: string;
 }
+
+/** A grading system as a write checks values against it (R-YEAR-2): its name, its values by lower-cased code, the school's time zone. */
+interface Scale { name: string; values: Map<string, { id: string; code: string }>; timeZone: string }
+interface ScaleRow { name: string; id: string | null; code: string | null; final_only: boolean | null; position: number | null; time_zone: string }
+
+/** Rolls back a journal write whose viewer does not conduct the lesson (see `writeConducted`). */
+const NOT_CONDUCTED = new Error('not the teacher who conducts the lesson');
 
 /** The part of a lesson a journal write needs, locked for the transaction. */
 interface LockedLesson {
@@ -506,9 +516,8 @@ export class JournalService {
     return this.writeConducted(ctx, input.lessonId, async (em, { lesson, deadlines, journal }) => {
       const p = new Problems();
       const workTypeIds = input.marks.map((m, i) => fromGlobalId(m.workTypeId, 'WorkType', `marks[${i}].workTypeId`));
-      const students = await this.lessonStudents(em, lesson, studentIds);
-      const workTypes = await this.checkWorkTypes(em, p, lesson.school.id, workTypeIds, (i) => at('marks', i, 'workTypeId'));
-      const scale = await this.scaleOf(em, lesson);
+      const { students, workTypes: read, scale } = await this.markChecks(em, lesson, studentIds, workTypeIds);
+      const workTypes = await this.checkWorkTypes(em, p, lesson.school.id, workTypeIds, (i) => at('marks', i, 'workTypeId'), read);
       const controlWorkId = workTypes.some((w) => w?.kind === WorkKind.CONTROL) ? await this.controlWorkOf(em, lesson) : null;
       const absent = input.marks.some((m) => m.credit) ? await this.absentStudents(em, lesson.id) : new Set<string>();
       const today = clock.now();
@@ -548,8 +557,10 @@ export class JournalService {
           creditBasis: credit?.basis ?? null, creditProtocolDate: credit?.protocolDate ?? null, creditProtocolNumber: credit?.protocolNumber.trim() ?? null,
         });
       });
-      await em.flush();
+      // The events before the flush: the flush's audit entries take the school's audit chain lock,
+      // which every audited write of the school then waits for until this transaction commits.
       await publishEvents(em, MARK_POSTED, marks.map((m) => this.markEvent(lesson, m.id, m.student.id)));
+      await em.flush();
       return { marks };
     }, studentIds);
   }
@@ -675,28 +686,43 @@ export class JournalService {
   }
 
   /**
-   * A journal write of one lesson: NOT_FOUND when the viewer may not see the lesson — decided before
-   * the transaction, whose connection must not wait for another one of the pool while it holds a
-   * lock (the request's loaders read on their own connection); then, in the transaction, the lesson
-   * row locked (one writer per lesson at a time), FORBIDDEN unless the viewer conducts it (R-JOUR-6)
-   * and LESSON_CANCELLED for a cancelled one (`assertConductsLesson`), with its deadlines.
+   * A journal write of one lesson: in its transaction, the lesson row locked (one writer per lesson
+   * at a time) with whether the viewer conducts it and its school's time zone, read in the same
+   * statement (`lockLessonToConduct`); the teacher who conducts a lesson of their school sees it.
+   * Anyone else is answered after the transaction rolled back — its connection must not wait for
+   * another one of the pool while it holds a lock (the request's loaders read on their own):
+   * NOT_FOUND when the viewer may not see the lesson, else FORBIDDEN (R-JOUR-6). A cancelled lesson
+   * is LESSON_CANCELLED (`assertConductsLesson`). `work` gets the lesson and its deadlines.
    */
   private async writeConducted<T extends object>(
     ctx: Ctx, lessonGlobalId: string, work: (em: EntityManager, locked: LockedLesson) => Promise<T>, students?: readonly string[],
   ): Promise<WriteResult<T>> {
     const id = fromGlobalId(lessonGlobalId, 'Lesson', 'lessonId');
-    const seen = await ctx.loaders.lessonById.load(id);
-    if (!seen || !(await canSeeLesson(ctx, seen))) throw notFound('Lesson');
-    const tz = await ctx.services.schoolZones.of(ctx.em, seen.school.id);
-    return write(ctx, async (em) => {
-      const lesson = await lockRow(em, Lesson, 'lesson', id);
-      if (!lesson) throw notFound('Lesson');
-      await assertConductsLesson(em, ctx.viewer!.userId, lesson);
+    let refused: Lesson | null = null;
+    const result = await write(ctx, async (em) => {
+      const locked = await lockLessonToConduct(em, ctx.viewer!.userId, id);
+      if (!locked) throw notFound('Lesson');
+      const { lesson, conducts, timeZone } = locked;
+      if (!conducts || !isMember(ctx, lesson.school.id)) {
+        refused = lesson;
+        throw NOT_CONDUCTED;
+      }
+      assertConductsLesson(lesson, true);
       // R-JOUR-9: a write of the whole lesson needs its journal open; marks check their students.
-      const journal = await journalLock(em, lesson.id, students ?? [], dateIn(tz, clock.now()));
+      const journal = await journalLock(em, lesson.id, students ?? [], dateIn(timeZone, clock.now()));
       if (!students) journal.assertLessonOpen(at('lessonId'));
-      return work(em, { lesson, deadlines: this.deadlines(lesson, tz), journal });
+      return work(em, { lesson, deadlines: this.deadlines(lesson, timeZone), journal });
+    }).catch((e) => {
+      if (e !== NOT_CONDUCTED) throw e;
+      return null;
     });
+    const notConducted = refused as Lesson | null;
+    if (notConducted) {
+      const seen = await ctx.loaders.lessonById.load(id);
+      if (!seen || !(await canSeeLesson(ctx, seen))) throw notFound('Lesson');
+      assertConductsLesson(notConducted, false);
+    }
+    return result!;
   }
 
   /** `writeConducted` for the lesson of a mark, with the mark locked too. */
@@ -745,11 +771,43 @@ export class JournalService {
   /** Of the given students, those who are the lesson's students on its date, with their consent state. */
   private async lessonStudents(em: EntityManager, lesson: Lesson, ids: string[]): Promise<Map<string, { consent: ConsentStatus }>> {
     if (!ids.length) return new Map();
-    const rows = await em.execute<{ id: string; consent_status: ConsentStatus }[]>(
-      `select s.id, s.consent_status from target_students(?, ?, ?, ?::date, ?::date) t(id) join student s on s.id = t.id
+    const [sql, params] = this.lessonStudentsSql(lesson, ids);
+    return new Map((await em.execute<{ id: string; consent_status: ConsentStatus }[]>(sql, params)).map((r) => [r.id, { consent: r.consent_status }]));
+  }
+
+  /** The select of `lessonStudents`: (id, consent_status). */
+  private lessonStudentsSql(lesson: Lesson, ids: string[]): [string, unknown[]] {
+    return [`select s.id, s.consent_status from target_students(?, ?, ?, ?::date, ?::date) t(id) join student s on s.id = t.id
         where t.id = any(?::uuid[])`,
-      [lesson.schoolClass?.id ?? null, lesson.group?.id ?? null, lesson.student?.id ?? null, lesson.date, lesson.date, `{${[...new Set(ids)].join(',')}}`]);
-    return new Map(rows.map((r) => [r.id, { consent: r.consent_status }]));
+    [lesson.schoolClass?.id ?? null, lesson.group?.id ?? null, lesson.student?.id ?? null, lesson.date, lesson.date, `{${[...new Set(ids)].join(',')}}`]];
+  }
+
+  /**
+   * `marksPost`'s reads in one statement: of the given students, the lesson's with their consent
+   * (`lessonStudents`), the work types (for `checkWorkTypes`), the grading system (`scaleOf`), and the
+   * actor's live personal-data key, which the audit of the transaction's flush then uses
+   * (`primeKeys`) instead of reading it.
+   */
+  private async markChecks(em: EntityManager, lesson: Lesson, studentIds: string[], workTypeIds: string[]): Promise<{
+    students: Map<string, { consent: ConsentStatus }>; workTypes: WorkType[]; scale: Scale | null;
+  }> {
+    const [studentsSql, studentParams] = this.lessonStudentsSql(lesson, studentIds);
+    const [scaleSql, scaleParams] = this.scaleSql(lesson);
+    const actor = currentActor()?.actorId ?? null;
+    const [row] = await em.execute<{ students: { id: string; consent_status: ConsentStatus }[]; work_types: Record<string, unknown>[]; scale: ScaleRow[]; key_id: string | null; key: Buffer | null }[]>(
+      `select (select coalesce(json_agg(x), '[]') from (${studentsSql}) x) as students,
+              (select coalesce(json_agg(w), '[]') from work_type w where w.id = any(?::uuid[])) as work_types,
+              (select coalesce(json_agg(x order by x.position), '[]') from (${scaleSql}) x) as scale,
+              k.id::text as key_id, k.key
+         from (select 1) one
+         left join pd_key k on k.subject_type = 'User' and k.subject_id = ?::uuid and k.category = ?::pd_category and k.destroyed_at is null`,
+      [...studentParams, `{${[...new Set(workTypeIds)].join(',')}}`, ...scaleParams, actor, ACTOR_CATEGORY]);
+    if (actor && row.key_id && row.key) primeKeys(em, [{ subject: { type: 'User', id: actor }, category: ACTOR_CATEGORY, id: row.key_id, key: row.key }]);
+    return {
+      students: new Map(row.students.map((r) => [r.id, { consent: r.consent_status }])),
+      workTypes: row.work_types.map((r) => leanRow(WorkType, r)),
+      scale: this.scaleFrom(row.scale),
+    };
   }
 
   private async absentStudents(em: EntityManager, lessonId: string): Promise<Set<string>> {
@@ -758,8 +816,8 @@ export class JournalService {
   }
 
   /** Work types of the school, not archived, in input order (null where refused). */
-  private async checkWorkTypes(em: EntityManager, p: Problems, schoolId: string, ids: string[], field: (i: number) => string[]): Promise<(WorkType | null)[]> {
-    const rows = await em.find(WorkType, { id: { $in: [...new Set(ids)] } });
+  private async checkWorkTypes(em: EntityManager, p: Problems, schoolId: string, ids: string[], field: (i: number) => string[], read?: WorkType[]): Promise<(WorkType | null)[]> {
+    const rows = read ?? await em.find(WorkType, { id: { $in: [...new Set(ids)] } });
     const byId = new Map(rows.map((w) => [w.id, w]));
     return ids.map((id, i) => {
       const w = byId.get(id);
@@ -777,26 +835,34 @@ export class JournalService {
    * R-YEAR-2: the grading system of the lesson's subject and class (a group's: its class's; an
    * individual lesson's: the student's class that day), with its values and the school's time zone.
    */
-  private async scaleOf(em: EntityManager, lesson: Lesson): Promise<{ name: string; values: Map<string, { id: string; code: string }>; timeZone: string } | null> {
-    const rows = await em.execute<{ name: string; id: string | null; code: string | null; final_only: boolean | null; time_zone: string }[]>(
-      `with c as (select coalesce(?::uuid, g.school_class_id,
+  private async scaleOf(em: EntityManager, lesson: Lesson): Promise<Scale | null> {
+    const [sql, params] = this.scaleSql(lesson);
+    return this.scaleFrom(await em.execute<ScaleRow[]>(`${sql} order by v.position`, params));
+  }
+
+  /** The select of `scaleOf`: one row per value of the grading system (one with null values when it has none). */
+  private scaleSql(lesson: Lesson): [string, unknown[]] {
+    return [`with c as (select coalesce(?::uuid, g.school_class_id,
                      (select cm.school_class_id from class_membership cm join school_class sc on sc.id = cm.school_class_id
                        where cm.student_id = ?::uuid and sc.academic_year_id = ?::uuid and cm.from_date <= ?::date
                          and (cm.to_date is null or cm.to_date >= ?::date) limit 1)) as class_id
                     from (select 1) x left join study_group g on g.id = ?::uuid)
-       select gs.name, v.id, v.code, v.final_only, sch.time_zone
+       select gs.name, v.id, v.code, v.final_only, v.position, sch.time_zone
          from c cross join lateral (select effective_grading_system(?::uuid, ?::uuid, c.class_id) as id) e
          join grading_system gs on gs.id = e.id join school sch on sch.id = gs.school_id
-         left join grading_value v on v.grading_system_id = gs.id order by v.position`,
-      [lesson.schoolClass?.id ?? null, lesson.student?.id ?? null, lesson.academicYear.id, lesson.date, lesson.date, lesson.group?.id ?? null,
-        lesson.academicYear.id, lesson.subject.id]);
+         left join grading_value v on v.grading_system_id = gs.id`,
+    [lesson.schoolClass?.id ?? null, lesson.student?.id ?? null, lesson.academicYear.id, lesson.date, lesson.date, lesson.group?.id ?? null,
+      lesson.academicYear.id, lesson.subject.id]];
+  }
+
+  private scaleFrom(rows: ScaleRow[]): Scale | null {
     if (!rows.length) return null;
     const values = new Map<string, { id: string; code: string }>();
     for (const r of rows) if (r.id && r.code && !r.final_only) values.set(r.code.toLocaleLowerCase('ru'), { id: r.id, code: r.code });
     return { name: rows[0].name, values, timeZone: rows[0].time_zone };
   }
 
-  private checkValue(p: Problems, scale: Awaited<ReturnType<JournalService['scaleOf']>>, raw: string, field: string[]): { id: string; code: string } | null {
+  private checkValue(p: Problems, scale: Scale | null, raw: string, field: string[]): { id: string; code: string } | null {
     if (!scale) { p.add(UserErrorCode.NO_GRADING_SYSTEM, 'No grading system is assigned to this subject and class: the administration assigns one', field); return null; }
     const v = scale.values.get(String(raw).normalize('NFC').trim().toLocaleLowerCase('ru'));
     if (!v) {

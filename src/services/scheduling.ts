@@ -175,13 +175,31 @@ export const LESSON_HAS_JOURNAL_DATA_SQL = `(l.topic is not null
  * homework): its substitute when it has one — for that lesson only — else its timetable teacher,
  * who loses the right for a lesson someone else substitutes; and nobody while the lesson is
  * cancelled. The viewer counts as that teacher through a current (not archived) staff record of the
- * lesson's school. Throws FORBIDDEN for anyone else, then LESSON_CANCELLED (a userError at
- * `input.lessonId`) for a cancelled lesson. Call it with the lesson row locked, after deciding that
- * the viewer may see the lesson at all (else NOT_FOUND).
+ * lesson's school.
+ *
+ * Locks the lesson row for the transaction (one writer per lesson at a time: NO KEY UPDATE, as
+ * `lockRow`) and reads in the same statement whether the viewer conducts it and its school's time
+ * zone; null when there is no such lesson. Then `assertConductsLesson`.
  */
-export async function assertConductsLesson(em: EntityManager, viewerUserId: string, lesson: Lesson): Promise<void> {
-  const own = await em.execute<{ id: string }[]>('select id from staff where user_id = ? and school_id = ? and archived_at is null', [viewerUserId, lesson.school.id]);
-  if (!own.some((s) => s.id === lesson.conductingTeacherId)) {
+export async function lockLessonToConduct(em: EntityManager, viewerUserId: string, lessonId: string): Promise<{ lesson: Lesson; conducts: boolean; timeZone: string } | null> {
+  const [row] = await em.execute<Record<string, unknown>[]>(
+    `select l.*, sch.time_zone as "__time_zone",
+            exists (select 1 from staff st where st.user_id = ?::uuid and st.school_id = l.school_id and st.archived_at is null
+                       and st.id = coalesce(l.substitute_teacher_id, l.teacher_id)) as "__conducts"
+       from lesson l join school sch on sch.id = l.school_id
+      where l.id = ?::uuid for no key update of l`, [viewerUserId, lessonId]);
+  if (!row) return null;
+  const { __time_zone: timeZone, __conducts: conducts, ...lesson } = row;
+  return { lesson: em.map(Lesson, lesson as never), conducts: conducts === true, timeZone: String(timeZone) };
+}
+
+/**
+ * R-JOUR-6 (see `lockLessonToConduct`): FORBIDDEN for anyone but the teacher who conducts the lesson,
+ * then LESSON_CANCELLED (a userError at `input.lessonId`) for a cancelled lesson. Call it after
+ * deciding that the viewer may see the lesson at all (else NOT_FOUND).
+ */
+export function assertConductsLesson(lesson: Lesson, conducts: boolean): void {
+  if (!conducts) {
     throw forbidden(lesson.substituteTeacher
       ? 'Only the substitute who conducts this lesson may fill it in'
       : 'Only the teacher who conducts this lesson (or its substitute) may fill it in');

@@ -441,7 +441,14 @@ export class EventHub {
 
   private async drain(): Promise<void> {
     const em = this.orm.em.fork();
-    await em.execute('select outbox_sequence()');
+    const [numbered] = await em.execute<{ last: string }[]>('select outbox_sequence() as last');
+    // Without subscriptions in this process there is nobody to read the events for: live delivery
+    // resumes after the last one numbered (a subscription registered from now on starts there, as
+    // it would after reading them). One registered meanwhile, or a replay, reads them as always.
+    if (this.subscriptions === 0 && this.replayQueue.size === 0 && !this.replayRunning) {
+      this.last = Math.max(this.last, Number(numbered.last));
+      return;
+    }
     for (;;) {
       const rows = await em.execute<Record<string, unknown>[]>(`${SELECT} where seq > ? order by seq limit ${PAGE}`, [this.last]);
       if (rows.length === 0) return;
