@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { boundRows } from '../db/bound';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ControlWork } from '../entities/control-work.entity';
 import { TimetableEntry } from '../entities/timetable.entity';
@@ -40,7 +41,7 @@ export interface BellSlotQuery {
  * null `schedule_id` when the year has no schedule at all). One statement for any number of queries.
  */
 export async function effectiveBellSlots(em: EntityManager, items: BellSlotQuery[]) {
-  return em.execute<{ key: string; schedule_id: string | null; starts_at: string | null; ends_at: string | null }[]>(
+  return boundRows<{ key: string; schedule_id: string | null; starts_at: string | null; ends_at: string | null }>(em,
     // The schedule is picked once per distinct (year, class, group, student[, day]): the day matters
     // only for a student's individual lesson (their class that day), so a week of class lessons
     // picks it once or twice, not once per lesson.

@@ -32,13 +32,13 @@ async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
 @Resolver(() => Lesson)
 export class LessonResolver {
   @FieldResolver(() => LocalTimeResolver, { nullable: true, description: 'Start (school-local time) from the bell schedule that applies: the group\'s own, else its class\'s, else the school\'s default for the year (R-YEAR-6); null when it has no such lesson number.' })
-  async startsAt(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<string | null> {
-    return (await ctx.services.lessons.bellTimes(ctx, l))?.startsAt ?? null;
+  startsAt(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<string | null> {
+    return ctx.services.lessons.bellTimes(ctx, l).then((b) => b?.startsAt ?? null);
   }
 
   @FieldResolver(() => LocalTimeResolver, { nullable: true, description: 'End (school-local time) from the bell schedule that applies; null when it has no such lesson number.' })
-  async endsAt(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<string | null> {
-    return (await ctx.services.lessons.bellTimes(ctx, l))?.endsAt ?? null;
+  endsAt(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<string | null> {
+    return ctx.services.lessons.bellTimes(ctx, l).then((b) => b?.endsAt ?? null);
   }
 
   @FieldResolver(() => AcademicYear, { description: 'The academic year.' })
@@ -47,12 +47,12 @@ export class LessonResolver {
   }
 
   @FieldResolver(() => Subject, { description: 'The subject.' })
-  async subject(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Subject> {
+  subject(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Subject> {
     return ctx.services.lessons.subject(ctx, l);
   }
 
   @FieldResolver(() => Staff, { description: 'The teacher of the timetable (whoever conducts the lesson: see `conductingTeacher`).' })
-  async teacher(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Staff> {
+  teacher(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Staff> {
     return required(ctx.services.lessons.staff(ctx, l.teacher.id), 'Staff member');
   }
 
@@ -72,7 +72,7 @@ export class LessonResolver {
   }
 
   @FieldResolver(() => Room, { nullable: true, description: 'The room it takes place in (after a move); null when none is set.' })
-  async room(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Room | null> {
+  room(@Root() l: Lesson, @GqlCtx() ctx: Ctx): Promise<Room | null> | null {
     return ctx.services.lessons.room(ctx, l.room?.id);
   }
 

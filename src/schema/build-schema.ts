@@ -27,7 +27,7 @@ function runMutationsAsActor(mutation: GraphQLObjectType | null | undefined): vo
 }
 
 type Resolve = GraphQLFieldResolver<unknown, Ctx>;
-interface ParamMeta { kind: string; index: number; propertyName?: string; getType?: () => unknown }
+interface ParamMeta { kind: string; index: number; name?: string; propertyName?: string; getType?: () => unknown }
 interface FieldMeta { target: Function; name: string; schemaName: string; params?: ParamMeta[]; middlewares?: unknown[]; roles?: unknown[]; simple?: boolean }
 interface FieldResolverMeta { kind: string; target: Function; methodName: string; getObjectType?: () => Function; params?: ParamMeta[]; middlewares?: unknown[]; roles?: unknown[] }
 
@@ -86,7 +86,11 @@ function directResolvers(schema: GraphQLSchema): void {
       }
       if (resolver.kind !== 'external') continue;
       const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
-      if (!params.every((p) => !p.propertyName && ['root', 'context', 'info'].includes(p.kind))) continue;
+      if (!params.every((p) => !p.propertyName && ['root', 'context', 'info', 'arg'].includes(p.kind))) continue;
+      // Arguments pass as they are when their value is a scalar (null included): type-graphql's
+      // conversion keeps it and its validation (validateArgument) checks objects only.
+      const argNames = params.filter((p) => p.kind === 'arg').map((p) => p.name!);
+      const scalarArgs = (args: Record<string, unknown>) => argNames.every((n) => args[n] == null || typeof args[n] !== 'object');
       const rootParam = params.find((p) => p.kind === 'root');
       const rootType = rootParam?.getType?.();
       const objectClass = resolver.getObjectType!();
@@ -95,12 +99,11 @@ function directResolvers(schema: GraphQLSchema): void {
       const method = instance[resolver.methodName];
       const target = instance;
       const generic = field.resolve as Resolve;
-      const kinds = params.map((p) => p.kind);
       const isInstance = (root: unknown) => root instanceof objectClass && (typeof rootType !== 'function' || root instanceof rootType);
-      field.resolve = kinds.join() === 'root,context'
+      field.resolve = params.map((p) => p.kind).join() === 'root,context'
         ? (root, args, ctx, info) => (isInstance(root) ? method.call(target, root, ctx) : generic(root, args, ctx, info))
-        : (root, args, ctx, info) => (isInstance(root)
-          ? method.apply(target, kinds.map((k) => (k === 'root' ? root : k === 'context' ? ctx : info)))
+        : (root, args, ctx, info) => (isInstance(root) && scalarArgs(args)
+          ? method.apply(target, params.map((p) => (p.kind === 'root' ? root : p.kind === 'context' ? ctx : p.kind === 'info' ? info : args[p.name!])))
           : generic(root, args, ctx, info));
     }
   }

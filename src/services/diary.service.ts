@@ -9,6 +9,7 @@ import { forbidden, notFound } from '../schema/errors';
 import { DIARY_RANGE_MAX_DAYS, DiaryDay, type DiaryExtras, TeacherDay, TeacherLessonRole, TeacherTimetableLesson } from '../schema/diary.types';
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { addDays, checkRange, isMember } from './shared';
+import { boundRows } from '../db/bound';
 import { leanRow } from '../db/lean';
 
 /** R-ROLE-1..3: read any teacher's timetable of their school. */
@@ -53,7 +54,7 @@ export class DiaryService {
            grp as (select group_id as id, greatest(from_date, ?::date) as f, least(coalesce(to_date, ?::date), ?::date) as t
                      from group_membership where student_id = ? and from_date <= ?::date and (to_date is null or to_date >= ?::date))`;
     const mParams = [from, to, to, studentId, to, from, from, to, to, studentId, to, from];
-    const lessonRows = await em.execute<Record<string, unknown>[]>(
+    const lessonRows = await boundRows<Record<string, unknown>>(em,
       `${memberships}
        select l.* from lesson l join cls on l.school_class_id = cls.id and l.date between cls.f and cls.t
        union

@@ -83,7 +83,7 @@ export class LessonService {
     return id ? ctx.loaders.staffById.load(id) : null;
   }
 
-  async room(ctx: Ctx, id: string | null | undefined): Promise<Room | null> {
+  room(ctx: Ctx, id: string | null | undefined): Promise<Room | null> | null {
     return id ? ctx.loaders.roomById.load(id) : null;
   }
 
