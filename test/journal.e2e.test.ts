@@ -369,6 +369,25 @@ describe('R-ROLE-5: the class journal page', () => {
     expect(w.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  test('issue 12: a page\'s marks carry every field a client selects (the page reads fewer columns only when the selection needs no more), through fragments too', async () => {
+    const f = await fixture({ n: 1 });
+    const posted = (await f.t.ok(POST, { i: { lessonId: f.lessonId, marks: [
+      { studentId: gid('Student', f.kids[0].studentId), workTypeId: await workType('Ответ на уроке'), value: '4', comment: 'у доски' },
+    ] } })).marksPost.marks[0];
+    const input = { subjectId: gid('Subject', f.subjectId), classId: gid('SchoolClass', f.classId), from: '2025-11-01', to: '2025-11-30' };
+    const FULL = 'id value comment late dueAt postedAt creditBasis creditProtocolDate creditProtocolNumber numericValue controlWork { id } postedBy { id } student { id } lesson { id } workType { name }';
+    const marksOf = async (selection: string, fragments = '') =>
+      (await f.t.ok(`query($i: ClassJournalInput!) { classJournal(input: $i) { rows { marks { ${selection} } } } } ${fragments}`, { i: input })).classJournal.rows[0].marks;
+    const [full] = await marksOf(FULL);
+    expect(full).toMatchObject({ id: posted.id, value: '4', comment: 'у доски', late: posted.late, dueAt: posted.dueAt, numericValue: 4,
+      controlWork: null, postedBy: { id: gid('Staff', f.teacher.staffId) }, student: { id: gid('Student', f.kids[0].studentId) }, lesson: { id: f.lessonId } });
+    expect(typeof full.postedAt).toBe('string');
+    expect(await marksOf('id value ...M', `fragment M on Mark { comment ... on Mark { postedAt } }`)).toEqual([{ id: posted.id, value: '4', comment: 'у доски', postedAt: full.postedAt }]);
+    expect(await marksOf('id value numericValue student { id } lesson { id } workType { name }')).toEqual([
+      { id: posted.id, value: '4', numericValue: 4, student: full.student, lesson: full.lesson, workType: full.workType },
+    ]);
+  });
+
   test('R-ROLE-5, R-JOUR-2: the class teacher reads the week\'s absences of the class in every subject; a subject teacher and a parent may not', async () => {
     const ct = await staff(app, schoolId);
     const f = await fixture({ n: 2, classTeacherId: ct.staffId });

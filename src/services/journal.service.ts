@@ -97,6 +97,14 @@ interface Deadlines {
   timeZone: string;
 }
 
+/**
+ * A page's marks are some 2,000 rows: when the selection of `rows { marks }` (`markFields`) asks
+ * only for these fields, only the columns they read are read, and the page's lean marks have no
+ * other values (they leave the page only as these fields).
+ */
+const PAGE_MARK_FIELDS = new Set(['__typename', 'id', 'value', 'workType', 'lesson', 'student', 'numericValue']);
+const PAGE_MARK_COLUMNS = 'm.id, m.school_id, m.lesson_id, m.student_id, m.work_type_id, m.grading_value_id, m.value';
+
 /** A grading system as a write checks values against it (R-YEAR-2): its name, its values by lower-cased code, the school's time zone. */
 interface Scale { name: string; values: Map<string, { id: string; code: string }>; timeZone: string }
 interface ScaleRow { name: string; id: string | null; code: string | null; final_only: boolean | null; position: number | null; time_zone: string }
@@ -198,7 +206,7 @@ export class JournalService {
    * substitutes), the class teacher and the administration (read-only); NOT_FOUND outside the
    * viewer's schools, FORBIDDEN for other members. A fixed number of statements whatever its size.
    */
-  async classJournal(ctx: Ctx, input: ClassJournalInput): Promise<ClassJournal> {
+  async classJournal(ctx: Ctx, input: ClassJournalInput, markFields?: ReadonlySet<string>): Promise<ClassJournal> {
     const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
     if ((input.classId == null) === (input.groupId == null)) throw badInput('Give exactly one of classId and groupId', 'classId');
     const classId = input.classId != null ? fromGlobalId(input.classId, 'SchoolClass', 'classId') : null;
@@ -246,7 +254,8 @@ export class JournalService {
                   group by student_id) m on m.student_id = s.id
           order by s.last_name nulls last, s.first_name nulls last, s.pseudonym`, [classId ?? groupId, to, from]),
       boundRows<Record<string, unknown> & { __numeric: number | null; __weight: number }>(em,
-        `select m.*, v.numeric_value as "__numeric", w.weight as "__weight" from lesson l join mark m on m.lesson_id = l.id
+        `select ${markFields && [...markFields].every((f) => PAGE_MARK_FIELDS.has(f)) ? PAGE_MARK_COLUMNS : 'm.*'}, v.numeric_value as "__numeric", w.weight as "__weight"
+           from lesson l join mark m on m.lesson_id = l.id
            join grading_value v on v.id = m.grading_value_id join work_type w on w.id = m.work_type_id
           where ${pageLessons} order by l.date, l.lesson_number, m.posted_at, m.id`, pageParams),
       boundRows<Record<string, unknown>>(em,
