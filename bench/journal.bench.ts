@@ -43,8 +43,9 @@ import {
  * verified whole (every hash recomputed, no gap in the sequence).
  *
  * The project's server runs with its default connection pool (10, `--pool` to change it): a journal
- * write decides the lesson's visibility before its transaction, so it holds one connection at a time
- * (`--clients=16` with the default pool passes). The reference needs one connection per post.
+ * write holds one connection at a time — whether the viewer may see a lesson they do not conduct is
+ * asked after its transaction rolled back — so `--clients=16` with the default pool passes. The
+ * reference needs one connection per post.
  *
  * Options (`npm run bench -- journal --runs=50`):
  *   --runs=N      timed posts per server and mode (default 200)
