@@ -26,11 +26,17 @@ const isToOne = (prop: EntityProperty) =>
   prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && !!prop.owner);
 
 /** Properties recorded in `changes`: persisted scalars and owning to-one relations (as ids). */
+const audited = new WeakMap<EntityMetadata, EntityProperty[]>();
 function auditedProps(meta: EntityMetadata): EntityProperty[] {
-  return meta.props.filter((p) =>
-    !IGNORED_PROPS.has(p.name) && p.persist !== false && !p.primary && !p.formula && !p.embedded
-    && (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.EMBEDDED || isToOne(p)),
-  );
+  let props = audited.get(meta);
+  if (!props) {
+    props = meta.props.filter((p) =>
+      !IGNORED_PROPS.has(p.name) && p.persist !== false && !p.primary && !p.formula && !p.embedded
+      && (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.EMBEDDED || isToOne(p)),
+    );
+    audited.set(meta, props);
+  }
+  return props;
 }
 
 /** A to-one value (entity, Ref, or the primary key itself) as its id. */

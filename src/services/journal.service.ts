@@ -554,15 +554,22 @@ export class JournalService {
       });
       p.throwIfAny();
       // assertConductsLesson passed: the viewer is the staff member who conducts the lesson.
-      const staffId = lesson.conductingTeacherId;
+      const postedBy = em.getReference(Staff, lesson.conductingTeacherId);
+      // One reference per work type and value, not one per mark (a post repeats a few of each).
+      const refs = new Map<string, WorkType | GradingValue>();
+      const ref = <T extends WorkType | GradingValue>(cls: new () => T, id: string): T => {
+        let r = refs.get(id);
+        if (!r) refs.set(id, (r = em.getReference(cls, id)));
+        return r as T;
+      };
       const marks = items.map((it, i) => {
         const credit = input.marks[i].credit;
         const due = this.markDue(deadlines, it.workType!.kind, credit ? zonedInstant(addDays(credit.protocolDate, 1), '00:00:00', deadlines.timeZone) : null);
         return em.create(Mark, {
-          school: lesson.school, lesson, student: em.getReference(Student, it.studentId), workType: em.getReference(WorkType, it.workType!.id),
+          school: lesson.school, lesson, student: em.getReference(Student, it.studentId), workType: ref(WorkType, it.workType!.id),
           controlWork: it.workType!.kind === WorkKind.CONTROL ? controlWorkId as never : null,
-          gradingValue: em.getReference(GradingValue, it.value!.id), value: it.value!.code, comment: it.comment,
-          postedBy: em.getReference(Staff, staffId), postedAt: today, dueAt: due, late: today > due,
+          gradingValue: ref(GradingValue, it.value!.id), value: it.value!.code, comment: it.comment,
+          postedBy, postedAt: today, dueAt: due, late: today > due,
           creditBasis: credit?.basis ?? null, creditProtocolDate: credit?.protocolDate ?? null, creditProtocolNumber: credit?.protocolNumber.trim() ?? null,
         });
       });
