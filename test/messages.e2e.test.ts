@@ -77,7 +77,6 @@ async function fixture(): Promise<Fixture> {
 
 const S = (id: string) => gid('Student', id);
 const C = (id: string) => gid('SchoolClass', id);
-const count = async (table: string) => Number((await app.sql(`select count(*)::int as n from ${table}`))[0].n);
 
 describe('R-JOUR-12: threads about a student', () => {
   test('R-JOUR-12: a teacher writes a recommendation on a student\'s lesson; the guardian and the student read it, both reply; unread counts follow each reader', async () => {

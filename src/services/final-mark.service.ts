@@ -21,7 +21,6 @@ import {
 } from '../schema/final-mark.types';
 import { boundRows } from '../db/bound';
 import { leanRow, leanRows, prefixedColumns } from '../db/lean';
-import { uuidArray } from '../loaders/roster.loaders';
 import { publishEvent } from '../subscriptions/outbox';
 import { FINAL_MARK_SET } from '../subscriptions/kinds/final-mark.events';
 import { type WriteResult, Problems, addDays, at, dateIn, fail, flush, isMember, lockRow, write } from './shared';

@@ -1,6 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { boundRows } from '../db/bound';
-import { uuidArray } from '../loaders/roster.loaders';
 import { UserErrorCode } from '../schema/user-error';
 import { fail } from './shared';
 
@@ -49,27 +46,30 @@ export class JournalLock {
   }
 }
 
+/** The lock state of a lesson as `JOURNAL_LOCK_SQL` reads it (null: no study period covers it). */
+export interface JournalLockRow { id: string; name: string; end_date: string; reopened_all: boolean; reopened: string[]; finalized: string[] }
+
 /**
- * The lock state of a lesson for the given students, `today` being the school's date: one statement
- * (the lesson's period, the open reopenings of its journal, the students' final marks).
+ * SQL of one value, the `JournalLockRow` (json) of lesson `?` (its id) for the students `?` (a uuid[]
+ * literal): the lesson's period, the open reopenings of its journal, and which of the students have
+ * their final mark of the period set on or after the lesson's day. A scalar subquery, so a write reads
+ * it in the statement that locks its lesson.
  */
-export async function journalLock(em: EntityManager, lessonId: string, studentIds: readonly string[], today: string): Promise<JournalLock> {
-  const [r] = await boundRows<{
-    id: string; name: string; end_date: string; reopened_all: boolean; reopened: string[]; finalized: string[];
-  }>(em,
-    `with l as (select l.id, l.subject_id, l.date, l.school_class_id, l.group_id, g.school_class_id as group_class_id, lesson_period(l.id) as period_id
+export const JOURNAL_LOCK_SQL = `(with l as (select l.id, l.subject_id, l.date, l.school_class_id, l.group_id, g.school_class_id as group_class_id, lesson_period(l.id) as period_id
                   from lesson l left join study_group g on g.id = l.group_id where l.id = ?::uuid),
           r as (select r.student_id from journal_reopening r, l
                  where r.closed_at is null and r.study_period_id = l.period_id and r.subject_id = l.subject_id
                    and (r.school_class_id = coalesce(l.school_class_id, l.group_class_id) or r.group_id = l.group_id))
-     select p.id, p.name, p.end_date::text as end_date,
-            coalesce((select bool_or(student_id is null) from r), false) as reopened_all,
-            coalesce((select array_agg(student_id) from r where student_id is not null), '{}') as reopened,
-            coalesce((select array_agg(fm.student_id) from final_mark fm join school s on s.id = fm.school_id
+     select json_build_object('id', p.id, 'name', p.name, 'end_date', p.end_date::text,
+            'reopened_all', coalesce((select bool_or(student_id is null) from r), false),
+            'reopened', coalesce((select array_agg(student_id) from r where student_id is not null), '{}'),
+            'finalized', coalesce((select array_agg(fm.student_id) from final_mark fm join school s on s.id = fm.school_id
                        where fm.study_period_id = l.period_id and fm.subject_id = l.subject_id and fm.kind <> 'POSTPONED'
-                         and fm.student_id = any(?::uuid[]) and l.date <= (fm.set_at at time zone s.time_zone)::date), '{}') as finalized
-       from l join study_period p on p.id = l.period_id`,
-    [lessonId, uuidArray(studentIds)]);
+                         and fm.student_id = any(?::uuid[]) and l.date <= (fm.set_at at time zone s.time_zone)::date), '{}'))
+       from l join study_period p on p.id = l.period_id)`;
+
+/** The lock from its row, `today` being the school's date. */
+export function journalLockOf(r: JournalLockRow | null, today: string): JournalLock {
   if (!r) return new JournalLock(null, false, false, new Set(), new Set());
   return new JournalLock({ id: r.id, name: r.name, endDate: r.end_date }, today > r.end_date, r.reopened_all, new Set(r.reopened), new Set(r.finalized));
 }

@@ -36,7 +36,7 @@ import type { EventKind } from '../subscriptions/event-registry';
 import { canSeeLesson } from './lesson.service';
 import { assertConductsLesson, lockLessonToConduct, targetOf } from './scheduling';
 import { clock } from '../clock';
-import { type JournalLock, journalLock } from './journal-lock';
+import { type JournalLock, journalLockOf } from './journal-lock';
 import { currentActor } from './audit-context';
 import { ACTOR_CATEGORY } from '../db/personal-data';
 import { primeKeys } from '../db/pd-keys';
@@ -716,7 +716,7 @@ export class JournalService {
     const id = fromGlobalId(lessonGlobalId, 'Lesson', 'lessonId');
     let refused: Lesson | null = null;
     const result = await write(ctx, async (em) => {
-      const locked = await lockLessonToConduct(em, ctx.viewer!.userId, id);
+      const locked = await lockLessonToConduct(em, ctx.viewer!.userId, id, students ?? []);
       if (!locked) throw notFound('Lesson');
       const { lesson, conducts, timeZone } = locked;
       if (!conducts || !isMember(ctx, lesson.school.id)) {
@@ -725,7 +725,7 @@ export class JournalService {
       }
       assertConductsLesson(lesson, true);
       // R-JOUR-9: a write of the whole lesson needs its journal open; marks check their students.
-      const journal = await journalLock(em, lesson.id, students ?? [], dateIn(timeZone, clock.now()));
+      const journal = journalLockOf(locked.journal, dateIn(timeZone, clock.now()));
       if (!students) journal.assertLessonOpen(at('lessonId'));
       return work(em, { lesson, deadlines: this.deadlines(lesson, timeZone), journal });
     }).catch((e) => {

@@ -7,6 +7,7 @@ import { Lesson, LessonStatus } from '../entities/lesson.entity';
 import { forbidden } from '../schema/errors';
 import { type UserError, UserErrorCode, userError } from '../schema/user-error';
 import { type Problems, addDays, at, fail, isoWeekday } from './shared';
+import { type JournalLockRow, JOURNAL_LOCK_SQL } from './journal-lock';
 
 /* ------------------------------------------------------------------------------------------------
  * The school day: whom a lesson is for, which days and lesson numbers it may take, the holidays
@@ -179,18 +180,22 @@ export const LESSON_HAS_JOURNAL_DATA_SQL = `(l.topic is not null
  *
  * Locks the lesson row for the transaction (one writer per lesson at a time: NO KEY UPDATE, as
  * `lockRow`) and reads in the same statement whether the viewer conducts it and its school's time
- * zone; null when there is no such lesson. Then `assertConductsLesson`.
+ * zone, and the journal's lock state for `journalStudents` (R-JOUR-9, `JOURNAL_LOCK_SQL`); null when
+ * there is no such lesson. Then `assertConductsLesson`.
  */
-export async function lockLessonToConduct(em: EntityManager, viewerUserId: string, lessonId: string): Promise<{ lesson: Lesson; conducts: boolean; timeZone: string } | null> {
+export async function lockLessonToConduct(em: EntityManager, viewerUserId: string, lessonId: string, journalStudents: readonly string[] = []): Promise<{
+  lesson: Lesson; conducts: boolean; timeZone: string; journal: JournalLockRow | null;
+} | null> {
   const [row] = await em.execute<Record<string, unknown>[]>(
     `select l.*, sch.time_zone as "__time_zone",
             exists (select 1 from staff st where st.user_id = ?::uuid and st.school_id = l.school_id and st.archived_at is null
-                       and st.id = coalesce(l.substitute_teacher_id, l.teacher_id)) as "__conducts"
+                       and st.id = coalesce(l.substitute_teacher_id, l.teacher_id)) as "__conducts",
+            ${JOURNAL_LOCK_SQL} as "__journal"
        from lesson l join school sch on sch.id = l.school_id
-      where l.id = ?::uuid for no key update of l`, [viewerUserId, lessonId]);
+      where l.id = ?::uuid for no key update of l`, [viewerUserId, lessonId, `{${journalStudents.join(',')}}`, lessonId]);
   if (!row) return null;
-  const { __time_zone: timeZone, __conducts: conducts, ...lesson } = row;
-  return { lesson: em.map(Lesson, lesson as never), conducts: conducts === true, timeZone: String(timeZone) };
+  const { __time_zone: timeZone, __conducts: conducts, __journal: journal, ...lesson } = row;
+  return { lesson: em.map(Lesson, lesson as never), conducts: conducts === true, timeZone: String(timeZone), journal: (journal ?? null) as JournalLockRow | null };
 }
 
 /**
