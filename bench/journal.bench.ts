@@ -104,14 +104,18 @@ async function createBenchClass(c: pg.Client, lessonsWanted: number): Promise<Se
     select gen_random_uuid(), now(), now(), s, $2, $3::date from unnest($1::uuid[]) s`, [students.map((s) => s.id), klass.id, year.start_date]);
   await c.query(`insert into teaching_assignment (id, created_at, updated_at, school_id, academic_year_id, teacher_id, subject_id, school_class_id, hours_per_week)
     values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, 5)`, [year.school_id, year.year_id, staff.id, subject.id, klass.id]);
-  // Lessons 1–7 of every weekday of the year, as many as wanted (the class and its teacher have no others).
+  // Lessons 1–7 of every weekday from the start of today's study period (earlier periods' journals are
+  // closed, R-JOUR-9), as many as wanted (the class and its teacher have no others).
+  const period = await one<{ start_date: string }>(
+    `select start_date::text as start_date from study_period where academic_year_id = $1 and 5 = any (grades) and $2::date between start_date and end_date`,
+    [year.year_id, TEST_NOW.slice(0, 10)]);
   await c.query(
     `insert into lesson (id, created_at, updated_at, school_id, academic_year_id, planned_date, planned_lesson_number, date, lesson_number,
                          subject_id, teacher_id, school_class_id, kind)
      select gen_random_uuid(), now(), now(), $1, $2, d, n, d, n, $3, $4, $5, 'MAIN'
        from (select d::date as d, n from generate_series($6::date, $7::date, interval '1 day') d cross join generate_series(1, 7) n
               where extract(isodow from d) < 6 order by 1, 2 limit $8) x`,
-    [year.school_id, year.year_id, subject.id, staff.id, klass.id, year.start_date, year.end_date, lessonsWanted]);
+    [year.school_id, year.year_id, subject.id, staff.id, klass.id, period.start_date, year.end_date, lessonsWanted]);
   const { rows: lessons } = await c.query<{ id: string; date: string; lessonNumber: number }>(
     `select id, date::text as date, lesson_number as "lessonNumber" from lesson where school_class_id = $1 order by date, lesson_number`, [klass.id]);
   return { schoolId: year.school_id, teacherLogin, studentIds: students.map((s) => s.id), workTypeId: workType.id, lessons };

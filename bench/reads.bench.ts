@@ -246,6 +246,7 @@ const FILL = {
   homework: `mutation Homework($i: HomeworkSetInput!) { homeworkSet(input: $i) { ${ERR} } }`,
   attendance: `mutation Attendance($i: AttendanceSetInput!) { attendanceSet(input: $i) { ${ERR} } }`,
   marks: `mutation Marks($i: MarksPostInput!) { marksPost(input: $i) { ${ERR} } }`,
+  reopen: `mutation Reopen($i: JournalReopenInput!) { journalReopen(input: $i) { ${ERR} } }`,
 };
 
 /** A mutation that must succeed: no errors, no userErrors. */
@@ -279,6 +280,22 @@ async function fillJournal(conn: Connection, url: string, lessonIds: string[]): 
     `select max(id::text) filter (where name = 'Ответ на уроке') as answer, max(id::text) filter (where name = 'Домашняя работа') as homework,
             max(id::text) filter (where name = 'Самостоятельная работа') as independent from work_type`);
   const tokens = new Map<string, string>();
+  // Lessons of a period that has ended are closed for their teachers (R-JOUR-9): the deputy reopens
+  // those journals first, as a school would to fill in what was missed.
+  const closed = await conn.execute<{ period_id: string; subject_id: string; school_class_id: string | null; group_id: string | null }[]>(
+    `select distinct p.id as period_id, l.subject_id, l.school_class_id, l.group_id
+       from lesson l join study_period p on p.id = lesson_period(l.id) join school s on s.id = l.school_id
+      where l.id = any(?::uuid[]) and p.end_date < (?::timestamptz at time zone s.time_zone)::date
+        and (l.school_class_id is not null or l.group_id is not null)`, [`{${lessonIds.join(',')}}`, TEST_NOW]);
+  if (closed.length) {
+    const deputy = await login(url, 'deputy');
+    for (const c of closed) {
+      await mutate(url, deputy, FILL.reopen, {
+        periodId: toGlobalId('StudyPeriod', c.period_id), subjectId: toGlobalId('Subject', c.subject_id), reason: 'заполнение журнала для замера',
+        ...(c.school_class_id ? { classId: toGlobalId('SchoolClass', c.school_class_id) } : { groupId: toGlobalId('StudyGroup', c.group_id!) }),
+      });
+    }
+  }
   let marks = 0;
   let absences = 0;
   for (const [i, l] of lessons.entries()) {
