@@ -316,6 +316,12 @@ describe('R-DIARY-5: acknowledgments', () => {
       const r = await c.ok(REPORT, { i: { markId } });
       expect(r.acknowledgments).toMatchObject({ kind: 'MARK', acknowledgedCount: 1, pendingCount: 0 });
     }
+    // R-JOUR-10: deleting the mark deletes its acknowledgment with an audit entry, not silently.
+    const ackId = Buffer.from(ack.markAcknowledge.acknowledgments[0].id, 'base64url').toString().split(':')[1];
+    await f.t.ok(`mutation($i: MarkDeleteInput!) { markDelete(input: $i) { deletedMarkId ${ERR} } }`, { i: { markId } });
+    expect(await app.sql(`select count(*)::int as n from acknowledgment where id = $1`, [ackId])).toEqual([{ n: 0 }]);
+    expect((await app.sql(`select action from audit_entry where entity_type = 'Acknowledgment' and entity_id = $1 order by seq`, [ackId])).map((r: any) => r.action))
+      .toEqual(['CREATE', 'DELETE']);
   });
 });
 

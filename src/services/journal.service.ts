@@ -36,6 +36,7 @@ import type { EventKind } from '../subscriptions/event-registry';
 import { canSeeLesson } from './lesson.service';
 import { assertConductsLesson, lockLessonToConduct, targetOf } from './scheduling';
 import { clock } from '../clock';
+import { Acknowledgment } from '../entities/message.entity';
 import { type JournalLock, journalLockOf } from './journal-lock';
 import { currentActor } from './audit-context';
 import { ACTOR_CATEGORY } from '../db/personal-data';
@@ -618,6 +619,8 @@ export class JournalService {
     const id = fromGlobalId(input.markId, 'Mark', 'markId');
     return this.writeMark(ctx, id, async (em, { lesson, mark }) => {
       const studentId = mark.student.id;
+      // Its guardians' acknowledgments (R-DIARY-5) go with it, each with its audit entry (R-JOUR-10).
+      for (const a of await em.find(Acknowledgment, { mark: id })) em.remove(a);
       em.remove(mark);
       await em.flush();
       await publishEvent(em, MARK_DELETED, {
