@@ -39,16 +39,18 @@ async function open(): Promise<{ ws: WebSocket; messages: any[] }> {
   const ws = new WebSocket(app.wsUrl, 'graphql-transport-ws');
   const messages: any[] = [];
   ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+  // Kept for the failure message: a socket that closes never completes its subscription.
+  ws.on('close', (code, reason) => messages.push({ type: '(socket closed)', code, reason: String(reason) }));
   await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
   ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
   await until(() => messages.some((m) => m.type === 'connection_ack'), 'connection_ack');
   return { ws, messages };
 }
 
-async function until(pred: () => boolean, what: string, ms = 30000): Promise<void> {
+async function until(pred: () => boolean, what: string, ms = 30000, seen?: () => unknown): Promise<void> {
   const started = Date.now();
   while (!pred()) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}${seen ? `; seen: ${JSON.stringify(seen())}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -65,7 +67,8 @@ describe('issue 10 §3: a slow consumer', () => {
     await until(() => app.server.events.size === 0, 'the server to end the slow subscription');
     raw.resume();
     // The client now reads megabytes held in the socket buffers before the end: slow on a loaded machine.
-    await until(() => a.messages.some((m) => m.type === 'complete' || m.type === 'error'), 'the end of the subscription', 90000);
+    const summary = () => ({ messages: a.messages.length, last: a.messages.slice(-3).map((m) => (m.type === 'next' ? { next: m.payload?.data?.diaryEvents?.cursor ?? m.payload?.errors } : m)), unsent: app.server.events.size });
+    await until(() => a.messages.some((m) => m.type === 'complete' || m.type === 'error'), 'the end of the subscription', 90000, summary);
     const nexts = a.messages.filter((m) => m.type === 'next');
     const events = nexts.filter((m) => m.payload.data).map((m) => Number(m.payload.data.diaryEvents.cursor));
     const errors = nexts.filter((m) => m.payload.errors).map((m) => m.payload.errors[0].extensions);
