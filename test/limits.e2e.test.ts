@@ -299,7 +299,7 @@ describe('LIMITS: default limits', () => {
   });
 });
 
-describe('issue 12: the journal\'s largest screens pass the default limits; the cost bomb still fails', () => {
+describe('issues 12, 13: the journal\'s largest screens pass the default limits; the cost bomb still fails', () => {
   const s = useApp({});
   const PAGE = `query($i: ClassJournalInput!) { classJournal(input: $i) { readOnly from to subject { name } schoolClass { name }
     lessons { id date lessonNumber startsAt topic notes plannedTopic { title } workTypes { name } homework { text pages exercises links estimatedMinutes late } }
@@ -319,6 +319,18 @@ describe('issue 12: the journal\'s largest screens pass the default limits; the 
     expect((await wsOk(s.app, s.admin.token!, PAGE, { i })).classJournal.readOnly).toBe(true);
     expect((await s.admin.ok(MONTH, { s: gid('Student', kid.studentId) })).studentDiary).toHaveLength(30);
     expect((await wsOk(s.app, s.admin.token!, MONTH, { s: gid('Student', kid.studentId) })).studentDiary).toHaveLength(30);
+  });
+
+  test('issue 13, LIMITS: a class\'s summary sheet (cells naming their subject and period by ID, as the sheet\'s header lists them), and a student\'s final marks of the year, pass on HTTP and WebSocket', async () => {
+    const { schoolId, yearId } = await demo(s.app);
+    const classId = await schoolClass(s.app, schoolId, yearId);
+    const kid = await student(s.app, schoolId, { classId });
+    const SHEET = `query($c: ID!) { classSummarySheet(classId: $c) { schoolClass { name } periods { id name startDate endDate finalMarkDeadline } subjects { id name }
+      rows { student { id fullName } leftOn finalMarks { id kind value late dueOn postponedUntil postponeReason setAt subject { id } studyPeriod { id } } } } }`;
+    const FINALS = `query($s: ID!, $y: ID!) { studentFinalMarks(studentId: $s, academicYearId: $y) { id kind value late dueOn subject { name } studyPeriod { name } setBy { fullName } } }`;
+    expect((await s.admin.ok(SHEET, { c: gid('SchoolClass', classId) })).classSummarySheet.rows).toHaveLength(1);
+    expect((await wsOk(s.app, s.admin.token!, SHEET, { c: gid('SchoolClass', classId) })).classSummarySheet.rows).toHaveLength(1);
+    expect((await s.admin.ok(FINALS, { s: gid('Student', kid.studentId), y: gid('AcademicYear', yearId) })).studentFinalMarks).toEqual([]);
   });
 
   test('issue 12, LIMITS: the same month asking every student\'s marks per lesson (no studentId) is refused by cost before running', async () => {
