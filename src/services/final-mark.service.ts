@@ -203,7 +203,8 @@ export class FinalMarkService {
           where p.id = ?::uuid and (c.id is not null or g.id is not null) for share of p`,
         [studentId, studentId, studentId, ctx.viewer!.userId, subjectId, classId, groupId, periodId]);
       if (!t || !isMember(ctx, t.school_id)) throw notFound('Study period');
-      if (!hasRole(ctx.viewer, REOPENERS, t.school_id) || !t.staff_id) throw forbidden('Only the deputy director or the director reopens a journal (R-JOUR-9)');
+      if (!hasRole(ctx.viewer, REOPENERS, t.school_id)) throw forbidden('Only the deputy director or the director reopens a journal (R-JOUR-9)');
+      if (!t.staff_id) throw forbidden('A journal is reopened by the deputy director or the director as a staff member of the school: this account has no current staff record there');
       const p = new Problems();
       if (!t.subject_ok) p.add(UserErrorCode.INVALID, 'Not a subject of this school', at('subjectId'));
       if (!t.year_ok) p.add(UserErrorCode.INVALID, 'The class or group is not of the period\'s academic year', at(classId ? 'classId' : 'groupId'));
@@ -234,7 +235,8 @@ export class FinalMarkService {
       const reopening = await lockRow(em, JournalReopening, 'journal_reopening', id);
       if (!reopening || !isMember(ctx, reopening.school.id)) throw notFound('Reopening');
       const [staff] = await boundRows<{ id: string }>(em, 'select id from staff where user_id = ?::uuid and school_id = ?::uuid and archived_at is null', [ctx.viewer!.userId, reopening.school.id]);
-      if (!hasRole(ctx.viewer, REOPENERS, reopening.school.id) || !staff) throw forbidden('Only the deputy director or the director closes a reopened journal (R-JOUR-9)');
+      if (!hasRole(ctx.viewer, REOPENERS, reopening.school.id)) throw forbidden('Only the deputy director or the director closes a reopened journal (R-JOUR-9)');
+      if (!staff) throw forbidden('A reopened journal is closed by the deputy director or the director as a staff member of the school: this account has no current staff record there');
       if (reopening.closedAt) fail(UserErrorCode.INVALID, 'The reopening is already closed', at('reopeningId'));
       reopening.closedAt = clock.now();
       reopening.closedBy = em.getReference(Staff, staff.id) as never;
