@@ -333,12 +333,12 @@ describe('demo journal seed', () => {
     expect(q1.classes).toBeGreaterThanOrEqual(9);
     expect(q1.odd).toBe(0);
     for (const p of perPeriod.filter((x: any) => x.name !== '1 четверть')) expect({ period: p.name, marks: p.marks }).toEqual({ period: p.name, marks: 0 });
-    // A final mark's value is the rounded average of the student's current marks of the period.
+    // A final mark's value is the rounded weighted average of the student's current marks of the period.
     const [check] = await app.sql(`
       select count(*)::int as n from final_mark f join study_period p on p.id = f.study_period_id
-       where f.value::int <> greatest(2, least(5, (select round(avg(v.numeric_value))::int from mark m join lesson l on l.id = m.lesson_id
-                 join grading_value v on v.id = m.grading_value_id
-                where m.student_id = f.student_id and l.subject_id = f.subject_id and l.date between p.start_date and p.end_date)))`);
+       where f.value::int <> greatest(2, least(5, (select round(sum(v.numeric_value * w.weight) / sum(w.weight))::int from mark m join lesson l on l.id = m.lesson_id
+                 join grading_value v on v.id = m.grading_value_id join work_type w on w.id = m.work_type_id
+                where m.student_id = f.student_id and l.subject_id = f.subject_id and l.date between p.start_date and p.end_date and v.numeric_value is not null)))`);
     expect(check.n).toBe(0);
   });
 });

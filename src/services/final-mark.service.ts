@@ -28,6 +28,7 @@ import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
 import { weightedAverage } from './journal.service';
 import { clock } from '../clock';
+import { REOPENING_OF_LESSON, REOPENING_OF_STUDENT } from './journal-lock';
 
 /** R-JOUR-9, R-ROLE-2, R-ROLE-3: who reopens and closes a closed journal. */
 const REOPENERS = rolesOf('canReopenJournals');
@@ -251,8 +252,8 @@ export class FinalMarkService {
   async summarySheet(ctx: Ctx, classGlobalId: string): Promise<SummarySheet> {
     const classId = fromGlobalId(classGlobalId, 'SchoolClass', 'classId');
     const [c] = await boundRows<Record<string, unknown> & { __leads: boolean }>(ctx.em,
-      `select c.*, exists (select 1 from staff st where st.id = c.class_teacher_id and st.user_id = ?::uuid and st.archived_at is null) as "__leads"
-         from school_class c where c.id = ?::uuid`, [ctx.viewer!.userId, classId]);
+      `select c.*, exists (select 1 from class_lead_at(?::timestamptz) l where l.user_id = ?::uuid and l.class_id = c.id) as "__leads"
+         from school_class c where c.id = ?::uuid`, [clock.now().toISOString(), ctx.viewer!.userId, classId]);
     const schoolClass = c && leanRow(SchoolClass, c);
     if (!schoolClass || !isMember(ctx, schoolClass.school.id)) throw notFound('Class');
     if (!c.__leads && !hasRole(ctx.viewer, SUMMARY_READERS, schoolClass.school.id)) {
@@ -352,7 +353,7 @@ export class FinalMarkService {
          left join staff st on st.user_id = a.actor_id and st.school_id = a.school_id
          left join lateral (select r.* from journal_reopening r ${UNDER_REOPENING}
                                r.study_period_id = l.period_id and r.subject_id = l.subject_id
-                               and (r.school_class_id = coalesce(l.school_class_id, l.group_class_id) or r.group_id = l.group_id)
+                               and ${REOPENING_OF_LESSON('r', 'l')}
                                and (r.student_id is null or r.student_id is not distinct from ?::uuid)
                              order by ro.seq desc limit 1) r on true
         order by a.seq desc limit ${HISTORY_MAX}`,
@@ -371,6 +372,8 @@ export class FinalMarkService {
           and f.academic_year_id = coalesce(?::uuid, (select academic_year_id from study_period where id = ?::uuid))
           and f.study_period_id is not distinct from ?::uuid`, [ids.studentId, ids.subjectId, ids.yearId, ids.periodId, ids.periodId]);
     if (!fm) return [];
+    // The period whose reopenings apply (a year's mark: the grade's last period), as when it was set.
+    const { rule } = await this.resolveCell(ctx.em, ids);
     const rows = await boundRows<HistoryRow>(ctx.em,
       `select a.occurred_at, a.action, a.entity_type, a.entity_id, a.changes, a.seq, ${prefixedColumns(Staff, 'st', 'st__')},
               ${prefixedColumns(JournalReopening, 'r', 'r__')}
@@ -378,15 +381,11 @@ export class FinalMarkService {
          join final_mark f on f.id = ?::uuid
          left join staff st on st.user_id = a.actor_id and st.school_id = a.school_id
          left join lateral (select r.* from journal_reopening r ${UNDER_REOPENING}
-                               r.subject_id = f.subject_id
-                               and r.study_period_id = coalesce(f.study_period_id, (select p.id from study_period p
-                                     where p.academic_year_id = f.academic_year_id order by p.end_date desc limit 1))
-                               and (r.student_id is null or r.student_id = f.student_id)
-                               and (r.school_class_id in (select school_class_id from class_membership where student_id = f.student_id)
-                                    or r.group_id in (select group_id from group_membership where student_id = f.student_id))
+                               r.subject_id = f.subject_id and r.study_period_id = ?::uuid
+                               and (r.student_id is null or r.student_id = f.student_id) and ${REOPENING_OF_STUDENT('r', 'f.student_id')}
                              order by ro.seq desc limit 1) r on true
         where a.chain_id = ?::uuid and a.entity_type = 'FinalMark' and a.entity_id = ?::text
-        order by a.seq desc limit ${HISTORY_MAX}`, [fm.id, fm.school_id, fm.id]);
+        order by a.seq desc limit ${HISTORY_MAX}`, [fm.id, rule.id, fm.school_id, fm.id]);
     return rows.reverse().map((r) => this.change(r, true)).filter((c): c is JournalChange => c !== null);
   }
 
@@ -474,15 +473,17 @@ export class FinalMarkService {
    * FORBIDDEN otherwise.
    */
   private async assertTeaches(em: EntityManager, ctx: Ctx, cell: Cell): Promise<string> {
+    // `teaching_span` (migration 0013): the relation "teaches" of the capability table, held on some
+    // day of the cell's dates (a past period's marks are corrected under a reopening after its end).
     const [r] = await boundRows<{ id: string }>(em,
-      `select st.id from teaching_assignment ta join staff st on st.id = ta.teacher_id
-        where st.user_id = ?::uuid and st.archived_at is null and ta.academic_year_id = ?::uuid and ta.subject_id = ?::uuid
-          and (ta.period_id is null or ta.period_id = ?::uuid)
-          and (ta.school_class_id = ?::uuid or ta.group_id in (
+      `select st.id from teaching_span t join staff st on st.user_id = t.user_id and st.school_id = t.school_id and st.archived_at is null
+        where t.user_id = ?::uuid and t.subject_id = ?::uuid and t.ends_at is null
+          and (t.from_date is null or t.from_date <= ?::date) and (t.to_date is null or t.to_date >= ?::date)
+          and (t.class_id = ?::uuid or t.group_id in (
                 select gm.group_id from group_membership gm where gm.student_id = ?::uuid
                    and gm.from_date <= ?::date and (gm.to_date is null or gm.to_date >= ?::date)))
         limit 1`,
-      [ctx.viewer!.userId, cell.yearId, cell.subjectId, cell.rule.id, cell.classId, cell.studentId, cell.to, cell.from]);
+      [ctx.viewer!.userId, cell.subjectId, cell.rule.endDate, cell.rule.startDate, cell.classId, cell.studentId, cell.to, cell.from]);
     if (!r) throw forbidden('A final mark is set by a teacher of the subject in the student\'s class or group');
     return r.id;
   }
@@ -506,8 +507,8 @@ export class FinalMarkService {
       const [r] = await boundRows<{ id: string }>(em,
         `select r.id from journal_reopening r
           where r.closed_at is null and r.study_period_id = ?::uuid and r.subject_id = ?::uuid and (r.student_id is null or r.student_id = ?::uuid)
-            and (r.school_class_id = ?::uuid or r.group_id in (select group_id from group_membership where student_id = ?::uuid))
-          limit 1`, [cell.rule.id, cell.subjectId, cell.studentId, cell.classId, cell.studentId]);
+            and ${REOPENING_OF_STUDENT('r', '?::uuid')}
+          limit 1`, [cell.rule.id, cell.subjectId, cell.studentId, cell.studentId, cell.studentId]);
       if (!r) p.add(UserErrorCode.JOURNAL_CLOSED, `The journal of «${cell.rule.name}» is closed (it ended on ${closesAfter}): the administration reopens it for corrections (R-JOUR-9)`, at('studentId'));
     } else if (today < windowStart && !o.postponedUntil) {
       p.add(UserErrorCode.OUTSIDE_FINAL_MARK_WINDOW, `Final marks of «${cell.rule.name}» are set from ${windowStart} (its last week) to ${cell.rule.endDate}; due by ${cell.rule.deadline}`, at('periodId'));

@@ -46,6 +46,18 @@ export class JournalLock {
   }
 }
 
+/**
+ * SQL: reopening `r` is of the journal lesson `l` is in — its class (a group's lesson: the group's
+ * class, `l.group_class_id`) or its group. The one rule of what a reopening covers, with the next.
+ */
+export const REOPENING_OF_LESSON = (r: string, l: string) =>
+  `(${r}.school_class_id = coalesce(${l}.school_class_id, ${l}.group_class_id) or ${r}.group_id = ${l}.group_id)`;
+
+/** SQL: reopening `r` is of a journal the student `student` (an SQL expression) is in: one of their classes or groups. */
+export const REOPENING_OF_STUDENT = (r: string, student: string) =>
+  `(${r}.school_class_id in (select school_class_id from class_membership where student_id = ${student})
+    or ${r}.group_id in (select group_id from group_membership where student_id = ${student}))`;
+
 /** The lock state of a lesson as `JOURNAL_LOCK_SQL` reads it (null: no study period covers it). */
 export interface JournalLockRow { id: string; name: string; end_date: string; reopened_all: boolean; reopened: string[]; finalized: string[] }
 
@@ -59,7 +71,7 @@ export const JOURNAL_LOCK_SQL = `(with l as (select l.id, l.subject_id, l.date, 
                   from lesson l left join study_group g on g.id = l.group_id where l.id = ?::uuid),
           r as (select r.student_id from journal_reopening r, l
                  where r.closed_at is null and r.study_period_id = l.period_id and r.subject_id = l.subject_id
-                   and (r.school_class_id = coalesce(l.school_class_id, l.group_class_id) or r.group_id = l.group_id))
+                   and ${REOPENING_OF_LESSON('r', 'l')})
      select json_build_object('id', p.id, 'name', p.name, 'end_date', p.end_date::text,
             'reopened_all', coalesce((select bool_or(student_id is null) from r), false),
             'reopened', coalesce((select array_agg(student_id) from r where student_id is not null), '{}'),

@@ -313,8 +313,8 @@ export class JournalService {
     const classId = fromGlobalId(classGlobalId, 'SchoolClass', 'classId');
     checkRange(from, to, DIARY_RANGE_MAX_DAYS);
     const [c] = await boundRows<{ school_id: string; leads: boolean }>(ctx.em,
-      `select c.school_id, exists (select 1 from staff st where st.id = c.class_teacher_id and st.user_id = ?::uuid and st.archived_at is null) as leads
-         from school_class c where c.id = ?::uuid`, [ctx.viewer!.userId, classId]);
+      `select c.school_id, exists (select 1 from class_lead_at(?::timestamptz) l where l.user_id = ?::uuid and l.class_id = c.id) as leads
+         from school_class c where c.id = ?::uuid`, [clock.now().toISOString(), ctx.viewer!.userId, classId]);
     if (!c || !isMember(ctx, c.school_id)) throw notFound('Class');
     if (!c.leads && !hasRole(ctx.viewer, JOURNAL_READERS, c.school_id)) {
       throw forbidden('A class\'s attendance is for its class teacher and the administration');

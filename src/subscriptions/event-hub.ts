@@ -10,7 +10,6 @@ import { cursorExpired } from './outbox-retention';
 import { recipientsOf } from './outbox';
 import { boundRows } from '../db/bound';
 import { uuidArray } from '../loaders/roster.loaders';
-import { clock } from '../clock';
 import { EventSubscription, type LiveEvent, type OutboxEvent, type Rights, type SubscriberSpec } from './event-subscription';
 import { liveAccess } from './live-access';
 import { executeEvent, groupContext, memberContext, type LiveRuntime } from './live-execution';

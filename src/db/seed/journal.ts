@@ -85,8 +85,8 @@ async function seedJournal(em: EntityManager): Promise<void> {
 
 /**
  * The demo's closed periods (R-JOUR-8, R-JOUR-9): every study period that ended before today has
- * its final marks — per student and subject with current marks in it, the rounded average of them
- * on the five-point scale, set on the deadline by the teacher who posted the student's last mark.
+ * its final marks — per student and subject with current marks in it, the rounded weighted average
+ * of them (weighted by work type, as `weightedAverage`) on the five-point scale, set on the deadline by the teacher who posted the student's last mark.
  * The period's journal is closed (it ended); the teachers see its final marks and the summary sheet.
  */
 async function seedFinalMarks(em: EntityManager): Promise<void> {
@@ -97,11 +97,12 @@ async function seedFinalMarks(em: EntityManager): Promise<void> {
            v.id, v.code, x.teacher_id, (x.deadline + time '15:00') at time zone x.time_zone, x.deadline, false
       from (select p.school_id, p.academic_year_id as year_id, p.id as period_id, p.final_mark_deadline as deadline, sch.time_zone,
                    m.student_id, l.subject_id, (array_agg(m.posted_by_id order by m.posted_at desc))[1] as teacher_id,
-                   round(avg(gv.numeric_value))::int as average
+                   round(sum(gv.numeric_value * w.weight) / sum(w.weight))::int as average
               from study_period p join school sch on sch.id = p.school_id
               join lesson l on l.academic_year_id = p.academic_year_id and l.date between p.start_date and p.end_date
               join mark m on m.lesson_id = l.id
               join grading_value gv on gv.id = m.grading_value_id and gv.numeric_value is not null
+              join work_type w on w.id = m.work_type_id
               join class_membership cm on cm.student_id = m.student_id and cm.from_date <= l.date and (cm.to_date is null or cm.to_date >= l.date)
               join school_class c on c.id = cm.school_class_id and c.academic_year_id = p.academic_year_id and c.grade = any (p.grades)
              where p.end_date < (?::timestamptz at time zone sch.time_zone)::date
