@@ -316,6 +316,10 @@ describe('R-DIARY-5: acknowledgments', () => {
       const r = await c.ok(REPORT, { i: { markId } });
       expect(r.acknowledgments).toMatchObject({ kind: 'MARK', acknowledgedCount: 1, pendingCount: 0 });
     }
+    // The teacher who posted it reads the report while they teach the student (as of today), not after.
+    await app.sql(`update teaching_assignment set teacher_id = $1 where teacher_id = $2`, [(await staff(app, schoolId)).staffId, f.teacher.staffId]);
+    const after = await f.t.gql(REPORT, { i: { markId } });
+    expect({ data: after.data ?? null, code: after.errors?.[0]?.extensions?.code }).toEqual({ data: null, code: 'FORBIDDEN' });
     // R-JOUR-10: deleting the mark deletes its acknowledgment with an audit entry, not silently.
     const ackId = Buffer.from(ack.markAcknowledge.acknowledgments[0].id, 'base64url').toString().split(':')[1];
     await f.t.ok(`mutation($i: MarkDeleteInput!) { markDelete(input: $i) { deletedMarkId ${ERR} } }`, { i: { markId } });
@@ -343,24 +347,31 @@ describe('R-DIARY-3: live delivery', () => {
       const threadId = r.messageThreadStart.thread.id;
       await f.parent.ok(SEND, { i: { threadId, body: 'Завтра принесём.' } });
       await f.parent.ok(ACK_WEEK, { i: { studentId: S(f.kid.studentId), week: '2025-11-24' } });
+      const messageAck = await f.parent.ok(ACK_MESSAGE, { i: { messageId: r.messageThreadStart.message.id } });
       await app.server.events.flush();
       const kinds = (l: typeof parentLive) => l.data.map((d: any) => (d.diaryEvents ?? d.teacherEvents).kind);
-      await parentLive.until((l) => kinds(l).length >= 3);
+      await parentLive.until((l) => kinds(l).length >= 4);
       await teacherLive.until((l) => kinds(l).length >= 2);
       await ctLive.until((l) => kinds(l).includes('ACKNOWLEDGED'));
       expect(parentLive.data.map((d: any) => d.diaryEvents)).toEqual([
         { kind: 'MESSAGE_POSTED', threadId, message: { body: 'Не сдана тетрадь.', authorKind: 'STAFF' } },
         { kind: 'MESSAGE_POSTED', threadId, message: { body: 'Завтра принесём.', authorKind: 'GUARDIAN' } },
         { kind: 'ACKNOWLEDGED', acknowledgment: { kind: 'DIARY_WEEK', weekStart: '2025-11-24', guardian: { id: gid('Guardian', f.kid.guardianId) } } },
+        { kind: 'ACKNOWLEDGED', acknowledgment: { kind: 'MESSAGE', weekStart: null, guardian: { id: gid('Guardian', f.kid.guardianId) } } },
       ]);
       expect(teacherLive.data.map((d: any) => d.teacherEvents)).toEqual([
         { kind: 'MESSAGE_POSTED', threadId, message: { body: 'Не сдана тетрадь.' } },
         { kind: 'MESSAGE_POSTED', threadId, message: { body: 'Завтра принесём.' } },
       ]);
       expect(ctLive.data.map((d: any) => d.teacherEvents)).toEqual([{ kind: 'ACKNOWLEDGED', acknowledgment: { kind: 'DIARY_WEEK' } }]);
-      // Another teacher of the student, on the same diary stream: the acknowledgment, but no message of a thread they are not in.
+      // Another teacher of the student, on the same diary stream: the week's acknowledgment, but neither a
+      // message of a thread they are not in nor its acknowledgment — not over HTTP either.
       await otherLive.until((l) => kinds(l).includes('ACKNOWLEDGED'));
-      expect(kinds(otherLive)).toEqual(['ACKNOWLEDGED']);
+      await new Promise((res) => setTimeout(res, 400));
+      expect(otherLive.data.map((d: any) => d.diaryEvents)).toEqual([{ kind: 'ACKNOWLEDGED', acknowledgment: { kind: 'DIARY_WEEK', weekStart: '2025-11-24', guardian: { id: gid('Guardian', f.kid.guardianId) } } }]);
+      const ackNode = `query($id: ID!) { node(id: $id) { id } }`;
+      expect((await other.gql(ackNode, { id: messageAck.messageAcknowledge.acknowledgments[0].id })).data?.node ?? null).toBeNull();
+      expect((await f.parent.ok(ackNode, { id: messageAck.messageAcknowledge.acknowledgments[0].id })).node).toEqual({ id: messageAck.messageAcknowledge.acknowledgments[0].id });
       expect(parentLive.errors).toEqual([]);
 
       // Replayed from a cursor after a reconnect: the same limits (the other teacher again gets no message).
@@ -368,9 +379,10 @@ describe('R-DIARY-3: live delivery', () => {
       const parentAgain = await collectLive(app.server.events, app.ws(f.parent.token), DIARY, { s: S(f.kid.studentId), after: String(seq) });
       const otherAgain = await collectLive(app.server.events, app.ws(other.token), DIARY, { s: S(f.kid.studentId), after: String(seq) });
       try {
-        await parentAgain.until((l) => kinds(l).length >= 3);
+        await parentAgain.until((l) => kinds(l).length >= 4);
         await otherAgain.until((l) => kinds(l).includes('ACKNOWLEDGED'));
-        expect(kinds(parentAgain)).toEqual(['MESSAGE_POSTED', 'MESSAGE_POSTED', 'ACKNOWLEDGED']);
+        await new Promise((res) => setTimeout(res, 400));
+        expect(kinds(parentAgain)).toEqual(['MESSAGE_POSTED', 'MESSAGE_POSTED', 'ACKNOWLEDGED', 'ACKNOWLEDGED']);
         expect(kinds(otherAgain)).toEqual(['ACKNOWLEDGED']);
       } finally {
         parentAgain.unsubscribe();

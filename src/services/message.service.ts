@@ -53,10 +53,15 @@ async function canSeeThread(ctx: Ctx, threadId: string, schoolId: string): Promi
 
 registerNodeType<MessageThread>('MessageThread', { entity: MessageThread, visible: (ctx, t) => canSeeThread(ctx, t.id, t.school.id) });
 registerNodeType<Message>('Message', { entity: Message, visible: (ctx, m) => canSeeThread(ctx, m.thread.id, m.school.id) });
-// An acknowledgment is a fact of the student's diary: seen by those who may see the student (R-SEC-3).
+// An acknowledgment is a fact of the student's diary: seen by those who may see the student (R-SEC-3);
+// one of a message, like the message, only by the thread's participants.
 registerNodeType<Acknowledgment>('Acknowledgment', {
   entity: Acknowledgment,
-  visible: (ctx, a) => ctx.services.roster.canSeeStudent(ctx, a.student.id, a.school.id),
+  visible: async (ctx, a) => {
+    if (!a.message) return ctx.services.roster.canSeeStudent(ctx, a.student.id, a.school.id);
+    const message = await ctx.loaders.messageById.load(a.message.id);
+    return !!message && canSeeThread(ctx, message.thread.id, a.school.id);
+  },
 });
 
 /**
@@ -319,7 +324,7 @@ export class MessageService {
     if (message.author.id === ctx.viewer!.userId) p.add(UserErrorCode.INVALID, 'One\'s own message needs no acknowledgment', at('messageId'));
     const tz = await ctx.services.schoolZones.of(ctx.em, message.school.id);
     const students = thread.student ? [thread.student.id] : await this.classStudentsOn(ctx.em, thread.schoolClass!.id, dateIn(tz, clock.now()));
-    return this.acknowledge(ctx, p, message.school.id, tz, AcknowledgmentKind.MESSAGE, students, { messageId });
+    return this.acknowledge(ctx, p, message.school.id, tz, AcknowledgmentKind.MESSAGE, students, { messageId, threadId: thread.id });
   }
 
   /**
@@ -328,7 +333,7 @@ export class MessageService {
    * exists. FORBIDDEN for a viewer who is no guardian of them. Only new ones are audited and published.
    */
   private async acknowledge(ctx: Ctx, p: Problems, schoolId: string, tz: string, kind: AcknowledgmentKind, studentIds: string[],
-    target: { weekStart?: string; markId?: string; messageId?: string }): Promise<WriteResult<{ acknowledgments: Acknowledgment[] }>> {
+    target: { weekStart?: string; markId?: string; messageId?: string; threadId?: string }): Promise<WriteResult<{ acknowledgments: Acknowledgment[] }>> {
     const viewer = ctx.viewer!;
     const guardianships = await this.ownGuardianships(ctx.em, viewer.userId, studentIds);
     if (guardianships.length === 0) throw forbidden('Only a guardian of the student acknowledges (R-DIARY-5)');
@@ -359,10 +364,13 @@ export class MessageService {
         `select cm.student_id, c.class_teacher_id as staff_id from class_membership cm join school_class c on c.id = cm.school_class_id
           where cm.student_id = any(?::uuid[]) and cm.from_date <= ?::date and (cm.to_date is null or cm.to_date >= ?::date) and c.class_teacher_id is not null`,
         [uuidArray(created.map((a) => a.student.id)), today, today]);
-      // The student's diary stream (the guardians, the student, their teachers) and the class teacher's teacherEvents.
+      // The student's diary stream (the guardians, the student, their teachers) and the class teacher's
+      // teacherEvents; one of a message only to the thread's participants, like the message itself.
+      const recipientUserIds = target.threadId ? await this.threadRecipients(em, target.threadId) : undefined;
       await publishEvents(em, ACKNOWLEDGED, created.map((a) => ({
         schoolId, objectId: a.id, dateFrom: today, dateTo: today,
         targets: [{ studentId: a.student.id }], teacherStaffIds: leads.filter((l) => l.student_id === a.student.id).map((l) => l.staff_id),
+        recipientUserIds,
       })));
       return { acknowledgments: out };
     });
@@ -410,7 +418,9 @@ export class MessageService {
       schoolId = m.school_id;
       kind = AcknowledgmentKind.MARK;
       students = [m.student_id];
-      allowed = hasRole(viewer, ACKNOWLEDGMENT_READERS, schoolId) || m.posted_by_user === viewer.userId
+      // The teacher who posted it, while they take part in the student's education (as of today, as every relation).
+      allowed = hasRole(viewer, ACKNOWLEDGMENT_READERS, schoolId)
+        || (m.posted_by_user === viewer.userId && await ctx.services.roster.canSeeStudent(ctx, m.student_id, schoolId))
         || (await this.accessReasons(ctx.em, viewer.userId, m.student_id)).includes('CLASS_TEACHER');
       match = 'a.mark_id = ?::uuid';
       param = markId;
@@ -467,14 +477,20 @@ export class MessageService {
    */
   private async publishMessage(em: EntityManager, thread: MessageThread, message: Message, tz: string): Promise<void> {
     const today = dateIn(tz, message.sentAt);
-    const recipients = await boundRows<{ user_id: string }>(em,
-      'select distinct user_id from message_thread_access_at(?::timestamptz) where thread_id = ?::uuid', [clock.now().toISOString(), thread.id]);
+    const recipients = await this.threadRecipients(em, thread.id);
     await publishEvent(em, MESSAGE_POSTED, {
       schoolId: thread.school.id, objectId: message.id, dateFrom: today, dateTo: today,
       targets: thread.student ? [{ studentId: thread.student.id }] : [{ classId: thread.schoolClass!.id }],
       teacherStaffIds: [thread.staff.id], details: { threadId: toGlobalId('MessageThread', thread.id) },
-      recipientUserIds: recipients.map((r) => r.user_id),
+      recipientUserIds: recipients,
     });
+  }
+
+  /** The accounts taking part in a thread now (`message_thread_access_at`): the only receivers of its events. */
+  private async threadRecipients(em: EntityManager, threadId: string): Promise<string[]> {
+    const rows = await boundRows<{ user_id: string }>(em,
+      'select distinct user_id from message_thread_access_at(?::timestamptz) where thread_id = ?::uuid', [clock.now().toISOString(), threadId]);
+    return rows.map((r) => r.user_id);
   }
 
   /** How a user takes part in a student's education today (`student_access_at` reasons). */
