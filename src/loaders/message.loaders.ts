@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { boundRows } from '../db/bound';
 import { leanRow } from '../db/lean';
-import { Acknowledgment, Message, MessageThread } from '../entities/message.entity';
+import { Message, MessageThread } from '../entities/message.entity';
 import { clock } from '../clock';
 import { byIdLoader } from './by-id';
 import { uuidArray } from './roster.loaders';
@@ -22,7 +22,6 @@ export function createMessageLoaders(em: EntityManager) {
   return {
     messageThreadById: byIdLoader(em, MessageThread),
     messageById: byIdLoader(em, Message),
-    acknowledgmentById: byIdLoader(em, Acknowledgment),
     /**
      * "userId|threadId" → how the user takes part in the thread today (STAFF, GUARDIAN, SELF; empty
      * when not at all): `message_thread_access_at`, the one definition (migration 0023).

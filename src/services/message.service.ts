@@ -28,7 +28,7 @@ import { ACKNOWLEDGED, MESSAGE_POSTED } from '../subscriptions/kinds/message.eve
 import { type WriteResult, Problems, addDays, at, dateIn, flush, isMember, isoWeekday, lockRow, write } from './shared';
 import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
-import { leadsClass } from './participation';
+import { FAMILY_ACCESS_REASONS, leadsClass } from './participation';
 import { clock } from '../clock';
 
 /** R-DIARY-5: who reads acknowledgment reports by role (the class teacher by relation). */
@@ -530,4 +530,4 @@ export class MessageService {
 }
 
 /** A reason of `student_access_at` that is the school's (not the family's). */
-const isStaffReason = (reason: string) => reason !== 'GUARDIAN' && reason !== 'SELF';
+const isStaffReason = (reason: string) => !FAMILY_ACCESS_REASONS.includes(reason);

@@ -7,6 +7,9 @@ import { clock } from '../clock';
  * (`class_lead_at`, `teaching_at`, migration 0013), shared with `student_access_span`.
  */
 
+/** Reasons of `student_access_at` that are the family's — a guardian, the student themself — not the school's. */
+export const FAMILY_ACCESS_REASONS: readonly string[] = ['GUARDIAN', 'SELF'];
+
 /** R-ROLE-5: the user is the class teacher of `classId` today — of any class today when `classId` is null. */
 export async function leadsClass(em: EntityManager, userId: string, classId: string | null): Promise<boolean> {
   const rows = await em.execute(

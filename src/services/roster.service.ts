@@ -20,7 +20,7 @@ import {
   type CredentialsSheetRow, type GuardianCreateInput, type GuardianLinkInput, type GuardianUnlinkInput, type GuardianUpdateInput,
   type IssuedCredentials, type StudentCreateInput, type StudentUpdateInput,
 } from '../schema/roster.types';
-import { leadsClass } from './participation';
+import { leadsClass, FAMILY_ACCESS_REASONS } from './participation';
 import { LeanRef, leanRow } from '../db/lean';
 
 /** R-ROLE-1, R-ROLE-3: who sets up classes and enrols new students (the capability table). */
@@ -214,9 +214,9 @@ export class RosterService {
   async ownStudents(ctx: Ctx): Promise<Student[]> {
     const rows = await ctx.em.execute<Record<string, unknown>[]>(
       `select s.* from student s
-        where s.id in (select a.student_id from student_access_at(?::timestamptz) a where a.user_id = ? and a.reason in ('GUARDIAN', 'SELF'))
+        where s.id in (select a.student_id from student_access_at(?::timestamptz) a where a.user_id = ? and a.reason = any(?::text[]))
         order by s.last_name nulls last, s.first_name nulls last, s.pseudonym`,
-      [clock.now().toISOString(), this.viewerId(ctx)]);
+      [clock.now().toISOString(), this.viewerId(ctx), `{${FAMILY_ACCESS_REASONS.join(',')}}`]);
     const students = rows.map((r) => leanRow(Student, r));
     for (const s of students) ctx.loaders.studentAccess.prime(viewerKey(ctx.viewer!.userId, s.id), true);
     return students;
