@@ -7,19 +7,13 @@ import { Student } from '../entities/student.entity';
 import { Subject } from '../entities/subject.entity';
 import { Staff } from '../entities/staff.entity';
 import { FinalMark, JournalReopening } from '../entities/final-mark.entity';
-import { notFound } from '../schema/errors';
+import { required } from '../schema/errors';
 import {
   FinalMarkCellInput, FinalMarkPostponeInput, FinalMarkPostponePayload, FinalMarkSetInput, FinalMarkSetPayload, JournalChange,
   JournalCloseInput, JournalReopenInput, JournalReopeningPayload, SummarySheet,
 } from '../schema/final-mark.types';
 
 const inputArg = { description: 'The input of the action.' } as const;
-
-async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
-  const v = await value;
-  if (!v) throw notFound(what);
-  return v;
-}
 
 const maybe = <T>(ref: { id: string } | null | undefined, load: (id: string) => Promise<T | null>): Promise<T | null> =>
   ref ? load(ref.id) : Promise.resolve(null);

@@ -13,7 +13,7 @@ import { StudyGroup } from '../entities/study-group.entity';
 import { PlannedTopic } from '../entities/curriculum.entity';
 import { ControlWork } from '../entities/control-work.entity';
 import { Attendance, GradingAssignment, Homework, Mark, WorkType } from '../entities/journal.entity';
-import { notFound } from '../schema/errors';
+import { required } from '../schema/errors';
 import {
   AttendanceSetInput, AttendanceSetPayload, ClassJournal, ClassJournalInput, GradingSystemAssignInput, GradingSystemAssignPayload,
   HomeworkRemoveInput, HomeworkRemovePayload, HomeworkSetInput, HomeworkSetPayload, LessonContentSetInput, LessonContentSetPayload,
@@ -46,12 +46,6 @@ function selectedAt(info: GraphQLResolveInfo, path: string[]): Set<string> {
     selections = fieldsOf(selections, info).filter((f) => f.name.value === name).flatMap((f) => f.selectionSet?.selections ?? []);
   }
   return new Set(fieldsOf(selections, info).map((f) => f.name.value));
-}
-
-async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
-  const v = await value;
-  if (!v) throw notFound(what);
-  return v;
 }
 
 /** The journal of a lesson (R-JOUR-1..5): fields of `Lesson`. */

@@ -11,7 +11,7 @@ import { SchoolClass } from '../entities/school-class.entity';
 import { StudyGroup } from '../entities/study-group.entity';
 import { Student } from '../entities/student.entity';
 import { TimetableEntry } from '../entities/timetable.entity';
-import { notFound } from '../schema/errors';
+import { required } from '../schema/errors';
 import {
   LessonCancelInput, LessonCancelPayload, LessonMoveInput, LessonMovePayload, LessonRestoreInput, LessonRestorePayload, LessonSlot,
   LessonSubstituteInput, LessonSubstitutePayload, LessonSubstitutionRemoveInput, LessonSubstitutionRemovePayload, LessonTopicSetInput,
@@ -22,12 +22,6 @@ import { DIARY_CONTROL_WORKS_DOC, DIARY_HOLIDAY_DOC, DiaryDay, TeacherDay } from
 const inputArg = { description: 'The input of the action.' } as const;
 const fromArg = { description: 'First day (inclusive).' } as const;
 const toArg = { description: 'Last day (inclusive); at most 31 days after `from` counted inclusively, else BAD_USER_INPUT with reason RANGE_TOO_LONG.' } as const;
-
-async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
-  const v = await value;
-  if (!v) throw notFound(what);
-  return v;
-}
 
 @Resolver(() => Lesson)
 export class LessonResolver {

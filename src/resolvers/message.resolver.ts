@@ -5,7 +5,7 @@ import { Guardian, Student } from '../entities/student.entity';
 import { Staff } from '../entities/staff.entity';
 import { SchoolClass } from '../entities/school-class.entity';
 import { Acknowledgment, Message, MessageThread } from '../entities/message.entity';
-import { notFound } from '../schema/errors';
+import { required } from '../schema/errors';
 import { toGlobalId } from '../schema/node';
 import { PageArgs } from '../schema/connection';
 import {
@@ -15,12 +15,6 @@ import {
 } from '../schema/message.types';
 
 const inputArg = { description: 'The input of the action.' } as const;
-
-async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
-  const v = await value;
-  if (!v) throw notFound(what);
-  return v;
-}
 
 @Resolver(() => MessageThread)
 export class MessageThreadResolver {

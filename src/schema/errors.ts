@@ -35,3 +35,10 @@ export const conflict = (message: string) => new GraphQLError(message, { extensi
 
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds } });
+
+/** The value a lookup promised, or NOT_FOUND naming `what` (a reference that must resolve). */
+export async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
+  const v = await value;
+  if (!v) throw notFound(what);
+  return v;
+}

@@ -15,7 +15,7 @@ import {
   Attendance, AttendanceStatus, AbsenceReason, GradingAssignment, Homework, LessonWorkType, Mark, WorkKind, WorkType,
 } from '../entities/journal.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
-import { badInput, forbidden, notFound } from '../schema/errors';
+import { badInput, forbidden, notFound, required } from '../schema/errors';
 import { UserErrorCode, userError } from '../schema/user-error';
 import {
   type AttendanceSetInput, type ClassJournalInput, type GradingSystemAssignInput, type HomeworkRemoveInput, type HomeworkSetInput,
@@ -349,7 +349,7 @@ export class JournalService {
     const out: SubjectMarks[] = [];
     for (const [subjectId, marks] of bySubject) {
       out.push(Object.assign(new SubjectMarks(), {
-        subject: await this.required(ctx.loaders.subjectById.load(subjectId), 'Subject'),
+        subject: await required(ctx.loaders.subjectById.load(subjectId), 'Subject'),
         marks: marks.map((m) => m.mark),
         average: weightedAverage(marks),
       }));
@@ -697,12 +697,6 @@ export class JournalService {
   }
 
   // ---- helpers ----
-
-  private async required<T>(v: Promise<T | null>, what: string): Promise<T> {
-    const r = await v;
-    if (!r) throw notFound(what);
-    return r;
-  }
 
   /**
    * A journal write of one lesson: in its transaction, the lesson row locked (one writer per lesson
