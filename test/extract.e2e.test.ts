@@ -44,6 +44,22 @@ function pdfText(pdf: Buffer): string {
   return execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
 }
 
+/** The document's metadata as `pdfinfo` shows it (the Info dictionary and any XMP stream), UTF-8. */
+const pdfInfo = (file: string): string => ['-enc', '-meta']
+  .map((mode) => execFileSync('pdfinfo', mode === '-enc' ? ['-enc', 'UTF-8', file] : ['-meta', file], { encoding: 'utf8' }))
+  .join('\n');
+
+/** The fonts of a PDF file (`pdffonts`): base name without the subset tag, and whether it is embedded and has a ToUnicode map. */
+function pdfFonts(file: string): { name: string; embedded: boolean; unicode: boolean }[] {
+  const rows = execFileSync('pdffonts', [file], { encoding: 'utf8' }).split('\n').slice(2).filter((row) => row.trim());
+  return rows.map((row) => {
+    // name, type (may have spaces), encoding, emb, sub, uni, object number, generation
+    const cols = row.trim().split(/\s+/);
+    const [emb, , uni] = cols.slice(-5, -2);
+    return { name: cols[0].replace(/^[A-Z]{6}\+/, ''), embedded: emb === 'yes', unicode: uni === 'yes' };
+  });
+}
+
 /** A refusal: JSON with the code, no PDF byte, none of the student's data. */
 function expectRefused(r: Fetched, status: number, code: string, secrets: string[] = []): void {
   expect(r.status).toBe(status);
@@ -186,11 +202,21 @@ describe('R-DIARY-4: the weekly diary extract', () => {
     expect(text).not.toContain('2 — Ответ на уроке');
     expect(text).not.toContain('Опоздание');
     expect(text).not.toContain('Заметка для коллег');
-    // No personal data in the document's metadata.
-    expect(pdf.toString('latin1')).not.toContain(fx.kid.pd.lastName);
+    // No personal data in the document's metadata, which pdfinfo reads as UTF-8 text (the Cyrillic
+    // title shows it would show the name); the page text above does have the name.
+    const file = path.join(dir, `extract-${files}.pdf`);
+    const info = pdfInfo(file);
+    expect(info).toContain('Выписка из электронного дневника 24.11.2025–30.11.2025');
+    expect(text).toContain(fx.kid.pd.lastName);
+    expect(info).not.toContain(fx.kid.pd.lastName);
+    expect(info).not.toContain('Пётр');
+    // DejaVu Sans (regular and bold) embedded, with a Unicode map (text can be copied and searched).
+    const fonts = pdfFonts(file);
+    for (const name of ['DejaVuSans', 'DejaVuSans-Bold']) {
+      expect(fonts).toContainEqual({ name, embedded: true, unicode: true });
+    }
 
     // Rendered: a PNG page of real size (50 dpi).
-    const file = path.join(dir, `extract-${files}.pdf`);
     execFileSync('pdftoppm', ['-png', '-r', '50', file, path.join(dir, 'page')]);
     const pngs = readdirSync(dir).filter((n) => n.startsWith('page') && n.endsWith('.png'));
     expect(pngs.length).toBeGreaterThanOrEqual(1);
@@ -270,7 +296,11 @@ describe('R-SEC-2, R-SEC-3: who may not get it', () => {
     expect(link.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(JSON.stringify(link)).not.toContain('/extracts/diary');
     // Their own child's extract they do get.
-    expect((await extract(stranger.token, forStudent(fx.other.studentId))).status).toBe(200);
+    const own = await extract(stranger.token, forStudent(fx.other.studentId));
+    expect(own.status).toBe(200);
+    const ownText = pdfText(own.body);
+    expect(ownText).toContain(`Обучающийся: ${fx.other.pd.lastName}`);
+    expect(ownText).not.toContain(fx.kid.pd.lastName);
   });
 
   test('R-SEC-1: no token, a forged token, a one-time password — 401 / 403 with their codes, before anything is read', async () => {
@@ -332,7 +362,9 @@ describe('R-SEC-3: access over time', () => {
     expect(r.studentTransfer.userErrors).toEqual([]);
     const [teacher, classTeacher, parent] = [await app.as(fx.teacher.login), await app.as(fx.classTeacher.login), await app.as(fx.parent.login)];
     // The last day in the old class is today: nothing changes before the school's midnight.
-    expect((await extract(teacher.token, forStudent(fx.kid.studentId))).status).toBe(200);
+    const before = await extract(teacher.token, forStudent(fx.kid.studentId));
+    expect(before.status).toBe(200);
+    expect(pdfText(before.body)).toContain(`Обучающийся: ${fx.kid.pd.lastName}`);
 
     app.clock.pin('2025-11-25T21:00:00Z'); // midnight in Moscow
     for (const client of [teacher, classTeacher]) {
@@ -358,7 +390,9 @@ describe('R-SEC-3: access over time', () => {
       expectRefused(refused, 401, 'UNAUTHENTICATED', [fx.kid.pd.lastName, 'Молодец']);
       expect(['BLOCKED', 'REVOKED']).toContain(refused.json.errors[0].extensions.reason);
     }
-    expect((await extract(classTeacher.token, forStudent(fx.kid.studentId))).status).toBe(200);
+    const lastDay = await extract(classTeacher.token, forStudent(fx.kid.studentId));
+    expect(lastDay.status).toBe(200);
+    expect(pdfText(lastDay.body)).toContain(`Обучающийся: ${fx.kid.pd.lastName}`);
 
     app.clock.pin('2025-11-26T06:00:00Z');
     expectRefused(await extract(classTeacher.token, forStudent(fx.kid.studentId)), 404, 'NOT_FOUND', [fx.kid.pd.lastName, 'Молодец']);

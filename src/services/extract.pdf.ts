@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { AbsenceReason, AttendanceStatus } from '../entities/journal.entity';
 import type { DiaryExtract, ExtractAttendance, ExtractDay, ExtractLesson, ExtractMark } from './extract.service';
+import { isoWeekday } from './shared';
 
 /*
  * The layout of the weekly diary extract (R-DIARY-4): an A4 page (or more) a guardian without
@@ -9,15 +10,30 @@ import type { DiaryExtract, ExtractAttendance, ExtractDay, ExtractLesson, Extrac
  * `dejavu-fonts-ttf` package, so the output is the same on every machine whatever fonts it has.
  */
 
-/** DejaVu Sans regular and bold, read once per process. */
-let fonts: { regular: Buffer; bold: Buffer } | null = null;
-function dejaVu(): { regular: Buffer; bold: Buffer } {
+/**
+ * fontkit, pdfkit's own font engine (no type declarations of its own). pdfkit 0.20's
+ * `registerFont` takes a font it parsed as well as a file's bytes.
+ */
+const fontkit = require('fontkit') as { create(buffer: Buffer): ParsedFont };
+/** A font parsed by fontkit: what pdfkit looks for (`layout`) to take it as it is. */
+interface ParsedFont { postscriptName: string; layout(text: string): unknown }
+
+/**
+ * DejaVu Sans regular and bold, read and parsed once per process (on the first extract). Given the
+ * files' bytes, each PDF parsed them anew (tables, glyphs, layout: about 20 ms of a ~35 ms document
+ * when measured). A document takes from the parsed font only what it draws (its own subset), so one
+ * parse serves every document; rendering is synchronous, so documents never use it at the same time.
+ */
+let fonts: { regular: ParsedFont; bold: ParsedFont } | null = null;
+function dejaVu(): { regular: ParsedFont; bold: ParsedFont } {
   fonts ??= {
-    regular: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
-    bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
+    regular: fontkit.create(readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'))),
+    bold: fontkit.create(readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'))),
   };
   return fonts;
 }
+/** The @types of pdfkit list only a file's path or bytes as a font source; pdfkit 0.20 itself takes a parsed font too. */
+const asFontSource = (font: ParsedFont) => font as unknown as PDFKit.Mixins.PDFFontSource;
 
 const WEEKDAYS = ['Понедельник', 'Вторник', 'Среда', 'Четверг', 'Пятница', 'Суббота', 'Воскресенье'];
 const MONTHS = ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'];
@@ -38,10 +54,7 @@ const dmy = (d: string) => `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}`
 /** 24.11 */
 const dm = (d: string) => `${d.slice(8, 10)}.${d.slice(5, 7)}`;
 /** Понедельник, 24 ноября 2025 */
-const dayTitle = (d: string) => {
-  const weekday = (new Date(`${d}T00:00:00Z`).getUTCDay() + 6) % 7;
-  return `${WEEKDAYS[weekday]}, ${Number(d.slice(8, 10))} ${MONTHS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
-};
+const dayTitle = (d: string) => `${WEEKDAYS[isoWeekday(d) - 1]}, ${Number(d.slice(8, 10))} ${MONTHS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
 
 /** A piece of a table cell: regular text unless bold. */
 interface Run { text: string; bold?: boolean }
@@ -132,8 +145,8 @@ export function renderDiaryExtractPdf(x: DiaryExtract): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('regular', regular);
-  doc.registerFont('bold', bold);
+  doc.registerFont('regular', asFontSource(regular));
+  doc.registerFont('bold', asFontSource(bold));
   const left = PAGE.margin;
   const width = doc.page.width - 2 * PAGE.margin;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
@@ -158,8 +171,9 @@ export function renderDiaryExtractPdf(x: DiaryExtract): Promise<Buffer> {
     doc.font(r.bold ? 'bold' : 'regular').fontSize(FONT_SIZE);
     return h + doc.heightOfString(r.text, { width: w - 2 * PAD });
   }, 0);
-  const drawRow = (cells: Run[][], header = false) => {
-    const h = Math.max(...cells.map((c, i) => cellHeight(c, COLUMNS[i].width))) + 2 * PAD;
+  /** A row's height: its tallest cell. */
+  const rowHeight = (cells: Run[][]) => Math.max(...cells.map((c, i) => cellHeight(c, COLUMNS[i].width))) + 2 * PAD;
+  const drawRow = (cells: Run[][], h: number, header = false) => {
     let x0 = left;
     const y0 = doc.y;
     if (header) doc.rect(left, y0, width, h).fill('#e8e8e8').fillColor('black');
@@ -178,7 +192,7 @@ export function renderDiaryExtractPdf(x: DiaryExtract): Promise<Buffer> {
     doc.y = y0 + h;
   };
   const headerCells = COLUMNS.map((c) => [{ text: c.title, bold: true }]);
-  const headerHeight = Math.max(...headerCells.map((c, i) => cellHeight(c, COLUMNS[i].width))) + 2 * PAD;
+  const headerHeight = rowHeight(headerCells);
   const ensure = (h: number) => {
     if (doc.y + h > bottom()) {
       doc.addPage();
@@ -192,14 +206,16 @@ export function renderDiaryExtractPdf(x: DiaryExtract): Promise<Buffer> {
   const dayBlock = (d: ExtractDay) => {
     // Cells too long for a row on a page are cut in the table and printed in full after it.
     const overflow: { title: string; runs: Run[] }[] = [];
-    const rows = d.lessons.map((l) => lessonCells(l).map((runs, i) => {
-      const fitted = fit(runs);
-      if (fitted.cut) overflow.push({ title: `Урок ${l.number}, ${l.subject} — ${COLUMNS[i].title.toLocaleLowerCase('ru')}`, runs });
-      return fitted.runs;
-    }));
-    const firstRow = rows.length ? Math.max(...rows[0].map((c, i) => cellHeight(c, COLUMNS[i].width))) + 2 * PAD : 0;
+    const rows = d.lessons.map((l) => {
+      const cells = lessonCells(l).map((runs, i) => {
+        const fitted = fit(runs);
+        if (fitted.cut) overflow.push({ title: `Урок ${l.number}, ${l.subject} — ${COLUMNS[i].title.toLocaleLowerCase('ru')}`, runs });
+        return fitted.runs;
+      });
+      return { cells, height: rowHeight(cells) };
+    });
     // The day's title stays with its table's header and first lesson.
-    ensure(22 + headerHeight + firstRow);
+    ensure(22 + headerHeight + (rows.length ? rows[0].height : 0));
     doc.font('bold').fontSize(11).text(dayTitle(d.date), left, doc.y, { width });
     if (d.holiday) doc.font('regular').fontSize(9).text(`Каникулы: ${d.holiday}`, { width });
     if (!rows.length) {
@@ -208,14 +224,13 @@ export function renderDiaryExtractPdf(x: DiaryExtract): Promise<Buffer> {
       return;
     }
     doc.moveDown(0.2);
-    drawRow(headerCells, true);
-    for (const cells of rows) {
-      const h = Math.max(...cells.map((c, i) => cellHeight(c, COLUMNS[i].width))) + 2 * PAD;
-      if (ensure(h)) {
+    drawRow(headerCells, headerHeight, true);
+    for (const { cells, height } of rows) {
+      if (ensure(height)) {
         doc.font('bold').fontSize(9).text(`${dayTitle(d.date)} (продолжение)`, left, doc.y, { width });
-        drawRow(headerCells, true);
+        drawRow(headerCells, headerHeight, true);
       }
-      drawRow(cells);
+      drawRow(cells, height);
     }
     for (const o of overflow) {
       doc.moveDown(0.3);

@@ -8,7 +8,7 @@ import { contextDecisionOf, isSchoolMember } from '../permissions/rules/common.r
 import { badInput, notFound } from '../schema/errors';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { clock } from '../clock';
-import { addDays, dateIn, isoWeekday } from './shared';
+import { addDays, dateIn, mondayOf, timeIn } from './shared';
 
 /** The path of the weekly diary extract beside /graphql (R-DIARY-4). */
 export const DIARY_EXTRACT_PATH = '/extracts/diary';
@@ -69,16 +69,13 @@ export interface DiaryExtract {
   days: ExtractDay[];
 }
 
-/** The Monday of the ISO week (Monday–Sunday) of a date. */
-export const mondayOf = (date: string): string => addDays(date, 1 - isoWeekday(date));
-
 /** A `YYYY-MM-DD` argument of the extract, parsed like the schema's LocalDate; BAD_USER_INPUT otherwise. */
-export function parseWeek(value: unknown, argName = 'week'): string {
+export function parseWeek(value: unknown): string {
   try {
     if (typeof value !== 'string') throw new TypeError('not a string');
     return LocalDateResolver.parseValue(value) as string;
   } catch {
-    throw badInput(`"${argName}" must be a date YYYY-MM-DD (any day of the week)`, argName);
+    throw badInput('"week" must be a date YYYY-MM-DD (any day of the week)', 'week');
   }
 }
 
@@ -110,7 +107,6 @@ export class ExtractService {
     if (!student) throw notFound('Student');
     const school = await ctx.loaders.schoolById.load(student.school.id);
     if (!school) throw notFound('School');
-    const sid = toGlobalId('Student', studentId);
     const { journal, lessons: lessonService, roster } = ctx.services;
 
     const lessonOf = async (l: Lesson): Promise<ExtractLesson> => {
@@ -119,8 +115,8 @@ export class ExtractService {
         lessonService.subject(ctx, l),
         lessonService.staff(ctx, l.conductingTeacherId),
         journal.lessonHomework(ctx, l),
-        journal.lessonMarks(ctx, l, sid),
-        journal.lessonAttendance(ctx, l, sid),
+        journal.lessonMarks(ctx, l, studentGlobalId),
+        journal.lessonAttendance(ctx, l, studentGlobalId),
         lessonService.controlWorks(ctx, l),
       ]);
       const teacherUser = teacher ? await ctx.services.catalog.staffUser(ctx, teacher) : null;
@@ -148,11 +144,10 @@ export class ExtractService {
     };
 
     const [days, name, classes, timeZone] = await Promise.all([
-      Promise.all(diary.map(async (d) => ({
-        date: d.date,
-        holiday: (await d.extras.holiday(d.date))?.name ?? null,
-        lessons: await Promise.all(d.lessons.map(lessonOf)),
-      }))),
+      Promise.all(diary.map(async (d): Promise<ExtractDay> => {
+        const [holiday, lessons] = await Promise.all([d.extras.holiday(d.date), Promise.all(d.lessons.map(lessonOf))]);
+        return { date: d.date, holiday: holiday?.name ?? null, lessons };
+      })),
       roster.studentFullName(ctx, student),
       Promise.all(diary.map(async (d) => ({ date: d.date, cls: await ctx.loaders.classOfStudent.load(`${studentId}|${d.date}`) }))),
       ctx.services.schoolZones.of(ctx.em, school.id),
@@ -175,7 +170,7 @@ export class ExtractService {
       generated: {
         instant: now,
         date: dateIn(timeZone, now),
-        time: new Intl.DateTimeFormat('ru-RU', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now),
+        time: timeIn(timeZone, now),
         timeZone,
       },
       days,

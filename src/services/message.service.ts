@@ -25,7 +25,7 @@ import { leanRow, prefixedColumns } from '../db/lean';
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { publishEvent, publishEvents } from '../subscriptions/outbox';
 import { ACKNOWLEDGED, MESSAGE_POSTED } from '../subscriptions/kinds/message.events';
-import { type WriteResult, Problems, addDays, at, dateIn, flush, isMember, isoWeekday, lockRow, write } from './shared';
+import { type WriteResult, Problems, addDays, at, dateIn, flush, isMember, lockRow, mondayOf, write } from './shared';
 import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
 import { FAMILY_ACCESS_REASONS, leadsClass } from './participation';
@@ -40,8 +40,6 @@ type Author =
   | { kind: MessageAuthorKind.GUARDIAN; guardianId: string }
   | { kind: MessageAuthorKind.STUDENT; studentId: string };
 
-/** The Monday of the week of a `YYYY-MM-DD` date. */
-const mondayOf = (date: string) => addDays(date, 1 - isoWeekday(date));
 
 const isPageKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
 

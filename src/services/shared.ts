@@ -65,6 +65,7 @@ export function addDays(date: string, days: number): string {
  */
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const partFormats = new Map<string, Intl.DateTimeFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
 function formatter(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
   let f = cache.get(timeZone);
   if (!f) {
@@ -78,10 +79,17 @@ function formatter(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, ma
 export const dateIn = (timeZone: string, instant: Date): string =>
   formatter(dateFormats, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(instant);
 
+/** The wall-clock time of `instant` in a time zone, as `HH:mm` (24-hour). */
+export const timeIn = (timeZone: string, instant: Date): string =>
+  formatter(timeFormats, timeZone, () => new Intl.DateTimeFormat('ru-RU', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(instant);
+
 /** ISO weekday (1 Monday … 7 Sunday) of a `YYYY-MM-DD` date. */
 export function isoWeekday(date: string): number {
   return ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
 }
+
+/** The Monday of the ISO week (Monday–Sunday) of a `YYYY-MM-DD` date. */
+export const mondayOf = (date: string): string => addDays(date, 1 - isoWeekday(date));
 
 /** Offset of a time zone from UTC at `instant`, in milliseconds. */
 function zoneOffsetMs(timeZone: string, instant: Date): number {

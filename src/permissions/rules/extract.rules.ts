@@ -1,6 +1,4 @@
-import { and } from 'graphql-shield';
-import { isSchoolMember } from './common.rules';
-import { canSeeStudentPersonalData } from './roster.rules';
+import { studentPd } from './roster.rules';
 import type { RuleMap } from '../rule-map';
 
 /**
@@ -9,5 +7,5 @@ import type { RuleMap } from '../rule-map';
  * (GET /extracts/diary) is granted by the diary's own check in the service.
  */
 export const extractRules: RuleMap = {
-  Student: { diaryExtractUrl: and(isSchoolMember, canSeeStudentPersonalData) },
+  Student: { diaryExtractUrl: studentPd },
 };

@@ -43,7 +43,7 @@ export const canSeeGuardianPersonalData = withFastPath(rule('canSeeGuardianPerso
   },
 ), administers);
 
-const studentPd = and(isSchoolMember, canSeeStudentPersonalData);
+export const studentPd = and(isSchoolMember, canSeeStudentPersonalData);
 const guardianPd = and(isSchoolMember, canSeeGuardianPersonalData);
 
 /**
