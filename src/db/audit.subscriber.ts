@@ -70,6 +70,22 @@ function fromSnapshot(em: EntityManager, prop: EntityProperty, value: unknown): 
   return toJson(value);
 }
 
+/** The change recorded for a property of a created entity: its value, when it has one. */
+function createdChange(out: Changes, prop: EntityProperty, value: unknown): void {
+  const after = fromEntity(prop, value);
+  if (after !== null) out[prop.name] = { before: null, after: prop.hidden ? REDACTED : after };
+}
+
+/**
+ * The `changes` of a created row given as data (property names; to-one relations as ids, entities
+ * or references), exactly as a flush of the same entity records them (`insertAudited`).
+ */
+export function creationChanges(meta: EntityMetadata, data: Data): Changes {
+  const out: Changes = {};
+  for (const prop of auditedProps(meta)) createdChange(out, prop, data[prop.name]);
+  return out;
+}
+
 function diff(em: EntityManager, cs: ChangeSet<object>): Changes {
   const out: Changes = {};
   // A delete's change set carries no snapshot: the entity's own one is the state in the database.
@@ -81,8 +97,7 @@ function diff(em: EntityManager, cs: ChangeSet<object>): Changes {
     // Secrets: the fact of a change is recorded, never the value.
     const show = (v: unknown) => (prop.hidden && v !== null ? REDACTED : v);
     if (cs.type === ChangeSetType.CREATE) {
-      const after = fromEntity(prop, entity[key]);
-      if (after !== null) out[key] = { before: null, after: show(after) };
+      createdChange(out, prop, entity[key]);
     } else if (cs.type === ChangeSetType.DELETE || cs.type === ChangeSetType.DELETE_EARLY) {
       // Unloaded lazy properties are unknown: left out rather than reported as null.
       const before = key in original ? fromSnapshot(em, prop, original[key]) : fromEntity(prop, entity[key]);
@@ -102,14 +117,66 @@ function diff(em: EntityManager, cs: ChangeSet<object>): Changes {
 }
 
 /** Whose personal data the personal properties of a change are (the entity, or the one it points at). */
-function subjectOf(cs: ChangeSet<object>, entityId: string): PdSubject | null {
-  const spec = personalProps(cs.meta.className);
+function subjectOfData(className: string, entityId: string, data: Data, original?: Data): PdSubject | null {
+  const spec = personalProps(className);
   if (!spec) return null;
-  if (!spec.subject) return { type: cs.meta.className, id: entityId };
-  const via = (cs.entity as Data)[spec.subject.via] ?? (cs.originalEntity as Data | undefined)?.[spec.subject.via];
-  const id = idOf(via);
-  if (id == null || Array.isArray(id)) throw new Error(`Cannot tell whose personal data ${cs.meta.className} ${entityId} holds`);
+  if (!spec.subject) return { type: className, id: entityId };
+  const id = idOf(data[spec.subject.via] ?? original?.[spec.subject.via]);
+  if (id == null || Array.isArray(id)) throw new Error(`Cannot tell whose personal data ${className} ${entityId} holds`);
   return { type: spec.subject.type, id: id as string };
+}
+
+/** What a flush of `changes` must encrypt (`encryptPersonalData`). */
+function pendingOf(entry: AuditEntry, changes: Changes, data: Data, original?: Data): Pending {
+  const spec = personalProps(entry.entityType);
+  const personal = spec ? Object.keys(changes).filter((k) => k in spec.props) : [];
+  return {
+    entry,
+    subject: personal.length ? subjectOfData(entry.entityType, entry.entityId, data, original) : null,
+    categories: spec ? Object.fromEntries(personal.map((k) => [k, spec.props[k]])) : {},
+  };
+}
+
+/** An audit entry of the actor's operation, not yet encrypted (`encryptPersonalData`). */
+function auditEntry(
+  actor: AuditActor, occurredAt: Date, schoolId: string | null, entityType: string, entityId: string, action: AuditAction, changes: Changes,
+): AuditEntry {
+  const entry = new AuditEntry();
+  entry.chainId = schoolId ?? GLOBAL_CHAIN_ID;
+  entry.schoolId = schoolId;
+  entry.occurredAt = occurredAt;
+  entry.actorId = actor.actorId;
+  entry.actorLogin = actor.actorLogin;
+  entry.sessionId = actor.sessionId;
+  entry.ip = actor.ip;
+  entry.operation = actor.operation;
+  entry.entityType = entityType;
+  entry.entityId = entityId;
+  entry.action = action;
+  entry.changes = changes;
+  return entry;
+}
+
+/**
+ * The audit entries of rows created without the unit of work (`insertAudited`): the entries a
+ * flush of the same entities would write — one per row, its `changes` as `creationChanges`, in the
+ * chain of the row's school (a `school` relation of the row, or the row itself for a School), with
+ * the personal values and the actor's login and address encrypted. The actor is the operation's.
+ */
+export async function creationEntries(em: EntityManager, meta: EntityMetadata, rows: readonly { id: string; data: Data }[]): Promise<AuditEntry[]> {
+  const actor = currentActor();
+  if (!actor) throw new Error(`Unattributed change of ${meta.className}: run it inside runAsActor()`);
+  const path = schoolPath(meta);
+  if (path && path.length > 1) throw new Error(`${meta.className} reaches its school through ${path.join('.')}: write it through the unit of work`);
+  const occurredAt = new Date();
+  const pending = rows.map(({ id, data }) => {
+    const changes = creationChanges(meta, data);
+    const school = !path ? null : path.length === 0 ? id : idOf(data[path[0]]);
+    if (Array.isArray(school)) throw new Error(`${meta.className} has a composite school reference`);
+    return pendingOf(auditEntry(actor, occurredAt, (school as string | null) ?? null, meta.className, id, AuditAction.CREATE, changes), changes, data);
+  });
+  await encryptPersonalData(em, actor, pending);
+  return pending.map((p) => p.entry);
 }
 
 const actorSubject = (actor: AuditActor): PdSubject => (actor.actorId ? { type: 'User', id: actor.actorId } : ANONYMOUS_SUBJECT);
@@ -247,27 +314,10 @@ export class AuditSubscriber implements EventSubscriber {
       const changes = diff(em, cs);
       if (Object.keys(changes).length === 0 && (cs.type === ChangeSetType.UPDATE || cs.type === ChangeSetType.UPDATE_EARLY)) continue;
       const schoolId = await resolveSchoolId(em, cs, lookups);
-      const entry = new AuditEntry();
-      entry.chainId = schoolId ?? GLOBAL_CHAIN_ID;
-      entry.schoolId = schoolId;
-      entry.occurredAt = occurredAt;
-      entry.actorId = actor.actorId;
-      entry.actorLogin = actor.actorLogin;
-      entry.sessionId = actor.sessionId;
-      entry.ip = actor.ip;
-      entry.operation = actor.operation;
-      entry.entityType = cs.meta.className;
-      entry.entityId = Array.isArray(entityId) ? entityId.map(String).join(':') : String(entityId);
-      entry.action = ACTION[cs.type];
-      entry.changes = changes;
+      const id = Array.isArray(entityId) ? entityId.map(String).join(':') : String(entityId);
+      const entry = auditEntry(actor, occurredAt, schoolId, cs.meta.className, id, ACTION[cs.type], changes);
       entries.push(entry);
-      const spec = personalProps(cs.meta.className);
-      const personal = spec ? Object.keys(changes).filter((k) => k in spec.props) : [];
-      pending.push({
-        entry,
-        subject: personal.length ? subjectOf(cs, entry.entityId) : null,
-        categories: spec ? Object.fromEntries(personal.map((k) => [k, spec.props[k]])) : {},
-      });
+      pending.push(pendingOf(entry, changes, cs.entity as Data, cs.originalEntity as Data | undefined));
     }
     await encryptPersonalData(em, actor, pending);
     for (const entry of entries) {

@@ -1,7 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Ctx } from '../context';
 import { UserErrorCode } from '../schema/user-error';
-import { Problems, type WriteResult, write } from './shared';
+import { Problems } from './shared';
 
 /** Collects the userErrors of one catalog or teaching input. */
 export class CatalogProblems extends Problems {

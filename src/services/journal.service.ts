@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import { type Ctx, hasRole } from '../context';
@@ -9,7 +10,6 @@ import { PlannedTopic } from '../entities/curriculum.entity';
 import { SchoolClass } from '../entities/school-class.entity';
 import { Student, ConsentStatus } from '../entities/student.entity';
 import { Subject } from '../entities/subject.entity';
-import { Staff } from '../entities/staff.entity';
 import { School } from '../entities/school.entity';
 import {
   Attendance, AttendanceStatus, AbsenceReason, GradingAssignment, Homework, LessonWorkType, Mark, WorkKind, WorkType,
@@ -26,6 +26,7 @@ import { DIARY_RANGE_MAX_DAYS } from '../schema/diary.types';
 import { effectiveBellSlots, lessonSlotKey, slotControlWorks } from '../loaders/lesson.loaders';
 import { boundRows } from '../db/bound';
 import { leanRow } from '../db/lean';
+import { type CreateData, insertAudited } from '../db/audited-insert';
 import { type EventInput, publishEvent, publishEvents } from '../subscriptions/outbox';
 import {
   ATTENDANCE_CHANGED, HOMEWORK_REMOVED, HOMEWORK_SET, MARK_CHANGED, MARK_DELETED, MARK_POSTED,
@@ -554,30 +555,23 @@ export class JournalService {
         return { studentId: studentIds[i], workType, value, comment };
       });
       p.throwIfAny();
-      // assertConductsLesson passed: the viewer is the staff member who conducts the lesson.
-      const postedBy = em.getReference(Staff, lesson.conductingTeacherId);
-      // One reference per work type and value, not one per mark (a post repeats a few of each).
-      const refs = new Map<string, WorkType | GradingValue>();
-      const ref = <T extends WorkType | GradingValue>(cls: new () => T, id: string): T => {
-        let r = refs.get(id);
-        if (!r) refs.set(id, (r = em.getReference(cls, id)));
-        return r as T;
-      };
-      const marks = items.map((it, i) => {
+      // assertConductsLesson passed: the viewer is the staff member who conducts the lesson. The marks
+      // are written beside the unit of work, with the audit entries a flush would write (insertAudited).
+      const rows = items.map((it, i) => {
         const credit = input.marks[i].credit;
         const due = this.markDue(deadlines, it.workType!.kind, credit ? zonedInstant(addDays(credit.protocolDate, 1), '00:00:00', deadlines.timeZone) : null);
-        return em.create(Mark, {
-          school: lesson.school, lesson, student: em.getReference(Student, it.studentId), workType: ref(WorkType, it.workType!.id),
-          controlWork: it.workType!.kind === WorkKind.CONTROL ? controlWorkId as never : null,
-          gradingValue: ref(GradingValue, it.value!.id), value: it.value!.code, comment: it.comment,
-          postedBy, postedAt: today, dueAt: due, late: today > due,
+        return {
+          id: randomUUID(), school: lesson.school.id, lesson: lesson.id, student: it.studentId, workType: it.workType!.id,
+          controlWork: it.workType!.kind === WorkKind.CONTROL ? controlWorkId : null,
+          gradingValue: it.value!.id, value: it.value!.code, comment: it.comment,
+          postedBy: lesson.conductingTeacherId, postedAt: today, dueAt: due, late: today > due,
           creditBasis: credit?.basis ?? null, creditProtocolDate: credit?.protocolDate ?? null, creditProtocolNumber: credit?.protocolNumber.trim() ?? null,
-        });
+        } satisfies CreateData<Mark>;
       });
-      // The events before the flush: the flush's audit entries take the school's audit chain lock,
-      // which every audited write of the school then waits for until this transaction commits.
-      await publishEvents(em, MARK_POSTED, marks.map((m) => this.markEvent(lesson, m.id, m.student.id)));
-      await em.flush();
+      // The events before the marks: their audit entries take the school's audit chain lock, which
+      // every audited write of the school then waits for until this transaction commits.
+      await publishEvents(em, MARK_POSTED, rows.map((m) => this.markEvent(lesson, m.id, m.student)));
+      const marks = await insertAudited(em, Mark, rows, { lesson });
       return { marks };
     }, studentIds);
   }

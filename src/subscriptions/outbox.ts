@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { currentActor } from '../services/audit-context';
+import { boundRows } from '../db/bound';
 import type { EventKind } from './event-registry';
 
 /** PostgreSQL channel that wakes every server process when events were committed. */
@@ -65,8 +66,9 @@ export async function publishEvents(em: EntityManager, kind: EventKind, events: 
     targets: e.targets.map((t) => ({ class_id: t.classId ?? null, group_id: t.groupId ?? null, student_id: t.studentId ?? null })),
   })));
   // The wake-up of every server process is sent with the insert, delivered on commit only;
-  // identical notifications of one transaction are folded into one.
-  await em.execute(
+  // identical notifications of one transaction are folded into one. The rows travel as a bind
+  // parameter (`boundRows`), not inlined into the statement's text.
+  await boundRows(em,
     `with inserted as (
      insert into outbox_event (school_id, kind, actor_id, object_type, object_id, date_from, date_to, details, student_ids, teacher_user_ids)
      select e.school_id, ?, ?, case when e.object_id is null then null else ?::text end, e.object_id, e.date_from, e.date_to, e.details,
