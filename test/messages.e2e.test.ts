@@ -291,6 +291,27 @@ describe('R-DIARY-5: acknowledgments', () => {
     expect((await f.ct.gql(REPORT, { i: { classId: C(f.other.classId), week: '2025-11-27' } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  test('R-DIARY-5, R-JOUR-12: the same acknowledgment and read receipt sent at once from several devices: every answer is the one row, written once, audited once', async () => {
+    const f = await fixture();
+    const input = { studentId: S(f.kid.studentId), week: '2025-11-25' };
+    const [{ n: auditBefore }] = await app.sql(`select count(*)::int as n from audit_entry where entity_type = 'Acknowledgment'`);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => f.parent.ok(ACK_WEEK, { i: input })));
+    for (const a of answers) expect(a.diaryAcknowledge.userErrors).toEqual([]);
+    const ids = new Set(answers.map((a) => a.diaryAcknowledge.acknowledgments.map((x: any) => x.id).join()));
+    expect(ids.size).toBe(1);
+    const rows = await app.sql(`select id from acknowledgment where student_id = $1 and kind = 'DIARY_WEEK'`, [f.kid.studentId]);
+    expect(rows.map((r) => gid('Acknowledgment', r.id))).toEqual([...ids]);
+    const [{ n: auditAfter }] = await app.sql(`select count(*)::int as n from audit_entry where entity_type = 'Acknowledgment'`);
+    expect(auditAfter - auditBefore).toBe(1);
+    // Read receipts: the first read of a thread from several devices at once.
+    const thread = await f.t.ok(START, { i: { studentId: S(f.kid.studentId), lessonId: f.lessonId, topic: 'Одновременно', body: 'Текст' } });
+    const threadId = thread.messageThreadStart.thread.id;
+    const reads = await Promise.all(Array.from({ length: 6 }, () => f.parent.ok(READ, { i: { threadId } })));
+    for (const r of reads) expect(r.messageThreadRead).toEqual({ thread: { id: threadId, unreadCount: 0 }, userErrors: [] });
+    const raw = Buffer.from(threadId, 'base64url').toString('utf8').split(':')[1];
+    expect(await app.sql(`select 1 from message_read where user_id = $1 and thread_id = $2`, [f.parentUser.userId, raw])).toHaveLength(1);
+  });
+
   test('R-DIARY-5: refused acknowledgments write nothing — a week not begun, another family\'s child, the student, one\'s own message', async () => {
     const f = await fixture();
     const future = await expectUnchanged(app, TABLES, () => f.parent.ok(ACK_WEEK, { i: { studentId: S(f.kid.studentId), week: '2025-12-01' } }));

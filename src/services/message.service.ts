@@ -14,7 +14,7 @@ import {
 } from '../entities/message.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { badInput, forbidden, notFound } from '../schema/errors';
-import { UserErrorCode, userError } from '../schema/user-error';
+import { UserErrorCode } from '../schema/user-error';
 import { type Connection, decodeCursor, toConnection } from '../schema/connection';
 import {
   type AcknowledgmentsInput, type DiaryAcknowledgeInput, type MarkAcknowledgeInput, type MessageAcknowledgeInput, type MessageSendInput,
@@ -25,7 +25,7 @@ import { leanRow, prefixedColumns } from '../db/lean';
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { publishEvent, publishEvents } from '../subscriptions/outbox';
 import { ACKNOWLEDGED, MESSAGE_POSTED } from '../subscriptions/kinds/message.events';
-import { type WriteResult, Problems, addDays, at, dateIn, flush, isMember, lockRow, mondayOf, write } from './shared';
+import { type WriteResult, Problems, addDays, at, dateIn, isMember, lockRow, mondayOf, write, writeOnce } from './shared';
 import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
 import { FAMILY_ACCESS_REASONS, leadsClass } from './participation';
@@ -278,12 +278,12 @@ export class MessageService {
     const threadId = fromGlobalId(input.threadId, 'MessageThread', 'threadId');
     const thread = await ctx.loaders.messageThreadById.load(threadId);
     if (!thread || !(await canSeeThread(ctx, threadId, thread.school.id))) throw notFound('Message thread');
-    return write(ctx, async (em) => {
+    return writeOnce(ctx, async (em) => {
       const now = clock.now();
       const read = await em.findOne(MessageRead, { thread: threadId, user: viewer.userId });
       if (read) read.readAt = now;
       else em.create(MessageRead, { thread: em.getReference(MessageThread, threadId), user: em.getReference(User, viewer.userId), readAt: now });
-      await flush(em, { unique: () => userError(UserErrorCode.TAKEN, 'The thread was marked read at the same moment from another device', at('threadId')) });
+      await em.flush();
       return { thread };
     });
   }
@@ -335,7 +335,7 @@ export class MessageService {
     const viewer = ctx.viewer!;
     const guardianships = await this.ownGuardianships(ctx.em, viewer.userId, studentIds);
     if (guardianships.length === 0) throw forbidden('Only a guardian of the student acknowledges (R-DIARY-5)');
-    return write(ctx, async (em) => {
+    return writeOnce(ctx, async (em) => {
       p.throwIfAny();
       const now = clock.now();
       const out: Acknowledgment[] = [];
@@ -356,7 +356,7 @@ export class MessageService {
         created.push(a);
       }
       if (created.length === 0) return { acknowledgments: out };
-      await flush(em, { unique: () => userError(UserErrorCode.TAKEN, 'Acknowledged at the same moment from another device: it is recorded', undefined) });
+      await em.flush();
       const today = dateIn(tz, now);
       const leads = await boundRows<{ student_id: string; staff_id: string }>(em,
         `select cm.student_id, c.class_teacher_id as staff_id from class_membership cm join school_class c on c.id = cm.school_class_id

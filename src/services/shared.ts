@@ -143,6 +143,20 @@ export async function write<T extends object>(ctx: Ctx, work: (em: EntityManager
   }
 }
 
+/**
+ * `write` for a write whose repetition is a no-op (an acknowledgment, a read receipt): when a
+ * request from another device created the same row at the same moment, the unique violation rolls
+ * this one back and it runs once more, finding that row — both devices get the same answer.
+ */
+export async function writeOnce<T extends object>(ctx: Ctx, work: (em: EntityManager) => Promise<T>): Promise<WriteResult<T>> {
+  try {
+    return await write(ctx, work);
+  } catch (e) {
+    if (!(e instanceof UniqueConstraintViolationException)) throw e;
+    return write(ctx, work);
+  }
+}
+
 /** Flushes, turning constraint violations that race past the checks into userErrors. */
 export async function flush(em: EntityManager, on: { unique?: () => UserError; foreignKey?: (detail: string) => UserError }): Promise<void> {
   try {
