@@ -5,6 +5,7 @@ import { entities } from '../entities';
 import { migrationsList } from './migrations';
 import { AuditSubscriber } from './audit.subscriber';
 import { useLeanMetadata } from './lean';
+import { installAsyncScopes } from './async-scope';
 
 /**
  * ORM options shared by the server, the seed command and tests. Every pooled connection starts with
@@ -41,6 +42,7 @@ export function ormOptions(clientUrl: string, poolMax = 10, statementTimeoutMs?:
 }
 
 export async function initOrm(clientUrl: string, poolMax?: number, statementTimeoutMs?: number): Promise<MikroORM> {
+  installAsyncScopes();
   const orm = await MikroORM.init(ormOptions(clientUrl, poolMax, statementTimeoutMs));
   useLeanMetadata(orm);
   return orm;

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { inScope } from '../db/async-scope';
 
 /** Who is acting, recorded with every change (R-SEC-5). */
 export interface AuditActor {
@@ -12,9 +13,9 @@ export interface AuditActor {
 
 const storage = new AsyncLocalStorage<AuditActor>();
 
-/** Runs `fn` with `actor` attached to every change it flushes. */
-export function runAsActor<T>(actor: AuditActor, fn: () => T): T {
-  return storage.run(actor, fn);
+/** Runs `fn` with `actor` attached to every change it flushes (a scope of `db/async-scope`). */
+export function runAsActor<T>(actor: AuditActor, fn: () => T | Promise<T>): Promise<T> {
+  return inScope(() => storage.run(actor, fn));
 }
 
 export function currentActor(): AuditActor | undefined {
