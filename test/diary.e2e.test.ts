@@ -240,6 +240,22 @@ describe('R-DIARY-2 the student diary', () => {
     expect(large.studentDiary[2].lessons.find((l: any) => l.moved).movedFrom.room).toBeNull();
     expect(nSmall).toBeGreaterThan(0);
     expect(nLarge).toBe(nSmall);
+    // What the diary's own statement read of each lesson (times, subject, room, teachers, primed into
+    // the loaders) is what the lesson's loaders read: every lesson of the 4 weeks — moved, cancelled,
+    // substituted, of a group, individual — serializes as through nodes(ids).
+    const diaryLessons = large.studentDiary.flatMap((d: any) => d.lessons);
+    const ids = diaryLessons.map((l: any) => l.id);
+    const viaNodes: any[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      viaNodes.push(...(await c.deputy.ok(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Lesson { ${LESSON} } } }`, { ids: ids.slice(i, i + 100) })).nodes);
+    }
+    expect(JSON.stringify(viaNodes)).toBe(JSON.stringify(diaryLessons));
+    expect(diaryLessons.filter((l: any) => l.isSubstitution && l.conductingTeacher.fullName && l.substituteTeacher.fullName)).toHaveLength(4);
+    expect(diaryLessons.filter((l: any) => l.startsAt && l.room?.name && l.subject.name && l.teacher.fullName).length).toBeGreaterThan(60);
+    // A diary with every lesson field and one with the id alone cost the same statements (and the
+    // lean selection reads nothing more than before).
+    const bare = await countQueries(app, () => c.deputy.ok('query($s: ID!) { studentDiary(studentId: $s, from: "2026-01-12", to: "2026-02-08") { lessons { id } } }', { s: gid('Student', child) }));
+    expect(bare).toBeLessThan(nLarge);
     // the teacher's timetable too
     const t1 = await countQueries(app, () => c.teacher.ok(TIMETABLE, { from: '2026-01-12', to: '2026-01-18' }));
     const t4 = await countQueries(app, () => c.teacher.ok(TIMETABLE, { from: '2026-01-12', to: '2026-02-08' }));

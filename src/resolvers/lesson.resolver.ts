@@ -1,4 +1,7 @@
-import { Arg, Ctx as GqlCtx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx as GqlCtx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { selectedFields } from '../schema/selection';
+import { diaryWants } from '../services/diary.service';
 import { LocalDateResolver, LocalTimeResolver } from 'graphql-scalars';
 import type { Ctx } from '../context';
 import { AcademicYear } from '../entities/academic-year.entity';
@@ -175,8 +178,9 @@ export class DiaryResolver {
     @Arg('from', () => LocalDateResolver, fromArg) from: string,
     @Arg('to', () => LocalDateResolver, toArg) to: string,
     @GqlCtx() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<DiaryDay[]> {
-    return ctx.services.diary.studentDiary(ctx, studentId, from, to);
+    return ctx.services.diary.studentDiary(ctx, studentId, from, to, diaryWants(selectedFields(info, ['lessons'])));
   }
 
   @FieldResolver(() => Holiday, { nullable: true, description: DIARY_HOLIDAY_DOC })

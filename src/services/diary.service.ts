@@ -10,7 +10,96 @@ import { DIARY_RANGE_MAX_DAYS, DiaryDay, type DiaryExtras, TeacherDay, TeacherLe
 import { uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { addDays, checkRange, isMember } from './shared';
 import { boundRows } from '../db/bound';
-import { leanRow } from '../db/lean';
+import { leanRow, prefixedColumns } from '../db/lean';
+import { Room, Subject } from '../entities/subject.entity';
+import { Staff } from '../entities/staff.entity';
+import { User } from '../entities/user.entity';
+import { bellKey } from '../loaders/lesson.loaders';
+import { clock } from '../clock';
+
+/**
+ * What the selection of a diary reads of each lesson, read in the diary's own statement and primed
+ * into the request's loaders (the fields then find them there): the bell times (`startsAt`,
+ * `endsAt`), the subject, the room, the timetable teacher, the substitute (`substituteTeacher`,
+ * `conductingTeacher`). Left out, each is read by its loader as for any lesson.
+ */
+export interface DiaryWants { times?: boolean; subject?: boolean; room?: boolean; teacher?: boolean; substitute?: boolean }
+
+/** The diary's wants from the fields selected under `lessons` (schema/selection.ts). */
+export function diaryWants(lessonFields: ReadonlySet<string>): DiaryWants {
+  const conducting = lessonFields.has('conductingTeacher');
+  return {
+    times: lessonFields.has('startsAt') || lessonFields.has('endsAt'),
+    subject: lessonFields.has('subject'),
+    room: lessonFields.has('room'),
+    teacher: lessonFields.has('teacher') || conducting,
+    substitute: lessonFields.has('substituteTeacher') || conducting,
+  };
+}
+
+const staffColumns = (alias: string, userAlias: string) => `, ${prefixedColumns(Staff, alias, `${alias}__`)}, ${prefixedColumns(User, userAlias, `${userAlias}__`)}`;
+
+/** The diary statement's parts for `wants`: extra CTEs, columns (prefixed) and joins on the lesson `l`. */
+function diaryExtras(wants: DiaryWants): { ctes: string; columns: string; joins: string } {
+  let ctes = '';
+  let columns = '';
+  let joins = '';
+  if (wants.times) {
+    // As effectiveBellSlots: the schedule picked once per distinct (year, class, group, student[, day]).
+    ctes += `,
+       picked as (select p.*, effective_bell_schedule(p.year_id, p.class_id, p.group_id, p.student_id, p.pick_day, p.pick_day) as schedule_id
+                    from (select distinct academic_year_id as year_id, school_class_id as class_id, group_id, student_id,
+                                 case when student_id is null then null else date end as pick_day from les) p)`;
+    columns += ', bs.starts_at::text as "__starts_at", bs.ends_at::text as "__ends_at"';
+    joins += `
+         left join picked p on p.year_id = l.academic_year_id and p.class_id is not distinct from l.school_class_id
+               and p.group_id is not distinct from l.group_id and p.student_id is not distinct from l.student_id
+               and p.pick_day is not distinct from (case when l.student_id is null then null else l.date end)
+         left join bell_slot bs on bs.bell_schedule_id = p.schedule_id and bs.lesson_number = l.lesson_number`;
+  }
+  if (wants.subject) {
+    columns += `, ${prefixedColumns(Subject, 'sj', 'sj__')}`;
+    joins += ' left join subject sj on sj.id = l.subject_id';
+  }
+  if (wants.room) {
+    columns += `, ${prefixedColumns(Room, 'rm', 'rm__')}`;
+    joins += ' left join room rm on rm.id = l.room_id';
+  }
+  if (wants.teacher) {
+    columns += staffColumns('ts', 'tu');
+    joins += ' left join staff ts on ts.id = l.teacher_id left join app_user tu on tu.id = ts.user_id';
+  }
+  if (wants.substitute) {
+    columns += staffColumns('ss', 'su');
+    joins += ' left join staff ss on ss.id = l.substitute_teacher_id left join app_user su on su.id = ss.user_id';
+  }
+  return { ctes, columns, joins };
+}
+
+/** Primes the request's loaders with what the diary statement read (`diaryExtras`), as each loader would have read it. */
+function primeDiaryLoaders(ctx: Ctx, wants: DiaryWants, rows: Record<string, unknown>[], lessons: Lesson[]): void {
+  const { loaders } = ctx;
+  const once = new Set<string>();
+  const first = (kind: string, id: unknown): id is string => {
+    if (id == null || once.has(`${kind}|${id}`)) return false;
+    once.add(`${kind}|${id}`);
+    return true;
+  };
+  const staff = (r: Record<string, unknown>, alias: string, userAlias: string) => {
+    if (first('staff', r[`${alias}__id`])) {
+      loaders.staffById.prime(String(r[`${alias}__id`]), leanRow(Staff, r, { user: leanRow(User, r, undefined, `${userAlias}__`) }, `${alias}__`));
+    }
+  };
+  rows.forEach((r, i) => {
+    if (wants.times) {
+      loaders.lessonBellTimes.prime(bellKey(lessons[i]), r.__starts_at && r.__ends_at ? { startsAt: String(r.__starts_at), endsAt: String(r.__ends_at) } : null);
+    }
+    if (wants.subject && first('subject', r.sj__id)) loaders.subjectById.prime(String(r.sj__id), leanRow(Subject, r, undefined, 'sj__'));
+    if (wants.room && first('room', r.rm__id)) loaders.roomById.prime(String(r.rm__id), leanRow(Room, r, undefined, 'rm__'));
+    if (wants.teacher) staff(r, 'ts', 'tu');
+    if (wants.substitute) staff(r, 'ss', 'su');
+  });
+}
 
 /** R-ROLE-1..3: read any teacher's timetable of their school. */
 const TIMETABLE_READERS = rolesOf('canReadTeacherTimetables');
@@ -42,10 +131,10 @@ export class DiaryService {
    * the student is in that day, and individual lessons. Only for those who take part in the
    * student's education — the student, current guardians, staff, while they take part today (student_access_at); else NOT_FOUND.
    */
-  async studentDiary(ctx: Ctx, studentGlobalId: string, from: string, to: string): Promise<DiaryDay[]> {
+  async studentDiary(ctx: Ctx, studentGlobalId: string, from: string, to: string, wants: DiaryWants = {}): Promise<DiaryDay[]> {
     const studentId = fromGlobalId(studentGlobalId, 'Student', 'studentId');
     const days = daysOf(from, to);
-    if (!ctx.viewer || !(await ctx.loaders.studentAccess.load(viewerKey(ctx.viewer.userId, studentId)))) throw notFound('Student');
+    if (!ctx.viewer) throw notFound('Student');
     const em = ctx.em;
     // The student's class and group memberships that overlap the range, clipped to it.
     const memberships = `
@@ -54,16 +143,28 @@ export class DiaryService {
            grp as (select group_id as id, greatest(from_date, ?::date) as f, least(coalesce(to_date, ?::date), ?::date) as t
                      from group_membership where student_id = ? and from_date <= ?::date and (to_date is null or to_date >= ?::date))`;
     const mParams = [from, to, to, studentId, to, from, from, to, to, studentId, to, from];
-    const lessonRows = await boundRows<Record<string, unknown>>(em,
-      `${memberships}
-       select l.* from lesson l join cls on l.school_class_id = cls.id and l.date between cls.f and cls.t
-       union
-       select l.* from lesson l join grp on l.group_id = grp.id and l.date between grp.f and grp.t
-       union
-       select l.* from lesson l where l.student_id = ? and l.date between ?::date and ?::date
-       order by date, lesson_number, id`,
-      [...mParams, studentId, from, to]);
-    const lessons = byDate(lessonRows.map((r) => leanRow(Lesson, r)));
+    // One statement: whether the viewer takes part in the student's education today, the lessons,
+    // and what the selection reads of each (`DiaryWants`), which then primes the request's loaders.
+    const { columns, joins, ctes } = diaryExtras(wants);
+    const rows = await boundRows<Record<string, unknown>>(em,
+      `${memberships},
+       acc as (select exists (select 1 from student_access_keys(?::timestamptz, ?::uuid[], ?::uuid[])) as ok),
+       les as (select l.* from lesson l join cls on l.school_class_id = cls.id and l.date between cls.f and cls.t
+               union
+               select l.* from lesson l join grp on l.group_id = grp.id and l.date between grp.f and grp.t
+               union
+               select l.* from lesson l where l.student_id = ? and l.date between ?::date and ?::date)${ctes}
+       select acc.ok as "__ok", l.*${columns}
+         from acc left join les l on acc.ok${joins}
+        order by l.date, l.lesson_number, l.id`,
+      [...mParams, clock.now().toISOString(), uuidArray([ctx.viewer.userId]), uuidArray([studentId]), studentId, from, to]);
+    const allowed = rows[0]?.__ok === true;
+    ctx.loaders.studentAccess.prime(viewerKey(ctx.viewer.userId, studentId), allowed);
+    if (!allowed) throw notFound('Student');
+    const lessonRows = rows.filter((r) => r.id != null);
+    const lean = lessonRows.map((r) => leanRow(Lesson, r));
+    primeDiaryLoaders(ctx, wants, lessonRows, lean);
+    const lessons = byDate(lean);
     // Control works and holidays only when a day's field asks for them: one statement each, for the range.
     let controlWorks: Promise<Map<string, ControlWork[]>> | null = null;
     let holidays: Promise<Map<string, Holiday>> | null = null;
