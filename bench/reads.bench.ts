@@ -63,7 +63,7 @@ const LOGIN = 'mutation Login($input: LoginInput!) { login(input: $input) { acce
 export const DEMO_PASSWORD = 'demo1234';
 
 /** Issue 11, "Targets". */
-const TARGETS = { rpsRatio: 0.67, p99Ratio: 1.5, cpuMsPerRequest: 3, extraStatements: 2 };
+const TARGETS = { rpsRatio: 0.67, p99Ratio: 1.5, cpuMsPerRequest: 3, extraStatements: 2, pgCpuMsPerDiaryWeek: 3 };
 /** Issue 12: the journal's reads at most 1.5× the hand-written reference. */
 const JOURNAL_RATIO = 1.5;
 
@@ -441,6 +441,9 @@ function printQuery(q: Query, figures: Record<ServerName, Figures>, o: Options):
       [`p99 ≤ ${TARGETS.p99Ratio}× the peer's`, `${fmt(otm.p99 / peer.p99, 2)}×`, otm.p99 <= TARGETS.p99Ratio * peer.p99],
       [`server CPU ≤ ${TARGETS.cpuMsPerRequest} ms/request`, `${fmt(otm.cpuMsPerRequest, 2)} ms`, otm.cpuMsPerRequest <= TARGETS.cpuMsPerRequest],
       [`statements ≤ the peer's + ${TARGETS.extraStatements}`, `${otm.statementsOne} vs ${peer.statementsOne}`, otm.statementsOne <= peer.statementsOne + TARGETS.extraStatements],
+      // Issue 11: PostgreSQL CPU per diary week (B) at most 3 ms.
+      ...(q.name === 'B' ? [[`PostgreSQL CPU ≤ ${TARGETS.pgCpuMsPerDiaryWeek} ms/request`, `${fmt(otm.pgCpuMsPerRequest, 2)} ms`,
+        otm.pgCpuMsPerRequest <= TARGETS.pgCpuMsPerDiaryWeek] as [string, string, boolean]] : []),
     ];
   const wl = Math.max(...checks.map(([k]) => k.length));
   const wv = Math.max(...checks.map(([, v]) => v.length));

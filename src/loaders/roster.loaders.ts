@@ -97,7 +97,7 @@ export function createRosterLoaders(em: EntityManager) {
       const parts = unique.map((k) => k.split('|'));
       // Only the administration's keys (no user): no access function in the statement at all.
       const filtered = parts.some((p) => p[0] !== '');
-      const rows = await em.execute<Record<string, unknown>[]>(
+      const rows = await boundRows<Record<string, unknown>>(em,
         `select s.*, k.key as "__key" from unnest(?::uuid[], ?::uuid[], ?::date[], ?::text[]) k(user_id, class_id, on_date, key)
            join class_membership cm on cm.school_class_id = k.class_id and cm.from_date <= k.on_date and (cm.to_date is null or cm.to_date >= k.on_date)
            join student s on s.id = cm.student_id
@@ -112,11 +112,15 @@ export function createRosterLoaders(em: EntityManager) {
       }));
     }),
 
-    /** studentId → current guardian links, oldest first. */
+    /**
+     * studentId → current guardian links, oldest first, each with its guardian's row read in the same
+     * statement (`linkGuardian` hands it to `guardianById` after its access check).
+     */
     guardianLinksByStudent: new DataLoader<string, StudentGuardian[]>(async (ids) => {
       const rows = (await boundRows<Record<string, unknown>>(em,
-        'select * from student_guardian where student_id = any(?::uuid[]) and removed_at is null order by created_at, id', [uuidArray(ids)]))
-        .map((r) => leanRow(StudentGuardian, r));
+        `select sg.*, ${prefixedColumns(Guardian, 'g', 'g__')} from student_guardian sg join guardian g on g.id = sg.guardian_id
+          where sg.student_id = any(?::uuid[]) and sg.removed_at is null order by sg.created_at, sg.id`, [uuidArray(ids)]))
+        .map((r) => leanRow(StudentGuardian, r, { guardian: leanRow(Guardian, r, undefined, 'g__') }));
       const grouped = groupBy(rows, (r) => r.student.id);
       return ids.map((id) => grouped.get(id) ?? []);
     }),

@@ -153,16 +153,8 @@ export class AuthService {
       hash: string; expires_at: Date; session_id: string; revoked_at: Date | null; user_id: string; login: string;
       blocked_at: Date | null; must_change_password: boolean; roles: { schoolId: string; role: Role }[];
     }>(em,
-      `select t.hash, t.expires_at, s.id as session_id, s.revoked_at, u.id as user_id, u.login, u.blocked_at,
-              u.must_change_password,
-              coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role))
-                       filter (where r.id is not null), '[]') as roles
-         from auth_token t
-         join auth_session s on s.id = t.session_id
-         join app_user u on u.id = s.user_id
-         left join role_assignment r on r.user_id = u.id
-        where t.hash = any(?::text[]) and t.kind = 'ACCESS'
-        group by t.hash, s.id, u.id`,
+      // auth_sessions_by_hash() (migration 0024): the statement with a plan kept per connection.
+      'select * from auth_sessions_by_hash(?::text[])',
       // hex digests: safe in an array literal, sent as one bind parameter
       [`{${hashes.join(',')}}`],
     );

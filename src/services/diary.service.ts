@@ -39,41 +39,28 @@ export function diaryWants(lessonFields: ReadonlySet<string>): DiaryWants {
 
 const staffColumns = (alias: string, userAlias: string) => `, ${prefixedColumns(Staff, alias, `${alias}__`)}, ${prefixedColumns(User, userAlias, `${userAlias}__`)}`;
 
-/** The diary statement's parts for `wants`: extra CTEs, columns (prefixed) and joins on the lesson `l`. */
-function diaryExtras(wants: DiaryWants): { ctes: string; columns: string; joins: string } {
-  let ctes = '';
+/** The diary statement's extra columns (prefixed) and joins on the lessons (`d.lesson`) for `wants`; the bell times come with the lessons. */
+function diaryExtras(wants: DiaryWants): { columns: string; joins: string } {
   let columns = '';
   let joins = '';
-  if (wants.times) {
-    // As effectiveBellSlots: the schedule picked once per distinct (year, class, group, student[, day]).
-    ctes += `,
-       picked as (select p.*, effective_bell_schedule(p.year_id, p.class_id, p.group_id, p.student_id, p.pick_day, p.pick_day) as schedule_id
-                    from (select distinct academic_year_id as year_id, school_class_id as class_id, group_id, student_id,
-                                 case when student_id is null then null else date end as pick_day from les) p)`;
-    columns += ', bs.starts_at::text as "__starts_at", bs.ends_at::text as "__ends_at"';
-    joins += `
-         left join picked p on p.year_id = l.academic_year_id and p.class_id is not distinct from l.school_class_id
-               and p.group_id is not distinct from l.group_id and p.student_id is not distinct from l.student_id
-               and p.pick_day is not distinct from (case when l.student_id is null then null else l.date end)
-         left join bell_slot bs on bs.bell_schedule_id = p.schedule_id and bs.lesson_number = l.lesson_number`;
-  }
+  if (wants.times) columns += ', d.starts_at::text as "__starts_at", d.ends_at::text as "__ends_at"';
   if (wants.subject) {
     columns += `, ${prefixedColumns(Subject, 'sj', 'sj__')}`;
-    joins += ' left join subject sj on sj.id = l.subject_id';
+    joins += ' left join subject sj on sj.id = (d.lesson).subject_id';
   }
   if (wants.room) {
     columns += `, ${prefixedColumns(Room, 'rm', 'rm__')}`;
-    joins += ' left join room rm on rm.id = l.room_id';
+    joins += ' left join room rm on rm.id = (d.lesson).room_id';
   }
   if (wants.teacher) {
     columns += staffColumns('ts', 'tu');
-    joins += ' left join staff ts on ts.id = l.teacher_id left join app_user tu on tu.id = ts.user_id';
+    joins += ' left join staff ts on ts.id = (d.lesson).teacher_id left join app_user tu on tu.id = ts.user_id';
   }
   if (wants.substitute) {
     columns += staffColumns('ss', 'su');
-    joins += ' left join staff ss on ss.id = l.substitute_teacher_id left join app_user su on su.id = ss.user_id';
+    joins += ' left join staff ss on ss.id = (d.lesson).substitute_teacher_id left join app_user su on su.id = ss.user_id';
   }
-  return { ctes, columns, joins };
+  return { columns, joins };
 }
 
 /** Primes the request's loaders with what the diary statement read (`diaryExtras`), as each loader would have read it. */
@@ -143,21 +130,15 @@ export class DiaryService {
            grp as (select group_id as id, greatest(from_date, ?::date) as f, least(coalesce(to_date, ?::date), ?::date) as t
                      from group_membership where student_id = ? and from_date <= ?::date and (to_date is null or to_date >= ?::date))`;
     const mParams = [from, to, to, studentId, to, from, from, to, to, studentId, to, from];
-    // One statement: whether the viewer takes part in the student's education today, the lessons,
-    // and what the selection reads of each (`DiaryWants`), which then primes the request's loaders.
-    const { columns, joins, ctes } = diaryExtras(wants);
+    // One statement: whether the viewer takes part in the student's education today, the lessons
+    // with their bell times (student_diary_lessons(), migration 0024: planned once per connection),
+    // and what else the selection reads of them (`DiaryWants`), which then primes the request's loaders.
+    const { columns, joins } = diaryExtras(wants);
     const rows = await boundRows<Record<string, unknown>>(em,
-      `${memberships},
-       acc as (select exists (select 1 from student_access_keys(?::timestamptz, ?::uuid[], ?::uuid[])) as ok),
-       les as (select l.* from lesson l join cls on l.school_class_id = cls.id and l.date between cls.f and cls.t
-               union
-               select l.* from lesson l join grp on l.group_id = grp.id and l.date between grp.f and grp.t
-               union
-               select l.* from lesson l where l.student_id = ? and l.date between ?::date and ?::date)${ctes}
-       select acc.ok as "__ok", l.*${columns}
-         from acc left join les l on acc.ok${joins}
-        order by l.date, l.lesson_number, l.id`,
-      [...mParams, clock.now().toISOString(), uuidArray([ctx.viewer.userId]), uuidArray([studentId]), studentId, from, to]);
+      `select d.ok as "__ok", (d.lesson).*${columns}
+         from student_diary_lessons(?::timestamptz, ?::uuid, ?::uuid, ?::date, ?::date, ?::boolean) d${joins}
+        order by (d.lesson).date, (d.lesson).lesson_number, (d.lesson).id`,
+      [clock.now().toISOString(), ctx.viewer.userId, studentId, from, to, !!wants.times]);
     const allowed = rows[0]?.__ok === true;
     ctx.loaders.studentAccess.prime(viewerKey(ctx.viewer.userId, studentId), allowed);
     if (!allowed) throw notFound('Student');

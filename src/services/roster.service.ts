@@ -266,6 +266,8 @@ export class RosterService {
     if (!(await this.canSeeStudent(ctx, link.student.id, loadedSchoolOf(link.student)))) return null;
     // A current link of a student the viewer takes part in educating: what guardianAccess tests.
     if (!link.removedAt) ctx.loaders.guardianAccess.prime(viewerKey(ctx.viewer!.userId, link.guardian.id), true);
+    // Read with the link (guardianLinksByStudent): the same row guardianById would read.
+    if (link.guardian instanceof LeanRef && link.guardian.isInitialized()) ctx.loaders.guardianById.prime(link.guardian.id, link.guardian.unwrap() as Guardian);
     return ctx.loaders.guardianById.load(link.guardian.id);
   }
 

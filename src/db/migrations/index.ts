@@ -21,6 +21,7 @@ import { holidayAppliesMigrations } from './0020-holiday-applies';
 import { finalMarkMigrations } from './0022-final-marks';
 import { journalMigrations } from './0021-journal';
 import { messageMigrations } from './0023-messages';
+import { hotReadFunctionMigrations } from './0024-hot-read-functions';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -47,4 +48,5 @@ export const migrationsList = [
   ...journalMigrations,
   ...finalMarkMigrations,
   ...messageMigrations,
+  ...hotReadFunctionMigrations,
 ];
