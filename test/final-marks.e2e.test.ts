@@ -322,6 +322,37 @@ describe('R-JOUR-9: close and reopen', () => {
     expect(v.auditVerify.ok).toBe(true);
   });
 
+  test('R-JOUR-9, R-YEAR-11: an individual lesson (individual plan) of a closed period is in its student\'s class journal: reopened for the class or for that student, the teacher writes it; closed again, refused', async () => {
+    const f = await fixture([]);
+    const lessonId = gid('Lesson', await insertLesson(app, { schoolId, yearId, subjectId: f.subjectId, teacherId: f.teacher.staffId, studentId: f.kids[2], date: '2025-10-08', n: 7 }));
+    const answer = await workType('Ответ на уроке');
+    const post = (value: string) => f.t.ok(POST, { i: { lessonId, marks: [{ studentId: gid('Student', f.kids[2]), workTypeId: answer, value }] } });
+    const content = () => f.t.ok(CONTENT, { i: { lessonId, topic: 'Индивидуальное занятие' } });
+    at('2025-10-27');
+    const before = [await count('mark'), await count('audit_entry')];
+    expect((await post('5')).marksPost.userErrors.map((e: any) => e.code)).toEqual(['JOURNAL_CLOSED']);
+    expect((await content()).lessonContentSet.userErrors.map((e: any) => e.code)).toEqual(['JOURNAL_CLOSED']);
+    expect([await count('mark'), await count('audit_entry')]).toEqual(before);
+    const deputy = await app.as('deputy');
+    // Another student's reopening of the same class does not open it.
+    const other = await deputy.ok(REOPEN, { i: { periodId: q1, subjectId: gid('Subject', f.subjectId), classId: gid('SchoolClass', f.classId), studentId: gid('Student', f.kids[1]), reason: 'Другой ученик' } });
+    expect(other.journalReopen.userErrors).toEqual([]);
+    expect((await post('5')).marksPost.userErrors.map((e: any) => e.code)).toEqual(['JOURNAL_CLOSED']);
+    // Its student's reopening in their class opens the whole lesson: marks and content.
+    const own = await deputy.ok(REOPEN, { i: { periodId: q1, subjectId: gid('Subject', f.subjectId), classId: gid('SchoolClass', f.classId), studentId: gid('Student', f.kids[2]), reason: 'Индивидуальный план' } });
+    expect(own.journalReopen.userErrors).toEqual([]);
+    const posted = await post('5');
+    expect(posted.marksPost.userErrors).toEqual([]);
+    expect((await content()).lessonContentSet.userErrors).toEqual([]);
+    const history = (await f.t.ok(HISTORY, { l: lessonId, s: gid('Student', f.kids[2]) })).journalCellHistory;
+    expect(history.map((h: any) => [h.action, h.reopening?.reason ?? null])).toEqual([['CREATE', 'Индивидуальный план']]);
+    await deputy.ok(CLOSE, { i: { reopeningId: own.journalReopen.reopening.id } });
+    expect((await f.t.ok(CORRECT, { i: { markId: posted.marksPost.marks[0].id, value: '4' } })).markCorrect.userErrors.map((e: any) => e.code)).toEqual(['JOURNAL_CLOSED']);
+    // The whole class journal reopened covers it too.
+    await deputy.ok(REOPEN, { i: { periodId: q1, subjectId: gid('Subject', f.subjectId), classId: gid('SchoolClass', f.classId), reason: 'Весь журнал' } });
+    expect((await f.t.ok(CORRECT, { i: { markId: posted.marksPost.marks[0].id, value: '4' } })).markCorrect.userErrors).toEqual([]);
+  });
+
   test('R-JOUR-10: a lesson\'s history shows topic and homework changes; its notes only to staff; a deleted mark stays in its cell\'s history', async () => {
     const f = await fixture(['2025-11-20']);
     const lessonId = f.lessons['2025-11-20'];

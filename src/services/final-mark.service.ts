@@ -28,7 +28,7 @@ import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
 import { weightedAverage } from './journal.service';
 import { clock } from '../clock';
-import { REOPENING_OF_LESSON, REOPENING_OF_STUDENT } from './journal-lock';
+import { JOURNAL_CLASS_OF_LESSON, REOPENING_OF_LESSON, REOPENING_OF_STUDENT } from './journal-lock';
 
 /** R-JOUR-9, R-ROLE-2, R-ROLE-3: who reopens and closes a closed journal. */
 const REOPENERS = rolesOf('canReopenJournals');
@@ -344,7 +344,7 @@ export class FinalMarkService {
                        and (changes -> 'lesson' ->> 'after') = ?::text
                        and (changes -> 'student' ->> 'after') is not distinct from ?::text
                     ${studentId ? '' : `union all select 'Lesson', ?::text`}),
-            l as (select l.id, l.subject_id, l.school_class_id, l.group_id, g.school_class_id as group_class_id, lesson_period(l.id) as period_id
+            l as (select l.id, l.subject_id, l.group_id, l.student_id, ${JOURNAL_CLASS_OF_LESSON('l', 'g')} as journal_class_id, lesson_period(l.id) as period_id
                     from lesson l left join study_group g on g.id = l.group_id where l.id = ?::uuid)
        select a.occurred_at, a.action, a.entity_type, a.entity_id, a.changes, a.seq, ${prefixedColumns(Staff, 'st', 'st__')},
               ${prefixedColumns(JournalReopening, 'r', 'r__')}
@@ -354,7 +354,8 @@ export class FinalMarkService {
          left join lateral (select r.* from journal_reopening r ${UNDER_REOPENING}
                                r.study_period_id = l.period_id and r.subject_id = l.subject_id
                                and ${REOPENING_OF_LESSON('r', 'l')}
-                               and (r.student_id is null or r.student_id is not distinct from ?::uuid)
+                               -- an individual lesson's history: its one student's reopenings too
+                               and (r.student_id is null or r.student_id = coalesce(?::uuid, l.student_id))
                              order by ro.seq desc limit 1) r on true
         order by a.seq desc limit ${HISTORY_MAX}`,
       studentId
