@@ -1,5 +1,6 @@
 import { startTestApp, TestApp, wsExecute } from './helpers/app';
 import { demo, gid, subject } from './helpers/factories';
+import { pendingDeadlines } from '../src/schema/budgets';
 
 /*
  * Issue 9 §1: time budgets. The interactive budget is pinned to 400 ms; the test holds a lock on
@@ -45,6 +46,19 @@ describe('ISSUE-9 §1: time budgets', () => {
   test('issue 10 §3: pooled connections start with JIT off (it compiled the batch checks of live delivery for 1.4 s)', async () => {
     const rows = await app.orm.em.fork().execute<{ jit: string }[]>('show jit');
     expect(rows[0].jit).toBe('off');
+  });
+
+  test('ISSUE-9 §1: an operation that settled in time holds nothing of its result until its deadline (20 at once, then none waiting)', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => admin.ok(SUBJECTS, { s: schoolId })));
+    for (const a of answers) expect(Array.isArray(a.subjects)).toBe(true);
+    // Each operation took its callback out of the shared deadline when it settled: the deadline (its
+    // timer still running for the budget) references no result.
+    expect(pendingDeadlines()).toBe(0);
+    const slow = whileLocked(() => admin.gql(SUBJECTS, { s: schoolId }));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pendingDeadlines()).toBe(1);
+    expectBudgetError((await slow).errors);
+    expect(pendingDeadlines()).toBe(0);
   });
 
   test('ISSUE-9 §1: a query stuck behind a lock ends with the budget error within the budget on HTTP; the client is served next', async () => {

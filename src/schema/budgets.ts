@@ -48,38 +48,49 @@ export function isCancelledStatement(error: unknown): boolean {
   return false;
 }
 
-/** What a shared deadline rejects with; turned into the budget error of its kind by the caller. */
-const OVER_BUDGET = Symbol('over budget');
-/** Deadlines shared by every operation whose budget ends in the same 10 ms: one timer each, not one per operation. */
-const deadlines = new Map<number, Promise<never>>();
+/**
+ * Deadlines shared by every operation whose budget ends in the same 10 ms: one timer each, not one
+ * per operation (a batch of live events starts thousands of executions at once; a timer and a
+ * closure per execution cost more than the execution's own fields). A deadline holds the callbacks
+ * of the operations still running, and an operation takes its own out when it settles. Not
+ * `Promise.race` with a shared promise: that leaves a reaction on the shared promise per operation
+ * until its timer fires, which keeps every result alive for the whole budget — measured, 300 MB of
+ * class journal pages held for 5 s at 45 pages/s.
+ */
+const deadlines = new Map<number, Set<() => void>>();
 const DEADLINE_GRAIN_MS = 10;
 
-/**
- * A promise that rejects with OVER_BUDGET at least `ms` from now. A batch of live events starts
- * thousands of executions at once; a timer and a closure per execution cost more than the
- * execution's own fields, so executions ending in the same grain share one.
- */
-function deadline(ms: number): Promise<never> {
+/** Calls `onTimeout` at least `ms` from now unless the returned function is called first. */
+function atDeadline(ms: number, onTimeout: () => void): () => void {
   const at = Math.ceil((Date.now() + ms) / DEADLINE_GRAIN_MS) * DEADLINE_GRAIN_MS;
-  let d = deadlines.get(at);
-  if (!d) {
-    d = new Promise<never>((_, reject) => {
-      setTimeout(() => { deadlines.delete(at); reject(OVER_BUDGET); }, at - Date.now()).unref();
-    });
-    // Settled without a waiter when every operation of its grain finished in time.
-    d.catch(() => undefined);
-    deadlines.set(at, d);
+  let waiting = deadlines.get(at);
+  if (!waiting) {
+    const created = new Set<() => void>();
+    waiting = created;
+    deadlines.set(at, created);
+    setTimeout(() => {
+      deadlines.delete(at);
+      for (const f of created) f();
+    }, at - Date.now()).unref();
   }
-  return d;
+  const set = waiting;
+  set.add(onTimeout);
+  return () => { set.delete(onTimeout); };
 }
 
-async function race<T>(work: Promise<T>, ms: number, budget: BudgetKind): Promise<T> {
-  try {
-    return await Promise.race([work, deadline(ms)]);
-  } catch (e) {
-    if (e === OVER_BUDGET) throw budgetError(budget, ms);
-    throw e;
-  }
+/** `work`, or the budget error of its kind when it has not settled within `ms`. */
+export function race<T>(work: Promise<T>, ms: number, budget: BudgetKind): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const cancel = atDeadline(ms, () => reject(budgetError(budget, ms)));
+    work.then((v) => { cancel(); resolve(v); }, (e: unknown) => { cancel(); reject(e); });
+  });
+}
+
+/** How many operations wait on a deadline now (tests: none once they have settled). */
+export function pendingDeadlines(): number {
+  let n = 0;
+  for (const set of deadlines.values()) n += set.size;
+  return n;
 }
 
 /**
