@@ -113,4 +113,44 @@ describe('issue 10 §3: one execution per group that receives the same bytes', (
     }
     expect(text('admin1')).toContain(y.pd.lastName);
   });
+
+  test('issue 10 §3, R-SEC-3: streams of different students share one execution when it reads neither whose stream nor who asks; selecting `studentId` splits them, each stream its own student', async () => {
+    const X = gid('Student', x.studentId);
+    const Y = gid('Student', y.studentId);
+    const subscribe = async (fields: string, extra: string) => {
+      const query = `subscription($s: ID!) { diaryEvents(studentId: $s) { kind ${extra} ... on LessonCancelledEvent { lesson { ${fields} } } ... on LessonRestoredEvent { lesson { ${fields} } } } }`;
+      const who: [string, string][] = [['parentOfX1', X], ['parentOfX2', X], ['parentOfXY', Y], ['admin1', X], ['admin2', Y]];
+      // One at a time: collectLive waits for the hub's count of registrations to move.
+      const subs: { name: string; s: string; stream: Received }[] = [];
+      for (const [name, s] of who) subs.push({ name, s, stream: await collectLive(app.server.events, app.ws(viewers[name].token), query, { s }) });
+      return subs;
+    };
+    const run = async (subs: Awaited<ReturnType<typeof subscribe>>, kind: string, change: () => Promise<unknown>) => {
+      const before = app.server.events.stats;
+      await change();
+      await app.server.events.flush();
+      for (const { stream } of subs) await stream.until((r) => r.data.some((d) => d.diaryEvents.kind === kind) || r.errors.length > 0);
+      const after = app.server.events.stats;
+      const got = Object.fromEntries(subs.map(({ name, stream }) => [name, stream.data.find((d) => d.diaryEvents.kind === kind).diaryEvents]));
+      for (const { stream } of subs) stream.unsubscribe();
+      return { got, shared: after.sharedExecutions - before.sharedExecutions, group: after.groupExecutions - before.groupExecutions };
+    };
+
+    // Without studentId: one execution for the parents and one for the administrators, on whichever
+    // stream comes first; the other stream's parent and administrator reuse them (same rights, same decision).
+    const cancel = await run(await subscribe(LESSON_FIELDS, ''), 'LESSON_CANCELLED', () =>
+      mutate('mutation($i: LessonCancelInput!) { lessonCancel(input: $i) { userErrors { code } } }', { lessonId: gid('Lesson', lessonId), reason: 'снова карантин' }));
+    expect(cancel.group).toBe(2);
+    expect(cancel.shared).toBe(2);
+    for (const name of [...PARENTS, ...ADMINS]) expect({ name, lesson: cancel.got[name].lesson }).toEqual({ name, lesson: (await overHttp(name, LESSON_FIELDS)).lesson });
+    expect(cancel.got.parentOfXY).toEqual(cancel.got.parentOfX1);
+    expect(cancel.got.admin2).not.toEqual(cancel.got.parentOfXY);
+
+    // With studentId: the parents' execution read the stream, so nothing is shared; each stream names its own student.
+    const restore = await run(await subscribe(LESSON_FIELDS, 'studentId'), 'LESSON_RESTORED', () =>
+      mutate('mutation($i: LessonRestoreInput!) { lessonRestore(input: $i) { userErrors { code } } }', { lessonId: gid('Lesson', lessonId) }));
+    expect(restore.shared).toBe(0);
+    expect([restore.got.parentOfX1.studentId, restore.got.parentOfX2.studentId, restore.got.parentOfXY.studentId, restore.got.admin1.studentId, restore.got.admin2.studentId])
+      .toEqual([X, X, Y, X, Y]);
+  });
 });

@@ -77,14 +77,18 @@ export class EventService {
   toEvent(d: LiveEvent | Delivery): DiaryEvent {
     if ('error' in d) throw d.error;
     const { event } = d;
-    return buildEvent(eventKind(event.kind), {
+    const built = buildEvent(eventKind(event.kind), {
       cursor: String(event.seq),
       kind: event.kind,
       occurredAt: event.occurredAt,
-      studentId: d.studentId ? toGlobalId('Student', d.studentId) : null,
+      studentId: null,
       dateFrom: event.dateFrom,
       dateTo: event.dateTo,
     }, event.details, d.object) as DiaryEvent;
+    // Read only when selected: a live execution that does not select it is the same for every stream (streamProbe).
+    return Object.defineProperty(built, 'studentId', {
+      enumerable: true, configurable: true, get: () => (d.studentId ? toGlobalId('Student', d.studentId) : null),
+    });
   }
 
   private assertViewer(ctx: Ctx) {

@@ -12,7 +12,7 @@ import { boundRows } from '../db/bound';
 import { uuidArray } from '../loaders/roster.loaders';
 import { EventSubscription, type LiveEvent, type OutboxEvent, type Rights, type SubscriberSpec } from './event-subscription';
 import { liveAccess } from './live-access';
-import { executeEvent, groupContext, memberContext, type LiveRuntime } from './live-execution';
+import { executeEvent, groupContext, memberContext, streamProbe, type LiveRuntime } from './live-execution';
 
 export { EventSubscription, type Delivery, type LiveEvent, type OutboxEvent, type SubscriberSpec } from './event-subscription';
 
@@ -24,7 +24,17 @@ export interface EventObjects {
   /** the batch's EntityManager and loaders, shared read-only by the subscribers' field resolvers */
   em: EntityManager;
   loaders: Loaders;
+  /**
+   * Payloads of group executions by selection, rights, access decision and event (`sharedKey`),
+   * for every stream of the batch: null where the execution read who the viewer is or whose stream
+   * it is (then each group executes its own).
+   */
+  shared: Map<string, Promise<string | null>>;
 }
+
+/** What decides the bytes of an execution that read neither the viewer's identity nor the stream. */
+const sharedKey = (sub: EventSubscription, root: LiveEvent) =>
+  `${sub.selection}\u0000${sub.rights!.text}\u0000${root.object === null ? 0 : 1}\u0000${root.event.seq}`;
 
 const SELECT = `select seq, school_id, occurred_at, kind, object_type, object_id,
   to_char(date_from, 'YYYY-MM-DD') as date_from, to_char(date_to, 'YYYY-MM-DD') as date_to, details, student_ids, teacher_user_ids
@@ -86,7 +96,7 @@ class RightsTable {
   intern(mustChangePassword: boolean, rolesText: string, roles?: ViewerRoles): Rights {
     const text = `${mustChangePassword ? 1 : 0}${rolesText}`;
     let r = this.byText.get(text);
-    if (!r) this.byText.set(text, (r = { roles: roles ?? (JSON.parse(rolesText) as ViewerRoles), mustChangePassword, id: this.byText.size }));
+    if (!r) this.byText.set(text, (r = { roles: roles ?? (JSON.parse(rolesText) as ViewerRoles), mustChangePassword, id: this.byText.size, text }));
     return r;
   }
 }
@@ -139,7 +149,7 @@ export class EventHub {
   /** subscriptions whose backlog is to be replayed, and the round replaying others */
   private readonly replayQueue = new Set<EventSubscription>();
   private replayRunning: Promise<void> | null = null;
-  private readonly counters = { groupExecutions: 0, memberExecutions: 0, sent: 0 };
+  private readonly counters = { groupExecutions: 0, memberExecutions: 0, sharedExecutions: 0, sent: 0 };
 
   constructor(
     private readonly orm: MikroORM,
@@ -149,7 +159,7 @@ export class EventHub {
   ) {}
 
   /** Executions and sends since start (monitoring; tests and benchmarks read it). */
-  get stats(): { groupExecutions: number; memberExecutions: number; sent: number } {
+  get stats(): { groupExecutions: number; memberExecutions: number; sharedExecutions: number; sent: number } {
     return { ...this.counters };
   }
 
@@ -595,13 +605,34 @@ export class EventHub {
   private async executeFor(root: LiveEvent, subs: EventSubscription[], objects: EventObjects, ctxOf: (sub: EventSubscription) => Ctx, out: SendQueue): Promise<void> {
     const first = subs[0];
     const specificKey = `${first.selection}|${root.event.kind}`;
-    if (subs.length > 1 && !this.viewerSpecific.has(specificKey)) {
-      const { ctx, probe } = groupContext(first.template, ctxOf(first).viewer!, objects.em, objects.loaders);
-      const payload = await executeEvent(this.runtime, first.operation, root, ctx);
-      this.counters.groupExecutions++;
-      if (!probe.read) {
-        for (const sub of subs) out.add(sub, root.event.seq, payload);
+    // Another stream's group with the same selection, rights and decision executes (or executed)
+    // this event: when that execution read neither whose stream nor which viewer it was, the same bytes.
+    const key = sharedKey(first, root);
+    const earlier = objects.shared.get(key);
+    if (earlier) {
+      const same = await earlier;
+      if (same !== null) {
+        this.counters.sharedExecutions++;
+        for (const sub of subs) out.add(sub, root.event.seq, same);
         return;
+      }
+    }
+    if (!this.viewerSpecific.has(specificKey)) {
+      // A group context, also for a group of one: its result can serve the other streams.
+      let share: ((payload: string | null) => void) | undefined;
+      if (!earlier) objects.shared.set(key, new Promise<string | null>((resolve) => { share = resolve; }));
+      try {
+        const { ctx, probe } = groupContext(first.template, ctxOf(first).viewer!, objects.em, objects.loaders);
+        const stream = streamProbe(root);
+        const payload = await executeEvent(this.runtime, first.operation, stream.root, ctx);
+        this.counters.groupExecutions++;
+        if (!probe.read) {
+          share?.(stream.read ? null : payload);
+          for (const sub of subs) out.add(sub, root.event.seq, payload);
+          return;
+        }
+      } finally {
+        share?.(null);
       }
       // The selection asked who the viewer is: per subscriber from now on.
       if (this.viewerSpecific.size >= MAX_VIEWER_SPECIFIC) this.viewerSpecific.clear();
@@ -657,7 +688,7 @@ export class EventHub {
     await Promise.all([...ids].map(async ([type, set]) => {
       byType.set(type, await eventObjectType(type).load(em, [...set]));
     }));
-    return { byType, em, loaders: createLoaders(em) };
+    return { byType, em, loaders: createLoaders(em), shared: new Map() };
   }
 }
 

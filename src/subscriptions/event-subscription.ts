@@ -40,6 +40,8 @@ export interface Rights {
   roles: ViewerRoles;
   mustChangePassword: boolean;
   id: number;
+  /** the rights as text (password state and roles in a fixed order): equal text, equal rights, in any batch */
+  text: string;
 }
 
 /** Who subscribed to what; `studentId` for diaryEvents, null for teacherEvents. */

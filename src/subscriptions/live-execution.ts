@@ -2,6 +2,7 @@ import { execute, getOperationAST, Kind, visit, type ASTNode, type DocumentNode,
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Ctx, LiveOperation, Viewer } from '../context';
 import type { Loaders } from '../loaders';
+import type { LiveEvent } from './event-subscription';
 
 /** What the server gives live delivery to execute events with. */
 export interface LiveRuntime {
@@ -88,6 +89,25 @@ export function groupContext(template: Ctx, viewer: Viewer, em: EntityManager, l
     ip: asked(''), userAgent: asked(null), socket: asked(undefined), operation: asked(undefined),
   });
   return { ctx, probe };
+}
+
+/**
+ * The root of a group execution, telling whether the execution read whose stream (student) it runs
+ * for (`DiaryEvent.studentId` reads it; nothing else does). One that read neither that nor the
+ * viewer's identity gives the same bytes on every stream with the same selection, rights and access
+ * decision, so the batch reuses it there (EventHub.executeFor).
+ */
+export function streamProbe(root: LiveEvent): { root: LiveEvent; read: boolean } {
+  const probe = { root: root, read: false };
+  probe.root = {
+    event: root.event,
+    object: root.object,
+    get studentId() {
+      probe.read = true;
+      return root.studentId;
+    },
+  };
+  return probe;
 }
 
 /** The context of one subscriber for one event: their current rights, the batch's database state. */
