@@ -1,6 +1,6 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { demo, gid } from './helpers/factories';
-import { scopeState } from '../src/db/async-scope';
+import { asyncScopesActive, scopeState } from '../src/db/async-scope';
 
 /**
  * AsyncLocalStorage scopes (src/db/async-scope.ts): between writes no instance is left enabled, so
@@ -27,7 +27,8 @@ describe('R-SEC-5: the audit actor lives in scopes that end', () => {
     expect(r.workTypeCreate.userErrors).toEqual([]);
     const state = scopeState();
     expect(state.open).toBe(0);
-    expect(state.recorded).toBeGreaterThanOrEqual(3);
+    // On Node 24 AsyncLocalStorage needs no promise hooks: nothing is scoped, nothing recorded.
+    expect(state.recorded >= 3).toBe(asyncScopesActive());
     expect(state.enabled).toBe(0);
     // A read between writes opens no scope.
     await admin.ok(CLASSES, { s: gid('School', schoolId) });

@@ -44,12 +44,17 @@ export function scopeState(): { open: number; recorded: number; enabled: number 
 }
 
 let installed = false;
+let active = false;
+/** Whether the scopes are in force: on a Node whose AsyncLocalStorage uses promise hooks (20, 22). */
+export const asyncScopesActive = (): boolean => active;
+
 /** Installs the scopes (once per process, before the ORM is used). */
 export function installAsyncScopes(): void {
   if (installed) return;
   installed = true;
   const enable = proto._enable;
   if (typeof enable !== 'function') return;
+  active = true;
   proto._enable = function scopedEnable(this: AsyncLocalStorage<unknown>) {
     if (open > 0) storages.add(this);
     return enable.call(this);
