@@ -34,31 +34,12 @@ export interface LiveAccess {
  * 10,000 subscribers, measured). Arrays travel as bind parameters.
  */
 export async function liveAccess(em: EntityManager, keys: readonly LiveAccessKey[]): Promise<LiveAccess[]> {
-  const now = clock.now().toISOString();
+  // live_access_keys() (migration 0025): the check below, planned once per connection.
   const rows = await boundRows<{ k: number; live: boolean; allowed: boolean; roles: string; last_seq: string; pruned_through: string }>(em,
-    `select s.k,
-            coalesce((select u.blocked_at is null from app_user u where u.id = s.user_id), false)
-              and coalesce((select a.revoked_at is null and a.user_id = s.user_id from auth_session a where a.id = s.session_id), false) as live,
-            case when s.student_id is null
-                 -- teacherEvents: a staff role in a school is still held (staffArchive ends it)
-                 then exists (select 1 from role_assignment ra where ra.user_id = s.user_id and ra.role = any(?::role[]))
-                 -- diaryEvents: the user takes part in the student's education now. The student's own
-                 -- and their guardians' streams (nearly every diary subscriber) are first checked
-                 -- against those two branches of the rule alone (the planner drops the others): only
-                 -- the rest need the whole of student_access_at, which is then built for them.
-                 else exists (select 1 from student_access_at(?::timestamptz) sa
-                               where sa.user_id = s.user_id and sa.student_id = s.student_id and sa.reason in ('SELF', 'GUARDIAN'))
-                   or exists (select 1 from student_access_at(?::timestamptz) sa where sa.user_id = s.user_id and sa.student_id = s.student_id) end as allowed,
-            (select coalesce(json_agg(json_build_object('schoolId', r.school_id, 'role', r.role) order by r.role, r.school_id), '[]')
-               from role_assignment r where r.user_id = s.user_id)::text as roles,
-            h.last_seq, h.pruned_through
-       from unnest(?::int[], ?::uuid[], ?::uuid[], ?::uuid[]) as s(k, user_id, session_id, student_id)
-      cross join outbox_head h
-      where h.id = 1`,
+    'select * from live_access_keys(?::role[], ?::timestamptz, ?::int[], ?::uuid[], ?::uuid[], ?::uuid[])',
     [
       `{${STAFF_EVENT_ROLES.join(',')}}`,
-      now,
-      now,
+      clock.now().toISOString(),
       `{${keys.map((_, i) => i).join(',')}}`,
       `{${keys.map((k) => k.userId).join(',')}}`,
       `{${keys.map((k) => k.sessionId).join(',')}}`,

@@ -22,6 +22,7 @@ import { finalMarkMigrations } from './0022-final-marks';
 import { journalMigrations } from './0021-journal';
 import { messageMigrations } from './0023-messages';
 import { hotReadFunctionMigrations } from './0024-hot-read-functions';
+import { liveAccessKeysMigrations } from './0025-live-access-keys';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -49,4 +50,5 @@ export const migrationsList = [
   ...finalMarkMigrations,
   ...messageMigrations,
   ...hotReadFunctionMigrations,
+  ...liveAccessKeysMigrations,
 ];
