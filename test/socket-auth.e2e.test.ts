@@ -296,10 +296,11 @@ describe('issue 10 §4, R-SEC-3: each event is authorised with the subscriber\'s
     let roleQueries = 0;
     const namesAll: boolean[] = [];
     conn.logQuery = function (this: unknown, ...a: unknown[]) {
-      // Statements of this delivery that read roles: those whose parameters name these teachers
-      // (the subscriptions were registered one after another, so their own checks are logged already).
+      // Statements of this delivery that read roles (role_assignment, or live_access_keys(), which
+      // reads them with the access check) and whose parameters name these teachers (the
+      // subscriptions were registered one after another, so their own checks are logged already).
       const params = JSON.stringify((a[1] as { params?: unknown } | undefined)?.params ?? '');
-      if (/role_assignment/.test(String(a[0])) && teachers.some((t) => params.includes(t.userId))) {
+      if (/role_assignment|live_access_keys/.test(String(a[0])) && teachers.some((t) => params.includes(t.userId))) {
         roleQueries++;
         namesAll.push(teachers.every((t) => params.includes(t.userId)));
       }
