@@ -40,7 +40,7 @@ function auditedProps(meta: EntityMetadata): EntityProperty[] {
 }
 
 /** A to-one value (entity, Ref, or the primary key itself) as its id. */
-function idOf(value: unknown): unknown {
+export function idOf(value: unknown): unknown {
   if (value == null) return null;
   const target = Reference.isReference(value) ? Reference.unwrapReference(value as Reference<object>) : value;
   if (typeof target !== 'object') return target;

@@ -1,8 +1,8 @@
-import { Reference, ReferenceKind, helper, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
+import { ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditEntry } from '../entities/audit-entry.entity';
 import { notAudited } from '../entities';
-import { creationEntries } from './audit.subscriber';
+import { creationEntries, idOf } from './audit.subscriber';
 import { boundRows } from './bound';
 import { leanRow } from './lean';
 
@@ -43,12 +43,6 @@ function columnsOf(meta: EntityMetadata): Column[] {
     columnCache.set(meta, cols);
   }
   return cols;
-}
-
-function idOf(value: unknown): unknown {
-  if (value == null || typeof value !== 'object') return value;
-  const target = Reference.isReference(value) ? Reference.unwrapReference(value as Reference<object>) : value;
-  return helper(target as object).getPrimaryKey();
 }
 
 /** A value as its column receives it: what the ORM's insert would bind, in a form JSON carries. */

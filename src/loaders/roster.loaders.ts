@@ -51,6 +51,16 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
 }
 
 /**
+ * The select list of a staff row (`alias`) with its account (`userAlias`), each column prefixed by
+ * its alias and `__`, and the lean Staff (its `user` loaded) from such a row: `staffById`'s shape,
+ * which reads that prime the loader use too.
+ */
+export const staffColumns = (alias: string, userAlias: string): string =>
+  `${prefixedColumns(Staff, alias, `${alias}__`)}, ${prefixedColumns(User, userAlias, `${userAlias}__`)}`;
+export const leanStaff = (row: Record<string, unknown>, alias: string, userAlias: string): Staff =>
+  leanRow(Staff, row, { user: leanRow(User, row, undefined, `${userAlias}__`) }, `${alias}__`);
+
+/**
  * DataLoaders of classes and people (R-YEAR-4, R-SEC-3). Everything that depends on who is asking
  * filters through `student_access_at` (participation today, in the school's time zone) in SQL; a
  * key carries the viewer's user id.
@@ -63,8 +73,8 @@ export function createRosterLoaders(em: EntityManager) {
     // Staff with their accounts (names live there) in one statement: a join, not a second select.
     staffById: new DataLoader<string, Staff | null>(async (ids) => {
       const rows = await boundRows<Record<string, unknown>>(em,
-        `select s.*, ${prefixedColumns(User, 'u', 'u__')} from staff s join app_user u on u.id = s.user_id where s.id = any(?::uuid[])`, [uuidArray(ids)]);
-      const map = new Map(rows.map((r) => [String(r.id), leanRow(Staff, r, { user: leanRow(User, r, undefined, 'u__') })]));
+        `select ${staffColumns('s', 'u')} from staff s join app_user u on u.id = s.user_id where s.id = any(?::uuid[])`, [uuidArray(ids)]);
+      const map = new Map(rows.map((r) => [String(r.s__id), leanStaff(r, 's', 'u')]));
       return ids.map((id) => map.get(id) ?? null);
     }),
 

@@ -1,5 +1,6 @@
 import { Arg, Ctx as GqlCtx, FieldResolver, Float, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Kind, type GraphQLResolveInfo, type SelectionNode, type FieldNode } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedFields } from '../schema/selection';
 import { LocalDateResolver } from 'graphql-scalars';
 import type { Ctx } from '../context';
 import { Lesson } from '../entities/lesson.entity';
@@ -27,25 +28,6 @@ const studentArg = { nullable: true, description: 'Only this student\'s (a diary
 /** The row a relation was read with (a page reads marks with their work type and lesson): no loader, no promise; else `load()`. */
 function loadedOr<T extends object>(ref: { isInitialized?(): boolean; unwrap?(): T }, load: () => Promise<T>): T | Promise<T> {
   return ref.isInitialized?.() ? ref.unwrap!() : load();
-}
-
-/** The fields of `selections`, those of their fragments included (directives ignored: a field that may be skipped counts). */
-function fieldsOf(selections: readonly SelectionNode[], info: GraphQLResolveInfo): FieldNode[] {
-  return selections.flatMap((s) => {
-    if (s.kind === Kind.FIELD) return [s];
-    if (s.kind === Kind.INLINE_FRAGMENT) return fieldsOf(s.selectionSet.selections, info);
-    const fragment = info.fragments[s.name.value];
-    return fragment ? fieldsOf(fragment.selectionSet.selections, info) : [];
-  });
-}
-
-/** The names of the fields selected at `path` below the field being resolved. */
-function selectedAt(info: GraphQLResolveInfo, path: string[]): Set<string> {
-  let selections: readonly SelectionNode[] = info.fieldNodes.flatMap((f) => f.selectionSet?.selections ?? []);
-  for (const name of path) {
-    selections = fieldsOf(selections, info).filter((f) => f.name.value === name).flatMap((f) => f.selectionSet?.selections ?? []);
-  }
-  return new Set(fieldsOf(selections, info).map((f) => f.name.value));
 }
 
 /** The journal of a lesson (R-JOUR-1..5): fields of `Lesson`. */
@@ -192,7 +174,7 @@ export class ClassJournalResolver {
 export class JournalResolver {
   @Query(() => ClassJournal, { description: 'A class journal page: the students × the lessons of a subject in a class or study group over a range (at most 120 days), with marks, attendance, topics, homework and weighted averages. For the teachers of the subject there (they fill it in lesson by lesson); read-only for the class teacher and the ADMIN, DIRECTOR and DEPUTY (R-ROLE-2..5). NOT_FOUND outside the viewer\'s schools; FORBIDDEN for other members.' })
   classJournal(@Arg('input', () => ClassJournalInput, { description: 'Which page.' }) input: ClassJournalInput, @GqlCtx() ctx: Ctx, @Info() info: GraphQLResolveInfo): Promise<ClassJournal> {
-    return ctx.services.journal.classJournal(ctx, input, selectedAt(info, ['rows', 'marks']));
+    return ctx.services.journal.classJournal(ctx, input, selectedFields(info, ['rows', 'marks']));
   }
 
   @Query(() => [SubjectMarks], { description: 'A student\'s marks by subject (by name) over a range of at most 400 days, with weighted averages. For the student, their guardians and staff taking part in their education (R-SEC-3); else NOT_FOUND.' })

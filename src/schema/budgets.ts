@@ -79,7 +79,7 @@ function atDeadline(ms: number, onTimeout: () => void): () => void {
 }
 
 /** `work`, or the budget error of its kind when it has not settled within `ms`. */
-export function race<T>(work: Promise<T>, ms: number, budget: BudgetKind): Promise<T> {
+function race<T>(work: Promise<T>, ms: number, budget: BudgetKind): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const cancel = atDeadline(ms, () => reject(budgetError(budget, ms)));
     work.then((v) => { cancel(); resolve(v); }, (e: unknown) => { cancel(); reject(e); });

@@ -7,13 +7,11 @@ import { ControlWork } from '../entities/control-work.entity';
 import { fromGlobalId } from '../schema/node';
 import { forbidden, notFound } from '../schema/errors';
 import { DIARY_RANGE_MAX_DAYS, DiaryDay, type DiaryExtras, TeacherDay, TeacherLessonRole, TeacherTimetableLesson } from '../schema/diary.types';
-import { uuidArray, viewerKey } from '../loaders/roster.loaders';
+import { leanStaff, staffColumns, uuidArray, viewerKey } from '../loaders/roster.loaders';
 import { addDays, checkRange, isMember } from './shared';
 import { boundRows } from '../db/bound';
 import { leanRow, prefixedColumns } from '../db/lean';
 import { Room, Subject } from '../entities/subject.entity';
-import { Staff } from '../entities/staff.entity';
-import { User } from '../entities/user.entity';
 import { bellKey } from '../loaders/lesson.loaders';
 import { clock } from '../clock';
 
@@ -37,8 +35,6 @@ export function diaryWants(lessonFields: ReadonlySet<string>): DiaryWants {
   };
 }
 
-const staffColumns = (alias: string, userAlias: string) => `, ${prefixedColumns(Staff, alias, `${alias}__`)}, ${prefixedColumns(User, userAlias, `${userAlias}__`)}`;
-
 /** The diary statement's extra columns (prefixed) and joins on the lessons (`d.lesson`) for `wants`; the bell times come with the lessons. */
 function diaryExtras(wants: DiaryWants): { columns: string; joins: string } {
   let columns = '';
@@ -53,11 +49,11 @@ function diaryExtras(wants: DiaryWants): { columns: string; joins: string } {
     joins += ' left join room rm on rm.id = (d.lesson).room_id';
   }
   if (wants.teacher) {
-    columns += staffColumns('ts', 'tu');
+    columns += `, ${staffColumns('ts', 'tu')}`;
     joins += ' left join staff ts on ts.id = (d.lesson).teacher_id left join app_user tu on tu.id = ts.user_id';
   }
   if (wants.substitute) {
-    columns += staffColumns('ss', 'su');
+    columns += `, ${staffColumns('ss', 'su')}`;
     joins += ' left join staff ss on ss.id = (d.lesson).substitute_teacher_id left join app_user su on su.id = ss.user_id';
   }
   return { columns, joins };
@@ -74,7 +70,7 @@ function primeDiaryLoaders(ctx: Ctx, wants: DiaryWants, rows: Record<string, unk
   };
   const staff = (r: Record<string, unknown>, alias: string, userAlias: string) => {
     if (first('staff', r[`${alias}__id`])) {
-      loaders.staffById.prime(String(r[`${alias}__id`]), leanRow(Staff, r, { user: leanRow(User, r, undefined, `${userAlias}__`) }, `${alias}__`));
+      loaders.staffById.prime(String(r[`${alias}__id`]), leanStaff(r, alias, userAlias));
     }
   };
   rows.forEach((r, i) => {
@@ -123,15 +119,8 @@ export class DiaryService {
     const days = daysOf(from, to);
     if (!ctx.viewer) throw notFound('Student');
     const em = ctx.em;
-    // The student's class and group memberships that overlap the range, clipped to it.
-    const memberships = `
-      with cls as (select school_class_id as id, greatest(from_date, ?::date) as f, least(coalesce(to_date, ?::date), ?::date) as t
-                     from class_membership where student_id = ? and from_date <= ?::date and (to_date is null or to_date >= ?::date)),
-           grp as (select group_id as id, greatest(from_date, ?::date) as f, least(coalesce(to_date, ?::date), ?::date) as t
-                     from group_membership where student_id = ? and from_date <= ?::date and (to_date is null or to_date >= ?::date))`;
-    const mParams = [from, to, to, studentId, to, from, from, to, to, studentId, to, from];
     // One statement: whether the viewer takes part in the student's education today, the lessons
-    // with their bell times (student_diary_lessons(), migration 0024: planned once per connection),
+    // with their bell times (student_diary_lessons(), migrations 0024 and 0026: planned once per connection),
     // and what else the selection reads of them (`DiaryWants`), which then primes the request's loaders.
     const { columns, joins } = diaryExtras(wants);
     const rows = await boundRows<Record<string, unknown>>(em,
@@ -150,13 +139,15 @@ export class DiaryService {
     let controlWorks: Promise<Map<string, ControlWork[]>> | null = null;
     let holidays: Promise<Map<string, Holiday>> | null = null;
     const extras: DiaryExtras = {
-      controlWorks: async (date) => (await (controlWorks ??= (async () => byDate((await em.execute<Record<string, unknown>[]>(
-        `${memberships}
-         select cw.* from control_work cw join cls on cw.school_class_id = cls.id and cw.date between cls.f and cls.t where cw.cancelled_at is null
+      controlWorks: async (date) => (await (controlWorks ??= (async () => byDate((await boundRows<Record<string, unknown>>(em,
+        // The control works of the student's classes and groups on the days of each membership (student_spans(), migration 0026).
+        `select cw.* from control_work cw join student_spans(?, ?::date, ?::date) s on cw.school_class_id = s.class_id and cw.date between s.f and s.t
+          where cw.cancelled_at is null
          union
-         select cw.* from control_work cw join grp on cw.group_id = grp.id and cw.date between grp.f and grp.t where cw.cancelled_at is null
+         select cw.* from control_work cw join student_spans(?, ?::date, ?::date) s on cw.group_id = s.group_id and cw.date between s.f and s.t
+          where cw.cancelled_at is null
          order by date, lesson_number nulls last, id`,
-        mParams)).map((r) => leanRow(ControlWork, r))))())).get(date) ?? [],
+        [studentId, from, to, studentId, from, to])).map((r) => leanRow(ControlWork, r))))())).get(date) ?? [],
       holiday: async (date) => (await (holidays ??= (async () => {
         // R-YEAR-1: the holidays that apply to the student that day (holiday_applies: the whole
         // school's, and those of the grade of the class the student is in that day).

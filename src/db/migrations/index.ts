@@ -23,6 +23,7 @@ import { journalMigrations } from './0021-journal';
 import { messageMigrations } from './0023-messages';
 import { hotReadFunctionMigrations } from './0024-hot-read-functions';
 import { liveAccessKeysMigrations } from './0025-live-access-keys';
+import { studentSpansMigrations } from './0026-student-spans';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -51,4 +52,5 @@ export const migrationsList = [
   ...messageMigrations,
   ...hotReadFunctionMigrations,
   ...liveAccessKeysMigrations,
+  ...studentSpansMigrations,
 ];
