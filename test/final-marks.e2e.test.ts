@@ -326,6 +326,14 @@ describe('R-JOUR-9: close and reopen', () => {
     const f = await fixture([]);
     const lessonId = gid('Lesson', await insertLesson(app, { schoolId, yearId, subjectId: f.subjectId, teacherId: f.teacher.staffId, studentId: f.kids[2], date: '2025-10-08', n: 7 }));
     const answer = await workType('Ответ на уроке');
+    // Its period is that of its student's grade on its day (migration 0027): the quarter of grade 6,
+    // not the half-year of grades 10–11 that starts the same day; a grade-10 student's lesson in
+    // November is in the half-year, not in the 2nd quarter.
+    const periodOf = async (id: string) => (await app.sql(`select p.name from study_period p where p.id = lesson_period($1)`, [id]))[0]?.name;
+    expect(await periodOf(Buffer.from(lessonId, 'base64url').toString().split(':')[1])).toBe('1 четверть');
+    const senior = await schoolClass(app, schoolId, yearId, { grade: 10 });
+    const seniorKid = (await student(app, schoolId, { classId: senior, from: '2025-09-01' })).studentId;
+    expect(await periodOf(await insertLesson(app, { schoolId, yearId, subjectId: f.subjectId, teacherId: f.teacher.staffId, studentId: seniorKid, date: '2025-11-10', n: 7 }))).toBe('1 полугодие');
     const post = (value: string) => f.t.ok(POST, { i: { lessonId, marks: [{ studentId: gid('Student', f.kids[2]), workTypeId: answer, value }] } });
     const content = () => f.t.ok(CONTENT, { i: { lessonId, topic: 'Индивидуальное занятие' } });
     at('2025-10-27');

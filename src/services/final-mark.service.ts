@@ -28,7 +28,7 @@ import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
 import { weightedAverage } from './journal.service';
 import { clock } from '../clock';
-import { JOURNAL_CLASS_OF_LESSON, REOPENING_OF_LESSON, REOPENING_OF_STUDENT } from './journal-lock';
+import { REOPENING_OF_LESSON, REOPENING_OF_STUDENT } from './journal-lock';
 
 /** R-JOUR-9, R-ROLE-2, R-ROLE-3: who reopens and closes a closed journal. */
 const REOPENERS = rolesOf('canReopenJournals');
@@ -344,8 +344,8 @@ export class FinalMarkService {
                        and (changes -> 'lesson' ->> 'after') = ?::text
                        and (changes -> 'student' ->> 'after') is not distinct from ?::text
                     ${studentId ? '' : `union all select 'Lesson', ?::text`}),
-            l as (select l.id, l.subject_id, l.group_id, l.student_id, ${JOURNAL_CLASS_OF_LESSON('l', 'g')} as journal_class_id, lesson_period(l.id) as period_id
-                    from lesson l left join study_group g on g.id = l.group_id where l.id = ?::uuid)
+            l as (select l.id, l.subject_id, l.group_id, l.student_id, lesson_class(l.id) as journal_class_id, lesson_period(l.id) as period_id
+                    from lesson l where l.id = ?::uuid)
        select a.occurred_at, a.action, a.entity_type, a.entity_id, a.changes, a.seq, ${prefixedColumns(Staff, 'st', 'st__')},
               ${prefixedColumns(JournalReopening, 'r', 'r__')}
          from ids join audit_entry a on a.entity_type = ids.entity_type and a.entity_id = ids.entity_id and a.chain_id = ?::uuid

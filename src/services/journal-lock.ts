@@ -47,19 +47,8 @@ export class JournalLock {
 }
 
 /**
- * SQL: the class whose journal lesson `l` (a `lesson` row) is in: its class; a group's lesson, the
- * group's class (`g`, the lesson's study_group joined); an individual lesson (individual plan), the
- * class its student is in on the lesson's day. Selected as `journal_class_id` beside the lesson for
- * `REOPENING_OF_LESSON`.
- */
-export const JOURNAL_CLASS_OF_LESSON = (l: string, g: string) =>
-  `coalesce(${l}.school_class_id, ${g}.school_class_id,
-            (select cm.school_class_id from class_membership cm where cm.student_id = ${l}.student_id
-                and cm.from_date <= ${l}.date and (cm.to_date is null or cm.to_date >= ${l}.date) order by cm.from_date desc limit 1))`;
-
-/**
- * SQL: reopening `r` is of the journal lesson `l` is in — its class (`l.journal_class_id`, see
- * `JOURNAL_CLASS_OF_LESSON`) or its group. The one rule of what a reopening covers, with the next.
+ * SQL: reopening `r` is of the journal lesson `l` is in — its class (`l.journal_class_id`: SQL
+ * `lesson_class()`, migration 0027) or its group. The one rule of what a reopening covers, with the next.
  */
 export const REOPENING_OF_LESSON = (r: string, l: string) =>
   `(${r}.school_class_id = ${l}.journal_class_id or ${r}.group_id = ${l}.group_id)`;
@@ -78,9 +67,9 @@ export interface JournalLockRow { id: string; name: string; end_date: string; re
  * their final mark of the period set on or after the lesson's day. A scalar subquery, so a write reads
  * it in the statement that locks its lesson.
  */
-export const JOURNAL_LOCK_SQL = `(with l as (select l.id, l.subject_id, l.date, l.student_id, l.group_id, ${JOURNAL_CLASS_OF_LESSON('l', 'g')} as journal_class_id,
+export const JOURNAL_LOCK_SQL = `(with l as (select l.id, l.subject_id, l.date, l.student_id, l.group_id, lesson_class(l.id) as journal_class_id,
                          lesson_period(l.id) as period_id
-                  from lesson l left join study_group g on g.id = l.group_id where l.id = ?::uuid),
+                  from lesson l where l.id = ?::uuid),
           r as (select r.student_id from journal_reopening r, l
                  where r.closed_at is null and r.study_period_id = l.period_id and r.subject_id = l.subject_id
                    and ${REOPENING_OF_LESSON('r', 'l')})

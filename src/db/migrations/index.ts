@@ -24,6 +24,7 @@ import { messageMigrations } from './0023-messages';
 import { hotReadFunctionMigrations } from './0024-hot-read-functions';
 import { liveAccessKeysMigrations } from './0025-live-access-keys';
 import { studentSpansMigrations } from './0026-student-spans';
+import { lessonClassMigrations } from './0027-lesson-class';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
 export const migrationsList = [
@@ -53,4 +54,5 @@ export const migrationsList = [
   ...hotReadFunctionMigrations,
   ...liveAccessKeysMigrations,
   ...studentSpansMigrations,
+  ...lessonClassMigrations,
 ];
