@@ -106,7 +106,7 @@ export class JournalReopenInput {
   @Field(() => ID, { nullable: true, description: 'Only this student\'s marks and final mark; omitted: the whole journal.' })
   studentId?: string | null;
 
-  @Field(() => String, { description: 'Why (at most 1000 characters); kept with the reopening and shown in the history of every cell changed under it.' })
+  @Field(() => String, { description: 'Why (at most 1000 characters); kept with the reopening and shown to the school\'s staff in the history of every cell changed under it.' })
   reason!: string;
 }
 
@@ -173,6 +173,6 @@ export class JournalChange {
   @Field(() => GraphQLJSONObject, { description: 'The fields of the cell that changed: `{ field: { before, after } }` (references as global IDs; a lesson\'s notes for staff only).' })
   changes!: Record<string, { before: unknown; after: unknown }>;
 
-  @Field(() => JournalReopening, { nullable: true, description: 'The reopening of the closed journal it was made under; null when the journal was open.' })
+  @Field(() => JournalReopening, { nullable: true, description: 'The reopening of the closed journal it was made under, for the school\'s staff; null when the journal was open, and for students and parents.' })
   reopening?: JournalReopening | null;
 }

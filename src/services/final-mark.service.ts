@@ -28,7 +28,7 @@ import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
 import { weightedAverage } from './journal.service';
 import { clock } from '../clock';
-import { REOPENING_OF_LESSON, REOPENING_OF_STUDENT } from './journal-lock';
+import { REOPENING_OF_CELL, REOPENING_OF_LESSON, reopeningOfCellParams } from './journal-lock';
 
 /** R-JOUR-9, R-ROLE-2, R-ROLE-3: who reopens and closes a closed journal. */
 const REOPENERS = rolesOf('canReopenJournals');
@@ -86,7 +86,6 @@ interface Cell {
   schoolId: string;
   timeZone: string;
   minMarks: number;
-  yearEnd: string;
 }
 
 /**
@@ -373,8 +372,8 @@ export class FinalMarkService {
           and f.academic_year_id = coalesce(?::uuid, (select academic_year_id from study_period where id = ?::uuid))
           and f.study_period_id is not distinct from ?::uuid`, [ids.studentId, ids.subjectId, ids.yearId, ids.periodId, ids.periodId]);
     if (!fm) return [];
-    // The period whose reopenings apply (a year's mark: the grade's last period), as when it was set.
-    const { rule } = await this.resolveCell(ctx.em, ids);
+    // The period whose reopenings apply (a year's mark: the grade's last period), and the student's class then.
+    const cell = await this.resolveCell(ctx.em, ids);
     const rows = await boundRows<HistoryRow>(ctx.em,
       `select a.occurred_at, a.action, a.entity_type, a.entity_id, a.changes, a.seq, ${prefixedColumns(Staff, 'st', 'st__')},
               ${prefixedColumns(JournalReopening, 'r', 'r__')}
@@ -383,11 +382,12 @@ export class FinalMarkService {
          left join staff st on st.user_id = a.actor_id and st.school_id = a.school_id
          left join lateral (select r.* from journal_reopening r ${UNDER_REOPENING}
                                r.subject_id = f.subject_id and r.study_period_id = ?::uuid
-                               and (r.student_id is null or r.student_id = f.student_id) and ${REOPENING_OF_STUDENT('r', 'f.student_id')}
+                               and (r.student_id is null or r.student_id = f.student_id) and ${REOPENING_OF_CELL('r')}
                              order by ro.seq desc limit 1) r on true
         where a.chain_id = ?::uuid and a.entity_type = 'FinalMark' and a.entity_id = ?::text
-        order by a.seq desc limit ${HISTORY_MAX}`, [fm.id, rule.id, fm.school_id, fm.id]);
-    return rows.reverse().map((r) => this.change(r, true)).filter((c): c is JournalChange => c !== null);
+        order by a.seq desc limit ${HISTORY_MAX}`, [fm.id, cell.rule.id, ...reopeningOfCellParams(cell), fm.school_id, fm.id]);
+    const staff = hasRole(ctx.viewer, STAFF_ROLES, fm.school_id);
+    return rows.reverse().map((r) => this.change(r, staff)).filter((c): c is JournalChange => c !== null);
   }
 
   // ---- helpers ----
@@ -410,7 +410,8 @@ export class FinalMarkService {
       entityId: toGlobalId(r.entity_type, r.entity_id),
       author: r.st__id ? leanRow(Staff, r as never, undefined, 'st__') : null,
       changes,
-      reopening: r.r__id ? leanRow(JournalReopening, r as never, undefined, 'r__') : null,
+      // A reopening (its reason may name another student) is the school's staff's, as node(id) says.
+      reopening: staff && r.r__id ? leanRow(JournalReopening, r as never, undefined, 'r__') : null,
     });
   }
 
@@ -464,7 +465,7 @@ export class FinalMarkService {
       studentId: ids.studentId, subjectId: ids.subjectId, yearId: r.year_id, periodId: ids.periodId,
       rule: { id: r.p_id!, name: r.p_name!, startDate: r.p_start!, endDate: r.p_end!, deadline: r.p_deadline! },
       from: ids.periodId ? r.p_start! : r.year_start, to: ids.periodId ? r.p_end! : r.year_end,
-      classId: r.class_id!, schoolId: r.school_id, timeZone: r.time_zone, minMarks: Number(r.min_marks), yearEnd: r.year_end,
+      classId: r.class_id!, schoolId: r.school_id, timeZone: r.time_zone, minMarks: Number(r.min_marks),
     };
   }
 
@@ -508,8 +509,8 @@ export class FinalMarkService {
       const [r] = await boundRows<{ id: string }>(em,
         `select r.id from journal_reopening r
           where r.closed_at is null and r.study_period_id = ?::uuid and r.subject_id = ?::uuid and (r.student_id is null or r.student_id = ?::uuid)
-            and ${REOPENING_OF_STUDENT('r', '?::uuid')}
-          limit 1`, [cell.rule.id, cell.subjectId, cell.studentId, cell.studentId, cell.studentId]);
+            and ${REOPENING_OF_CELL('r')}
+          limit 1`, [cell.rule.id, cell.subjectId, cell.studentId, ...reopeningOfCellParams(cell)]);
       if (!r) p.add(UserErrorCode.JOURNAL_CLOSED, `The journal of «${cell.rule.name}» is closed (it ended on ${closesAfter}): the administration reopens it for corrections (R-JOUR-9)`, at('studentId'));
     } else if (today < windowStart && !o.postponedUntil) {
       p.add(UserErrorCode.OUTSIDE_FINAL_MARK_WINDOW, `Final marks of «${cell.rule.name}» are set from ${windowStart} (its last week) to ${cell.rule.endDate}; due by ${cell.rule.deadline}`, at('periodId'));

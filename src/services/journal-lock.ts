@@ -53,10 +53,17 @@ export class JournalLock {
 export const REOPENING_OF_LESSON = (r: string, l: string) =>
   `(${r}.school_class_id = ${l}.journal_class_id or ${r}.group_id = ${l}.group_id)`;
 
-/** SQL: reopening `r` is of a journal the student `student` (an SQL expression) is in: one of their classes or groups. */
-export const REOPENING_OF_STUDENT = (r: string, student: string) =>
-  `(${r}.school_class_id in (select school_class_id from class_membership where student_id = ${student})
-    or ${r}.group_id in (select group_id from group_membership where student_id = ${student}))`;
+/**
+ * SQL: reopening `r` is of a journal the student of a final-mark cell is in during the cell's dates:
+ * the class they were in then, or a group they were in then. Its four parameters are
+ * `reopeningOfCellParams(cell)`.
+ */
+export const REOPENING_OF_CELL = (r: string) =>
+  `(${r}.school_class_id = ?::uuid
+    or ${r}.group_id in (select gm.group_id from group_membership gm
+                          where gm.student_id = ?::uuid and gm.from_date <= ?::date and (gm.to_date is null or gm.to_date >= ?::date)))`;
+export const reopeningOfCellParams = (cell: { classId: string; studentId: string; from: string; to: string }): unknown[] =>
+  [cell.classId, cell.studentId, cell.to, cell.from];
 
 /** The lock state of a lesson as `JOURNAL_LOCK_SQL` reads it (null: no study period covers it). */
 export interface JournalLockRow { id: string; name: string; end_date: string; reopened_all: boolean; reopened: string[]; finalized: string[] }
