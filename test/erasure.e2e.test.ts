@@ -1,7 +1,7 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { findInDatabase, plainAudit } from './helpers/audit';
 import { collect, commitEvent } from './helpers/live';
-import { staff, user } from './helpers/factories';
+import { schoolClass, staff, student, user } from './helpers/factories';
 import { ErasureJobRunner } from '../src/services/erasure.job';
 import { seedDemo } from '../src/db/seed/demo';
 import { clock } from '../src/clock';
@@ -199,6 +199,39 @@ describe('R-SEC-4 consent withdrawn: identity and diary-service data erased ever
     await expect(app.as(kidCred.login, 'Новый-пароль-2025')).rejects.toThrow();
     expect(await findInDatabase(app, kidCred.login)).toEqual([]);
   }, 60_000);
+});
+
+describe('R-SEC-4, R-JOUR-12: what a guardian wrote as guardian is erased with their data, even when their account stays', () => {
+  test('R-SEC-4: a mother who is also a teacher of the school keeps her account; her messages and the topic of the thread she started about her son read "[erased]", another author\'s do not', async () => {
+    const [{ id: yearUuid }] = await app.sql(`select id from academic_year limit 1`);
+    const classId = await schoolClass(app, schoolUuid, yearUuid, { grade: 8 });
+    const mom = await user(app, schoolUuid, ['PARENT', 'TEACHER']);
+    const kid = await student(app, schoolUuid, { classId, guardianUserId: mom.userId });
+    const deputyStaff = await staff(app, schoolUuid, { login: 'deputy' });
+    const [{ id: deputyUser }] = await app.sql(`select id from app_user where login = 'deputy'`);
+    const TOPIC = 'Тема мамы Щукиной: ангина';
+    const HERS = 'Сын болел ангиной, справка будет в пятницу';
+    const REPLY = 'Спасибо, ждём справку';
+    const [{ id: threadId }] = await app.sql(`insert into message_thread (id, created_at, updated_at, school_id, kind, student_id, staff_id, started_by_id, topic, last_message_at)
+      values (gen_random_uuid(), now(), now(), $1, 'STUDENT', $2, $3, $4, $5, now()) returning id`, [schoolUuid, kid.studentId, deputyStaff.staffId, mom.userId, TOPIC]);
+    const message = (author: string, kind: string, by: Record<string, string | null>, body: string, at: string) => app.sql(
+      `insert into message (id, created_at, updated_at, school_id, thread_id, author_id, author_kind, author_staff_id, author_guardian_id, body, sent_at)
+       values (gen_random_uuid(), now(), now(), $1, $2, $3, $4, $5, $6, $7, $8)`, [schoolUuid, threadId, author, kind, by.staff, by.guardian, body, at]);
+    await message(mom.userId, 'GUARDIAN', { staff: null, guardian: kid.guardianId }, HERS, '2025-11-20T09:00:00Z');
+    await message(deputyUser, 'STAFF', { staff: deputyStaff.staffId, guardian: null }, REPLY, '2025-11-20T10:00:00Z');
+
+    await ok(c.deputy, `mutation($i: ConsentWithdrawInput!) { consentWithdraw(input: $i) { erasureJob { id } userErrors { code message } } }`,
+      { i: { studentId: toGlobalId('Student', kid.studentId), guardianId: toGlobalId('Guardian', kid.guardianId), decidedOn: '2025-11-25', documentRef: 'Отзыв № 12' } }, 'consentWithdraw');
+    expect((await new ErasureJobRunner(app.orm).runDue(AFTER_ALL_DEADLINES)).failed).toEqual([]);
+
+    // She teaches at the school: her account stays, unblocked; her guardian record is erased.
+    expect((await app.sql(`select blocked_at from app_user where id = $1`, [mom.userId]))[0].blocked_at).toBeNull();
+    expect((await app.sql(`select erased_at from guardian where id = $1`, [kid.guardianId]))[0].erased_at).not.toBeNull();
+    expect((await app.sql(`select topic from message_thread where id = $1`, [threadId]))[0].topic).toBe('[erased]');
+    expect((await app.sql(`select body from message where thread_id = $1 order by sent_at`, [threadId])).map((m) => m.body)).toEqual(['[erased]', REPLY]);
+    expect(await findInDatabase(app, HERS)).toEqual([]);
+    expect(await findInDatabase(app, TOPIC)).toEqual([]);
+  });
 });
 
 describe('R-SEC-4, R-SEC-8 the demo family: Алиса\'s consent is withdrawn, Кирилл leaves', () => {

@@ -12,7 +12,7 @@ import { AuthSession } from '../entities/auth.entity';
 import { Message, MessageThread } from '../entities/message.entity';
 import { ErasureJob, ErasureReason, erasureCategories } from '../entities/consent.entity';
 import { PdCategory, type PdSubject } from '../db/personal-data';
-import { destroyKeys, executeIn } from '../db/pd-keys';
+import { ERASED, destroyKeys, executeIn } from '../db/pd-keys';
 import { announceAuthEvent } from '../subscriptions/connections';
 import { runAsActor, systemActor } from './audit-context';
 import { schoolWorkingDaysDeadline } from './production-calendar.service';
@@ -27,9 +27,6 @@ export const ERASURE_WORKING_DAYS = 3;
 const DIARY_STANDS = "s.consent_status = 'GIVEN' and s.left_on is null and s.erased_at is null";
 
 /** A login that says nothing about its former holder. */
-/** What an erased message or thread topic reads. */
-export const ERASED_TEXT = '[erased]';
-
 export const neutralLogin = (): string => `erased-${randomBytes(5).toString('hex')}`;
 
 const formatDate = (d: Date, timeZone: string) =>
@@ -174,6 +171,9 @@ export class ErasureJobRunner {
     if (student.user) accounts.set(student.user.id, student.pseudonym);
 
     const links = await em.find(StudentGuardian, { student: student.id, removedAt: null });
+    // Guardians whose data are erased (now or before): what they wrote as guardians goes too, even
+    // when their account stays (a parent who is also staff, or the guardian of another child).
+    const erasedGuardians: string[] = [];
     for (const link of links) {
       // The guardian's data stay while another child's consent and diary service stand.
       const [otherChild] = await em.execute(
@@ -192,6 +192,7 @@ export class ErasureJobRunner {
         guardian.erasedAt = now;
         shredded.push({ subject: { type: 'Guardian', id: guardian.id }, categories: [PdCategory.DIARY_SERVICE] });
       }
+      erasedGuardians.push(guardian.id);
       if (guardian.user && !accounts.has(guardian.user.id) && await this.onlyDiaryAccount(em, guardian.user.id, guardian.id, student.id)) {
         accounts.set(guardian.user.id, null);
       }
@@ -222,12 +223,27 @@ export class ErasureJobRunner {
       shredded.push({ subject: { type: 'User', id: user.id }, categories: [PdCategory.DIARY_SERVICE] });
     }
 
-    // R-JOUR-12: what the erased accounts wrote (messages, the topics of threads they started) is
-    // their diary-service data: the text goes; the thread and its other messages stay.
-    if (accounts.size) {
-      for (const m of await em.find(Message, { author: { $in: [...accounts.keys()] } })) m.body = ERASED_TEXT;
-      for (const t of await em.find(MessageThread, { startedBy: { $in: [...accounts.keys()] } })) t.topic = ERASED_TEXT;
-    }
+    // R-JOUR-12: what the erased accounts wrote, and what the student and the erased guardians wrote
+    // as such (messages, the topics of threads they started), is their diary-service data: the text
+    // goes; the thread and its other messages stay.
+    const authors = [
+      ...(accounts.size ? [{ author: { $in: [...accounts.keys()] } }] : []),
+      ...(erasedGuardians.length ? [{ authorGuardian: { $in: erasedGuardians } }] : []),
+      { authorStudent: student.id },
+    ];
+    const written = await em.find(Message, { $or: authors });
+    for (const m of written) m.body = ERASED;
+    // A thread's topic is its starter's: the thread whose first message is one of these.
+    const firsts = written.length === 0 ? [] : await em.execute<{ thread_id: string; id: string }[]>(
+      `select distinct on (thread_id) thread_id, id from message where thread_id = any(?::uuid[]) order by thread_id, sent_at, id`,
+      [`{${[...new Set(written.map((m) => m.thread.id))].join(',')}}`]);
+    const ids = new Set(written.map((m) => m.id));
+    const started = firsts.filter((f) => ids.has(f.id)).map((f) => f.thread_id);
+    const threads = [
+      ...(accounts.size ? await em.find(MessageThread, { startedBy: { $in: [...accounts.keys()] } }) : []),
+      ...(started.length ? await em.find(MessageThread, { id: { $in: started } }) : []),
+    ];
+    for (const t of threads) t.topic = ERASED;
 
     // The notice to the guardians (job.notice, recorded when the erasure was scheduled) is given
     // with this run; e-mail delivery is not part of the system yet.
