@@ -16,7 +16,7 @@ export function createCatalogLoaders(em: EntityManager) {
     // Named apart from the roster's own loaders: these only serve display names and year checks.
     teachingClassById: byIdLoader(em, SchoolClass),
     teachingGroupById: byIdLoader(em, StudyGroup),
-    teachingPeriodById: byIdLoader(em, StudyPeriod),
+    studyPeriodById: byIdLoader(em, StudyPeriod),
     plannedTopicsByPlan: new DataLoader<string, PlannedTopic[]>(async (ids) => {
       const rows = await em.find(PlannedTopic, { plan: { $in: [...ids] } }, { orderBy: { position: 'asc' } });
       const byPlan = new Map<string, PlannedTopic[]>();

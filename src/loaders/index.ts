@@ -13,7 +13,6 @@ import { createTimetableLoaders } from './timetable.loaders';
 import { createLessonLoaders } from './lesson.loaders';
 import { createClassSizeLoaders } from './class-size.loaders';
 import { createJournalLoaders } from './journal.loaders';
-import { createFinalMarkLoaders } from './final-mark.loaders';
 import { createMessageLoaders } from './message.loaders';
 
 /** The roles a user holds, by school (the shape of `Viewer.roles`). */
@@ -53,7 +52,6 @@ export function createLoaders(em: EntityManager) {
     ...createLessonLoaders(em),
     ...createClassSizeLoaders(em),
     ...createJournalLoaders(em),
-    ...createFinalMarkLoaders(em),
     ...createMessageLoaders(em),
   };
 }

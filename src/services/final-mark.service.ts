@@ -28,6 +28,7 @@ import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
 import { weightedAverage } from './journal.service';
 import { clock } from '../clock';
+import { ownStaffId } from './participation';
 import { REOPENING_OF_CELL, REOPENING_OF_LESSON, reopeningOfCellParams } from './journal-lock';
 
 /** R-JOUR-9, R-ROLE-2, R-ROLE-3: who reopens and closes a closed journal. */
@@ -192,16 +193,12 @@ export class FinalMarkService {
                 coalesce(c.academic_year_id, g.academic_year_id) = p.academic_year_id as year_ok,
                 s.school_id = p.school_id as subject_ok,
                 case when ?::uuid is null then null else exists (
-                  select 1 from class_membership cm where cm.student_id = ?::uuid and cm.school_class_id = c.id
-                     and cm.from_date <= p.end_date and (cm.to_date is null or cm.to_date >= p.start_date)
-                  union all
-                  select 1 from group_membership gm where gm.student_id = ?::uuid and gm.group_id = g.id
-                     and gm.from_date <= p.end_date and (gm.to_date is null or gm.to_date >= p.start_date)) end as member,
+                  select 1 from target_students(c.id, g.id, null, p.start_date, p.end_date) t(id) where t.id = ?::uuid) end as member,
                 (select st.id from staff st where st.user_id = ?::uuid and st.school_id = p.school_id and st.archived_at is null) as staff_id
            from study_period p join subject s on s.id = ?::uuid
            left join school_class c on c.id = ?::uuid left join study_group g on g.id = ?::uuid
           where p.id = ?::uuid and (c.id is not null or g.id is not null) for share of p`,
-        [studentId, studentId, studentId, ctx.viewer!.userId, subjectId, classId, groupId, periodId]);
+        [studentId, studentId, ctx.viewer!.userId, subjectId, classId, groupId, periodId]);
       if (!t || !isMember(ctx, t.school_id)) throw notFound('Study period');
       if (!hasRole(ctx.viewer, REOPENERS, t.school_id)) throw forbidden('Only the deputy director or the director reopens a journal (R-JOUR-9)');
       if (!t.staff_id) throw forbidden('A journal is reopened by the deputy director or the director as a staff member of the school: this account has no current staff record there');
@@ -234,12 +231,12 @@ export class FinalMarkService {
     return write(ctx, async (em) => {
       const reopening = await lockRow(em, JournalReopening, 'journal_reopening', id);
       if (!reopening || !isMember(ctx, reopening.school.id)) throw notFound('Reopening');
-      const [staff] = await boundRows<{ id: string }>(em, 'select id from staff where user_id = ?::uuid and school_id = ?::uuid and archived_at is null', [ctx.viewer!.userId, reopening.school.id]);
+      const staffId = await ownStaffId(em, ctx.viewer!.userId, reopening.school.id);
       if (!hasRole(ctx.viewer, REOPENERS, reopening.school.id)) throw forbidden('Only the deputy director or the director closes a reopened journal (R-JOUR-9)');
-      if (!staff) throw forbidden('A reopened journal is closed by the deputy director or the director as a staff member of the school: this account has no current staff record there');
+      if (!staffId) throw forbidden('A reopened journal is closed by the deputy director or the director as a staff member of the school: this account has no current staff record there');
       if (reopening.closedAt) fail(UserErrorCode.INVALID, 'The reopening is already closed', at('reopeningId'));
       reopening.closedAt = clock.now();
-      reopening.closedBy = em.getReference(Staff, staff.id) as never;
+      reopening.closedBy = em.getReference(Staff, staffId) as never;
       await em.flush();
       return { reopening };
     });

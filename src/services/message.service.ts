@@ -28,7 +28,7 @@ import { ACKNOWLEDGED, MESSAGE_POSTED } from '../subscriptions/kinds/message.eve
 import { type WriteResult, Problems, addDays, at, dateIn, isMember, lockRow, mondayOf, write, writeOnce } from './shared';
 import { registerNodeType } from './node.service';
 import { canSeeLesson } from './lesson.service';
-import { FAMILY_ACCESS_REASONS, leadsClass } from './participation';
+import { FAMILY_ACCESS_REASONS, leadsClass, ownStaffId } from './participation';
 import { clock } from '../clock';
 
 /** R-DIARY-5: who reads acknowledgment reports by role (the class teacher by relation). */
@@ -175,7 +175,7 @@ export class MessageService {
       schoolId = cls.school.id;
       if (input.lessonId != null) p.add(UserErrorCode.INVALID, 'A message to a class has no lesson', at('lessonId'));
       if (input.teacherId != null) p.add(UserErrorCode.INVALID, 'A message to a class is written by its class teacher: no teacherId', at('teacherId'));
-      staffId = await this.ownStaffId(ctx.em, viewer.userId, schoolId);
+      staffId = await ownStaffId(ctx.em, viewer.userId, schoolId);
       if (!staffId || !(await leadsClass(ctx.em, viewer.userId, classId))) {
         p.add(UserErrorCode.NOT_CLASS_TEACHER, 'Only the class teacher of this class writes to all of its guardians', at('classId'));
       } else author = { kind: MessageAuthorKind.STAFF, staffId };
@@ -203,7 +203,7 @@ export class MessageService {
         }
         if (!author) p.add(UserErrorCode.INVALID, 'teacherId is for the student\'s guardians and the student; staff write without it', at('teacherId'));
       } else {
-        staffId = await this.ownStaffId(ctx.em, viewer.userId, schoolId);
+        staffId = await ownStaffId(ctx.em, viewer.userId, schoolId);
         if (!staffId || !reasons.some(isStaffReason)) {
           p.add(UserErrorCode.NOT_PARTICIPANT, 'Only staff who take part in the student\'s education start a thread about them; a guardian or the student names the teacher (teacherId)', at('studentId'));
         } else {
@@ -321,7 +321,7 @@ export class MessageService {
     const p = new Problems();
     if (message.author.id === ctx.viewer!.userId) p.add(UserErrorCode.INVALID, 'One\'s own message needs no acknowledgment', at('messageId'));
     const tz = await ctx.services.schoolZones.of(ctx.em, message.school.id);
-    const students = thread.student ? [thread.student.id] : await this.classStudentsOn(ctx.em, thread.schoolClass!.id, dateIn(tz, clock.now()));
+    const students = thread.student ? [thread.student.id] : await this.classStudents(ctx.em, thread.schoolClass!.id, dateIn(tz, clock.now()), dateIn(tz, clock.now()));
     return this.acknowledge(ctx, p, message.school.id, tz, AcknowledgmentKind.MESSAGE, students, { messageId, threadId: thread.id });
   }
 
@@ -358,10 +358,13 @@ export class MessageService {
       if (created.length === 0) return { acknowledgments: out };
       await em.flush();
       const today = dateIn(tz, now);
+      // The class teachers today (class_lead_at: the year's lead, not archived) of the students' classes today.
       const leads = await boundRows<{ student_id: string; staff_id: string }>(em,
-        `select cm.student_id, c.class_teacher_id as staff_id from class_membership cm join school_class c on c.id = cm.school_class_id
-          where cm.student_id = any(?::uuid[]) and cm.from_date <= ?::date and (cm.to_date is null or cm.to_date >= ?::date) and c.class_teacher_id is not null`,
-        [uuidArray(created.map((a) => a.student.id)), today, today]);
+        `select cm.student_id, st.id as staff_id from class_membership cm
+           join class_lead_at(?::timestamptz) l on l.class_id = cm.school_class_id
+           join staff st on st.user_id = l.user_id and st.school_id = ?::uuid and st.archived_at is null
+          where cm.student_id = any(?::uuid[]) and cm.from_date <= ?::date and (cm.to_date is null or cm.to_date >= ?::date)`,
+        [now.toISOString(), schoolId, uuidArray(created.map((a) => a.student.id)), today, today]);
       // The student's diary stream (the guardians, the student, their teachers) and the class teacher's
       // teacherEvents; one of a message only to the thread's participants, like the message itself.
       const recipientUserIds = target.threadId ? await this.threadRecipients(em, target.threadId) : undefined;
@@ -403,9 +406,7 @@ export class MessageService {
       weekStart = mondayOf(input.week);
       allowed = hasRole(viewer, ACKNOWLEDGMENT_READERS, schoolId) || (await leadsClass(ctx.em, viewer.userId, classId));
       // Everyone in the class on some day of the week.
-      students = (await boundRows<{ student_id: string }>(ctx.em,
-        `select distinct student_id from class_membership where school_class_id = ?::uuid and from_date <= ?::date and (to_date is null or to_date >= ?::date)`,
-        [classId, addDays(weekStart, 6), weekStart])).map((r) => r.student_id);
+      students = await this.classStudents(ctx.em, classId, weekStart, addDays(weekStart, 6));
       match = 'a.week_start = ?::date';
       param = weekStart;
     } else if (input.markId != null) {
@@ -430,7 +431,7 @@ export class MessageService {
       kind = AcknowledgmentKind.MESSAGE;
       const thread = await this.thread(ctx, message.thread.id);
       const tz = await ctx.services.schoolZones.of(ctx.em, schoolId);
-      students = thread.student ? [thread.student.id] : await this.classStudentsOn(ctx.em, thread.schoolClass!.id, dateIn(tz, clock.now()));
+      students = thread.student ? [thread.student.id] : await this.classStudents(ctx.em, thread.schoolClass!.id, dateIn(tz, clock.now()), dateIn(tz, clock.now()));
       allowed = hasRole(viewer, ACKNOWLEDGMENT_READERS, schoolId)
         || (await ctx.loaders.threadParticipation.load(viewerKey(viewer.userId, thread.id))).includes('STAFF')
         || (!!thread.student && (await this.accessReasons(ctx.em, viewer.userId, thread.student.id)).includes('CLASS_TEACHER'));
@@ -509,15 +510,11 @@ export class MessageService {
         order by a.student_id, g.id`, [clock.now().toISOString(), userId, uuidArray(studentIds)]);
   }
 
-  private async ownStaffId(em: EntityManager, userId: string, schoolId: string): Promise<string | null> {
-    const [r] = await boundRows<{ id: string }>(em, 'select id from staff where user_id = ?::uuid and school_id = ?::uuid and archived_at is null', [userId, schoolId]);
-    return r?.id ?? null;
-  }
 
-  private async classStudentsOn(em: EntityManager, classId: string, date: string): Promise<string[]> {
-    const rows = await boundRows<{ student_id: string }>(em,
-      'select student_id from class_membership where school_class_id = ?::uuid and from_date <= ?::date and (to_date is null or to_date >= ?::date)', [classId, date, date]);
-    return rows.map((r) => r.student_id);
+  /** The class's students on some day from `from` to `to` (target_students). */
+  private async classStudents(em: EntityManager, classId: string, from: string, to: string): Promise<string[]> {
+    const rows = await boundRows<{ id: string }>(em, 'select t.id from target_students(?::uuid, null, null, ?::date, ?::date) t(id)', [classId, from, to]);
+    return rows.map((r) => r.id);
   }
 
   private async isLessonStudent(em: EntityManager, lesson: Lesson, studentId: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { clock } from '../clock';
+import { boundRows } from '../db/bound';
 
 /**
  * The relations of the capability table (src/permissions/capabilities.ts, RELATIONS) checked
@@ -36,4 +37,10 @@ export async function teaches(em: EntityManager, userId: string, t: TeachingTarg
         and (t.class_id = ?::uuid or t.group_id = ?::uuid) limit 1`,
     [...(when === 'today' ? [clock.now().toISOString()] : []), userId, t.subjectId, t.classId ?? null, t.groupId ?? null]);
   return rows.length > 0;
+}
+
+/** The user's current (not archived) staff record at the school, if any. */
+export async function ownStaffId(em: EntityManager, userId: string, schoolId: string): Promise<string | null> {
+  const [r] = await boundRows<{ id: string }>(em, 'select id from staff where user_id = ?::uuid and school_id = ?::uuid and archived_at is null', [userId, schoolId]);
+  return r?.id ?? null;
 }

@@ -347,7 +347,7 @@ export class TeachingService {
   }
 
   async period(ctx: Ctx, id: string | undefined | null): Promise<StudyPeriod | null> {
-    return id ? ctx.loaders.teachingPeriodById.load(id) : null;
+    return id ? ctx.loaders.studyPeriodById.load(id) : null;
   }
 
   async schoolClass(ctx: Ctx, id: string | undefined | null): Promise<SchoolClass | null> {
