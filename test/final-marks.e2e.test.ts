@@ -216,24 +216,35 @@ describe('R-JOUR-8: final marks', () => {
     expect(errorCode(await parent.gql(FINALS, { s: gid('Student', f.kids[1]), y: gid('AcademicYear', yearId) }))).toBe('NOT_FOUND');
   });
 
-  test('R-DIARY-1, R-JOUR-11: a parent\'s subscription receives their child\'s final mark', async () => {
+  test('R-DIARY-1, R-JOUR-11: a parent\'s subscription receives their child\'s final mark; the class teacher\'s teacherEvents receive every one of the class', async () => {
     const f = await fixture();
     at('2025-10-20');
     const parent = await app.as(f.parent.login);
     const ws = app.ws(parent.token);
+    const ctWs = app.ws((await app.as(f.classTeacher.login)).token);
     try {
       const stream = await collectLive(app.server.events, ws,
         `subscription($s: ID!) { diaryEvents(studentId: $s) { kind ... on FinalMarkSetEvent { finalMark { value kind studyPeriod { id } } } } }`,
         { s: gid('Student', f.kids[0]) });
+      const ctStream = await collectLive(app.server.events, ctWs,
+        'subscription { teacherEvents { kind studentId ... on FinalMarkSetEvent { finalMark { value student { id } } } } }');
       await f.t.ok(SET, { i: cell(f, 1, { value: '3' }) });
       await f.t.ok(SET, { i: cell(f, 0, { value: '5' }) });
       await stream.until((r) => r.data.length >= 1);
+      await ctStream.until((r) => r.data.length >= 2);
       await new Promise((r) => setTimeout(r, 400));
       // Only their own child's: the other student's final mark never reaches this stream.
       expect(stream.data.map((d) => d.diaryEvents)).toEqual([{ kind: 'FINAL_MARK_SET', finalMark: { value: '5', kind: 'MARK', studyPeriod: { id: q1 } } }]);
+      // The class teacher (who reads the summary sheet) gets both, with the values.
+      expect(ctStream.data.map((d) => d.teacherEvents)).toEqual([
+        { kind: 'FINAL_MARK_SET', studentId: null, finalMark: { value: '3', student: { id: gid('Student', f.kids[1]) } } },
+        { kind: 'FINAL_MARK_SET', studentId: null, finalMark: { value: '5', student: { id: gid('Student', f.kids[0]) } } },
+      ]);
       stream.unsubscribe();
+      ctStream.unsubscribe();
     } finally {
       await ws.dispose();
+      await ctWs.dispose();
     }
   });
 });

@@ -526,10 +526,17 @@ export class FinalMarkService {
     return finalMark;
   }
 
+  /**
+   * R-DIARY-1, R-JOUR-11: the student's diary stream, and the teacherEvents of the teacher who set it
+   * and of the class teacher today of the student's class in the period (who reads the summary sheet).
+   */
   private async publish(em: EntityManager, cell: Cell, finalMarkId: string, staffId: string): Promise<void> {
+    const leads = await boundRows<{ id: string }>(em,
+      `select st.id from class_lead_at(?::timestamptz) l join staff st on st.user_id = l.user_id and st.school_id = l.school_id and st.archived_at is null
+        where l.class_id = ?::uuid`, [clock.now().toISOString(), cell.classId]);
     await publishEvent(em, FINAL_MARK_SET, {
       schoolId: cell.schoolId, objectId: finalMarkId, dateFrom: cell.from, dateTo: cell.to,
-      targets: [{ classId: null, groupId: null, studentId: cell.studentId }], teacherStaffIds: [staffId], details: {},
+      targets: [{ classId: null, groupId: null, studentId: cell.studentId }], teacherStaffIds: [staffId, ...leads.map((l) => l.id)], details: {},
     });
   }
 
