@@ -176,6 +176,20 @@ describe('R-JOUR-12: refused input writes nothing', () => {
     expect((await f.other.parent.ok(THREADS, {})).messageThreads.nodes).toEqual([]);
   });
 
+  test('R-SEC-4, R-JOUR-12: no message about a student without consent — a new thread and a reply are refused with NO_CONSENT, nothing written', async () => {
+    const f = await fixture();
+    const started = await f.t.ok(START, { i: { studentId: S(f.kid.studentId), topic: 'До отзыва', body: 'Текст' } });
+    expect(started.messageThreadStart.userErrors).toEqual([]);
+    await app.sql(`update student set consent_status = 'WITHDRAWN' where id = $1`, [f.kid.studentId]);
+    const fresh = await expectUnchanged(app, TABLES, () => f.t.ok(START, { i: { studentId: S(f.kid.studentId), topic: 'После отзыва', body: 'Текст' } }));
+    expect(fresh.messageThreadStart).toEqual({ thread: null, message: null, userErrors: [{ code: 'NO_CONSENT', field: ['input', 'studentId'], message: expect.stringContaining('consent') }] });
+    const reply = await expectUnchanged(app, TABLES, () => f.parent.ok(SEND, { i: { threadId: started.messageThreadStart.thread.id, body: 'Ответ после отзыва' } }));
+    expect(reply.messageSend).toEqual({ message: null, userErrors: [{ code: 'NO_CONSENT', field: ['input', 'threadId'], message: expect.stringContaining('consent') }] });
+    // With consent given again, the thread goes on.
+    await app.sql(`update student set consent_status = 'GIVEN' where id = $1`, [f.kid.studentId]);
+    expect((await f.parent.ok(SEND, { i: { threadId: started.messageThreadStart.thread.id, body: 'Ответ' } })).messageSend.userErrors).toEqual([]);
+  });
+
   test('R-JOUR-12: empty or over-long text, a lesson the teacher does not conduct or without the student: userErrors, nothing written', async () => {
     const f = await fixture();
     const bad = await expectUnchanged(app, TABLES, () => f.t.ok(START, { i: { studentId: S(f.kid.studentId), topic: '  ', body: 'x'.repeat(4001) } }));

@@ -4,7 +4,7 @@ import { type Ctx, hasRole, memberSchoolIds } from '../context';
 import { rolesOf } from '../permissions/capabilities';
 import { School } from '../entities/school.entity';
 import { SchoolClass } from '../entities/school-class.entity';
-import { Guardian, Student } from '../entities/student.entity';
+import { ConsentStatus, Guardian, Student } from '../entities/student.entity';
 import { Staff } from '../entities/staff.entity';
 import { Lesson } from '../entities/lesson.entity';
 import { User } from '../entities/user.entity';
@@ -61,6 +61,16 @@ registerNodeType<Acknowledgment>('Acknowledgment', {
     return !!message && canSeeThread(ctx, message.thread.id, a.school.id);
   },
 });
+
+/**
+ * R-SEC-4: no personal data of a student without consent (or after erasure) in the journal: a
+ * message about them is refused like their marks (NO_CONSENT).
+ */
+function noConsent(p: Problems, student: Student, field: string[]): void {
+  if (student.consentStatus !== ConsentStatus.GIVEN || student.erasedAt) {
+    p.add(UserErrorCode.NO_CONSENT, 'The student has no consent to personal-data processing: no messages about them', field);
+  }
+}
 
 /**
  * Messages and acknowledgments (R-JOUR-12, R-DIARY-5). A thread is about one student — between a
@@ -185,6 +195,7 @@ export class MessageService {
       const student = await ctx.loaders.studentById.load(studentId);
       if (!student || !isMember(ctx, student.school.id) || !(await ctx.services.roster.canSeeStudent(ctx, studentId, student.school.id))) throw notFound('Student');
       schoolId = student.school.id;
+      noConsent(p, student, at('studentId'));
       const reasons = await this.accessReasons(ctx.em, viewer.userId, studentId);
       if (input.teacherId != null) {
         // A guardian or the student writes to a staff member of the student.
@@ -248,6 +259,10 @@ export class MessageService {
     const kinds = await ctx.loaders.threadParticipation.load(viewerKey(viewer.userId, threadId));
     const p = new Problems();
     const body = p.text(input.body, at('body'), 'The message', MESSAGE_BODY_MAX);
+    if (thread.student) {
+      const student = await ctx.loaders.studentById.load(thread.student.id);
+      if (student) noConsent(p, student, at('threadId'));
+    }
     let author: Author | null = null;
     if (kinds.includes('STAFF')) author = { kind: MessageAuthorKind.STAFF, staffId: thread.staff.id };
     else if (thread.kind === MessageThreadKind.CLASS) {
