@@ -162,6 +162,27 @@ describe('R-JOUR-8: final marks', () => {
     expect(await count('final_mark')).toBe(before);
   });
 
+  test('R-JOUR-8, R-JOUR-9, R-YEAR-11: the teacher of the period sets a final mark under a reopening after the student moved to another class (their part in the student\'s education ended); a teacher who never taught them still gets NOT_FOUND', async () => {
+    const f = await fixture();
+    at('2025-10-27'); // Q1 ended on 10-24
+    const otherClass = await schoolClass(app, schoolId, yearId, { grade: 6 });
+    await app.sql(`update class_membership set to_date = '2025-10-25' where student_id = $1`, [f.kids[2]]);
+    await app.sql(`insert into class_membership (id, created_at, updated_at, student_id, school_class_id, from_date) values (gen_random_uuid(), now(), now(), $1, $2, '2025-10-26')`, [f.kids[2], otherClass]);
+    const deputy = await app.as('deputy');
+    const reopened = await deputy.ok(REOPEN, { i: { periodId: q1, subjectId: gid('Subject', f.subjectId), classId: gid('SchoolClass', f.classId), studentId: gid('Student', f.kids[2]), reason: 'Оценка за четверть после перевода' } });
+    expect(reopened.journalReopen.userErrors).toEqual([]);
+    // Today the teacher takes no part in the student's education: the student is hidden from reads…
+    expect(errorCode(await f.t.gql('query($id: ID!) { student(id: $id) { id } }', { id: gid('Student', f.kids[2]) }))).toBe('NOT_FOUND');
+    // …but the period's mark is theirs to set under the reopening.
+    const set = await f.t.ok(SET, { i: cell(f, 2, { value: '4' }) });
+    expect(set.finalMarkSet.userErrors).toEqual([]);
+    expect(set.finalMarkSet.finalMark).toMatchObject({ value: '4', late: true });
+    const never = await staff(app, schoolId);
+    const before = await count('final_mark');
+    expect(errorCode(await (await app.as(never.login)).gql(SET, { i: cell(f, 2, { value: '5' }) }))).toBe('NOT_FOUND');
+    expect(await count('final_mark')).toBe(before);
+  });
+
   test('R-JOUR-8: a sick student\'s final mark is postponed to a new date; it may be set after the period\'s end until then, not after', async () => {
     const f = await fixture();
     at('2025-10-20');

@@ -14,7 +14,7 @@ import { FinalMark, FinalMarkKind, JournalReopening } from '../entities/final-ma
 import { AuditAction } from '../entities/audit-entry.entity';
 import { fromGlobalId, toGlobalId } from '../schema/node';
 import { badInput, forbidden, notFound } from '../schema/errors';
-import { UserErrorCode, userError } from '../schema/user-error';
+import { UserErrorCode, UserErrorsException, userError } from '../schema/user-error';
 import {
   type FinalMarkCellInput, type FinalMarkPostponeInput, type FinalMarkSetInput, type JournalCloseInput, type JournalReopenInput,
   FinalMarkWarning, FinalMarkWarningCode, JournalChange, SummarySheet, SummarySheetRow,
@@ -89,6 +89,18 @@ interface Cell {
   minMarks: number;
 }
 
+type CellIds = { studentId: string; subjectId: string; periodId: string | null; yearId: string | null };
+
+/** The cell an input names (ids only). */
+function cellIds(input: FinalMarkCellInput): CellIds {
+  const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
+  const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
+  if ((input.periodId == null) === (input.academicYearId == null)) throw badInput('Give exactly one of periodId (a period\'s mark) and academicYearId (the year\'s)', 'periodId');
+  const periodId = input.periodId != null ? fromGlobalId(input.periodId, 'StudyPeriod', 'periodId') : null;
+  const yearId = input.academicYearId != null ? fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId') : null;
+  return { studentId, subjectId, periodId, yearId };
+}
+
 /**
  * The journal, part 2 (R-JOUR-8..11): final marks per student, subject and period or year, with
  * their window, deadline, postponement and warnings; reopening and closing a closed journal by the
@@ -107,10 +119,10 @@ export class FinalMarkService {
    * work where the subject had such work in the period.
    */
   async finalMarkSet(ctx: Ctx, input: FinalMarkSetInput): Promise<WriteResult<{ finalMark: FinalMark; warnings: FinalMarkWarning[]; average: number | null; currentMarkCount: number }>> {
-    const ids = await this.visibleCell(ctx, input);
+    const ids = cellIds(input);
+    const sees = await this.seesStudent(ctx, ids.studentId);
     return write(ctx, async (em) => {
-      const cell = await this.resolveCell(em, ids);
-      const staffId = await this.assertTeaches(em, ctx, cell);
+      const { cell, staffId } = await this.writableCell(em, ctx, ids, sees);
       const existing = await this.lockedFinalMark(em, cell);
       const today = dateIn(cell.timeZone, clock.now());
       const p = new Problems();
@@ -151,10 +163,10 @@ export class FinalMarkService {
 
   /** Postpones a final mark (a sick student, R-JOUR-8) to a new date, with the reason; refused once a value is set. */
   async finalMarkPostpone(ctx: Ctx, input: FinalMarkPostponeInput): Promise<WriteResult<{ finalMark: FinalMark }>> {
-    const ids = await this.visibleCell(ctx, input);
+    const ids = cellIds(input);
+    const sees = await this.seesStudent(ctx, ids.studentId);
     return write(ctx, async (em) => {
-      const cell = await this.resolveCell(em, ids);
-      const staffId = await this.assertTeaches(em, ctx, cell);
+      const { cell, staffId } = await this.writableCell(em, ctx, ids, sees);
       const existing = await this.lockedFinalMark(em, cell);
       const today = dateIn(cell.timeZone, clock.now());
       const p = new Problems();
@@ -413,19 +425,35 @@ export class FinalMarkService {
   }
 
   /** The cell's ids; NOT_FOUND unless the viewer may see the student. */
-  private async visibleCell(ctx: Ctx, input: FinalMarkCellInput): Promise<{ studentId: string; subjectId: string; periodId: string | null; yearId: string | null }> {
-    const studentId = fromGlobalId(input.studentId, 'Student', 'studentId');
-    const subjectId = fromGlobalId(input.subjectId, 'Subject', 'subjectId');
-    if ((input.periodId == null) === (input.academicYearId == null)) throw badInput('Give exactly one of periodId (a period\'s mark) and academicYearId (the year\'s)', 'periodId');
-    const periodId = input.periodId != null ? fromGlobalId(input.periodId, 'StudyPeriod', 'periodId') : null;
-    const yearId = input.academicYearId != null ? fromGlobalId(input.academicYearId, 'AcademicYear', 'academicYearId') : null;
+  private async visibleCell(ctx: Ctx, input: FinalMarkCellInput): Promise<CellIds> {
+    const ids = cellIds(input);
+    if (!(await this.seesStudent(ctx, ids.studentId))) throw notFound('Student');
+    return ids;
+  }
+
+  /** Whether the viewer takes part in the student's education today (R-SEC-3). */
+  private async seesStudent(ctx: Ctx, studentId: string): Promise<boolean> {
     const student = await ctx.loaders.studentById.load(studentId);
-    if (!student || !(await ctx.services.roster.canSeeStudent(ctx, studentId, student.school.id))) throw notFound('Student');
-    return { studentId, subjectId, periodId, yearId };
+    return !!student && ctx.services.roster.canSeeStudent(ctx, studentId, student.school.id);
+  }
+
+  /**
+   * A write's cell: its facts, and the teacher's staff id (`teacherOf`). The teacher of the
+   * cell's dates may write it after their part in the student's education ended (a past period,
+   * under a reopening or a postponement); anyone else who may not see the student today gets
+   * NOT_FOUND, whatever the input's other faults, and one who may, FORBIDDEN.
+   */
+  private async writableCell(em: EntityManager, ctx: Ctx, ids: CellIds, sees: boolean): Promise<{ cell: Cell; staffId: string }> {
+    const hidden = () => notFound('Student');
+    const cell = await this.resolveCell(em, ids).catch((e: unknown) => { throw !sees && e instanceof UserErrorsException ? hidden() : e; });
+    if (!isMember(ctx, cell.schoolId)) throw hidden();
+    const staffId = await this.teacherOf(em, ctx, cell);
+    if (!staffId) throw sees ? forbidden('A final mark is set by a teacher of the subject in the student\'s class or group') : hidden();
+    return { cell, staffId };
   }
 
   /** The cell's period, class, school facts; NOT_FOUND for a period, year or subject of another school. */
-  private async resolveCell(em: EntityManager, ids: { studentId: string; subjectId: string; periodId: string | null; yearId: string | null }): Promise<Cell> {
+  private async resolveCell(em: EntityManager, ids: CellIds): Promise<Cell> {
     const [r] = await boundRows<{
       year_id: string; year_start: string; year_end: string; school_id: string; time_zone: string; min_marks: number; subject_school: string | null;
       student_school: string; class_id: string | null; grade: number | null;
@@ -471,7 +499,7 @@ export class FinalMarkService {
    * group the student was in during the period (an assignment of the year, of that period or none);
    * FORBIDDEN otherwise.
    */
-  private async assertTeaches(em: EntityManager, ctx: Ctx, cell: Cell): Promise<string> {
+  private async teacherOf(em: EntityManager, ctx: Ctx, cell: Cell): Promise<string | null> {
     // `teaching_span` (migration 0013): the relation "teaches" of the capability table, held on some
     // day of the cell's dates (a past period's marks are corrected under a reopening after its end).
     const [r] = await boundRows<{ id: string }>(em,
@@ -483,8 +511,7 @@ export class FinalMarkService {
                    and gm.from_date <= ?::date and (gm.to_date is null or gm.to_date >= ?::date)))
         limit 1`,
       [ctx.viewer!.userId, cell.subjectId, cell.rule.endDate, cell.rule.startDate, cell.classId, cell.studentId, cell.to, cell.from]);
-    if (!r) throw forbidden('A final mark is set by a teacher of the subject in the student\'s class or group');
-    return r.id;
+    return r?.id ?? null;
   }
 
   private async lockedFinalMark(em: EntityManager, cell: Cell): Promise<FinalMark | null> {
