@@ -1,6 +1,6 @@
 import { startTestApp, TestApp, HttpClient } from './helpers/app';
 import { collectLive } from './helpers/live';
-import { expectUnchanged, insertLesson } from './helpers/db';
+import { countQueries, expectUnchanged, insertLesson } from './helpers/db';
 import { assignment, demo, gid, guardian, linkGuardian, schoolClass, staff, student, subject, user } from './helpers/factories';
 import { clock } from '../src/clock';
 
@@ -156,6 +156,35 @@ describe('R-JOUR-12: threads about a student', () => {
     expect((await f.parent.ok(THREAD, { id: threadId })).node.messages.nodes.map((m: any) => m.body)).toEqual(['№ 312–315.', 'Какие задачи решать?']);
     // The student is a participant too (both may correspond).
     expect((await f.studentClient.ok(THREAD, { id: threadId })).node.messages.nodes).toHaveLength(2);
+  });
+});
+
+describe('CONVENTIONS: a list of threads with their messages', () => {
+  test('R-JOUR-12, CONVENTIONS: reading 2 or 6 threads with their messages costs the same statements; pages follow their cursors, per thread', async () => {
+    const f = await fixture();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t = await f.t.ok(START, { i: { studentId: S(f.kid.studentId), topic: `Тема ${i}`, body: `Первое ${i}` } });
+      ids.push(t.messageThreadStart.thread.id);
+      for (let k = 0; k < 3; k++) await f.parent.ok(SEND, { i: { threadId: t.messageThreadStart.thread.id, body: `Ответ ${i}.${k}` } });
+    }
+    const LIST = `query($n: Int!) { messageThreads(first: $n) { nodes { id topic messages(first: 2) { nodes { body } pageInfo { hasNextPage endCursor } } } } }`;
+    let two: any;
+    let six: any;
+    const nTwo = await countQueries(app, async () => { two = await f.parent.ok(LIST, { n: 2 }); });
+    const nSix = await countQueries(app, async () => { six = await f.parent.ok(LIST, { n: 6 }); });
+    expect(six.messageThreads.nodes).toHaveLength(6);
+    expect(nSix).toBe(nTwo);
+    // Each thread its own newest two, and the next page from its own cursor.
+    const newest = six.messageThreads.nodes.find((t: any) => t.id === ids[3]).messages;
+    expect(newest).toEqual({ nodes: [{ body: 'Ответ 3.2' }, { body: 'Ответ 3.1' }], pageInfo: { hasNextPage: true, endCursor: expect.any(String) } });
+    const next = await f.parent.ok(`query($id: ID!, $a: String) { node(id: $id) { ... on MessageThread { messages(first: 5, after: $a) { nodes { body } pageInfo { hasNextPage } } } } }`,
+      { id: ids[3], a: newest.pageInfo.endCursor });
+    expect(next.node.messages).toEqual({ nodes: [{ body: 'Ответ 3.0' }, { body: 'Первое 3' }], pageInfo: { hasNextPage: false } });
+    // A cursor that is not one of ours is refused, not sent to the database.
+    const bad = Buffer.from(JSON.stringify(['x|y', 'z'])).toString('base64url');
+    expect((await f.parent.gql(`query($id: ID!, $a: String) { node(id: $id) { ... on MessageThread { messages(first: 5, after: $a) { nodes { body } } } } }`,
+      { id: ids[3], a: bad })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
 

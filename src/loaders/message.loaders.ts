@@ -48,6 +48,31 @@ export function createMessageLoaders(em: EntityManager) {
       const byKey = new Map(rows.map((r) => [r.k, Number(r.n)]));
       return keys.map((k) => byKey.get(k) ?? 0);
     }),
+    /**
+     * A page of a thread's messages, the newest first: key `threadId|first|sentAt|id` (the last two
+     * the page's keyset cursor, empty for the first page), `first + 1` rows (the extra one tells
+     * whether a next page exists). A list of threads with their messages is one statement.
+     */
+    threadMessages: new DataLoader<string, Message[]>(async (keys) => {
+      const pages = keys.map((key) => {
+        const [threadId, first, afterAt, afterId] = key.split('|');
+        return { key, thread_id: threadId, n: Number(first) + 1, after_at: afterAt || null, after_id: afterId || null };
+      });
+      const rows = await boundRows<Record<string, unknown>>(em,
+        `select m.*, k.key as "__key"
+           from jsonb_to_recordset(?::jsonb) as k(key text, thread_id uuid, n int, after_at timestamptz, after_id uuid)
+           cross join lateral (select * from message m where m.thread_id = k.thread_id
+                                  and (k.after_at is null or (m.sent_at, m.id) < (k.after_at, k.after_id))
+                                order by m.sent_at desc, m.id desc limit k.n) m
+          order by k.key, m.sent_at desc, m.id desc`, [JSON.stringify(pages)]);
+      const byKey = new Map<string, Message[]>();
+      for (const { __key: key, ...row } of rows) {
+        const list = byKey.get(String(key)) ?? [];
+        list.push(leanRow(Message, row));
+        byKey.set(String(key), list);
+      }
+      return keys.map((k) => byKey.get(k) ?? []);
+    }),
     /** threadId → its latest message. */
     lastMessageByThread: new DataLoader<string, Message | null>(async (threadIds) => {
       const rows = await boundRows<Record<string, unknown>>(em,

@@ -41,7 +41,10 @@ type Author =
   | { kind: MessageAuthorKind.STUDENT; studentId: string };
 
 
-const isPageKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
+/** A page cursor's key: the last item's time (ISO, UTC) and id. */
+const isPageKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2
+  && typeof v[0] === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v[0])
+  && typeof v[1] === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v[1]);
 
 /** R-JOUR-12, R-SEC-3: a thread and its messages are seen by its participants today (`message_thread_access_at`). */
 async function canSeeThread(ctx: Ctx, threadId: string, schoolId: string): Promise<boolean> {
@@ -112,10 +115,8 @@ export class MessageService {
   async messages(ctx: Ctx, t: MessageThread, first: number, after?: string | null): Promise<Connection<Message>> {
     const key = decodeCursor(after, isPageKey);
     if (!(await canSeeThread(ctx, t.id, t.school.id))) return toConnection([], first, () => null);
-    const rows = await boundRows<Record<string, unknown>>(ctx.em,
-      `select m.* from message m where m.thread_id = ?::uuid ${key ? 'and (m.sent_at, m.id) < (?::timestamptz, ?::uuid)' : ''}
-        order by m.sent_at desc, m.id desc limit ?`, [t.id, ...(key ?? []), first + 1]);
-    return toConnection(rows.map((r) => leanRow(Message, r)), first, (m) => [m.sentAt.toISOString(), m.id]);
+    const page = await ctx.loaders.threadMessages.load([t.id, first, ...(key ?? ['', ''])].join('|'));
+    return toConnection(page, first, (m) => [m.sentAt.toISOString(), m.id]);
   }
 
   async unreadCount(ctx: Ctx, t: MessageThread): Promise<number> {
