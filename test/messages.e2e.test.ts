@@ -173,6 +173,7 @@ describe('CONVENTIONS: a list of threads with their messages', () => {
     let six: any;
     const nTwo = await countQueries(app, async () => { two = await f.parent.ok(LIST, { n: 2 }); });
     const nSix = await countQueries(app, async () => { six = await f.parent.ok(LIST, { n: 6 }); });
+    expect(two.messageThreads.nodes).toHaveLength(2);
     expect(six.messageThreads.nodes).toHaveLength(6);
     expect(nSix).toBe(nTwo);
     // Each thread its own newest two, and the next page from its own cursor.

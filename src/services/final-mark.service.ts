@@ -29,6 +29,7 @@ import { canSeeLesson } from './lesson.service';
 import { weightedAverage } from './journal.service';
 import { clock } from '../clock';
 import { ownStaffId } from './participation';
+import { type ScaleRow, checkValue, scaleFrom } from './grading';
 import { REOPENING_OF_CELL, REOPENING_OF_LESSON, reopeningOfCellParams } from './journal-lock';
 
 /** R-JOUR-9, R-ROLE-2, R-ROLE-3: who reopens and closes a closed journal. */
@@ -129,20 +130,17 @@ export class FinalMarkService {
       const postponed = existing?.kind === FinalMarkKind.POSTPONED ? existing.postponedUntil! : null;
       await this.checkOpen(em, p, cell, today, { postponedUntil: postponed });
       // The scale with its final-only values («осв», «н/а»).
-      const values = await boundRows<{ id: string; code: string; final_only: boolean; name: string }>(em,
-        `select v.id, v.code, v.final_only, gs.name from grading_system gs join grading_value v on v.grading_system_id = gs.id
-          where gs.id = effective_grading_system(?::uuid, ?::uuid, ?::uuid) order by v.position`, [cell.yearId, cell.subjectId, cell.classId]);
-      const raw = String(input.value ?? '').normalize('NFC').trim();
-      const value = values.find((v) => v.code.toLocaleLowerCase('ru') === raw.toLocaleLowerCase('ru'));
+      const scale = scaleFrom(await boundRows<ScaleRow>(em,
+        `select gs.name, v.id, v.code, v.final_only, v.position, sch.time_zone
+           from grading_system gs join school sch on sch.id = gs.school_id join grading_value v on v.grading_system_id = gs.id
+          where gs.id = effective_grading_system(?::uuid, ?::uuid, ?::uuid) order by v.position`, [cell.yearId, cell.subjectId, cell.classId]), { finalMarks: true });
+      const value = checkValue(p, scale, input.value, at('value'), 'a final mark');
       let kind = FinalMarkKind.MARK;
-      if (!values.length) p.add(UserErrorCode.NO_GRADING_SYSTEM, 'No grading system is assigned to this subject and class: the administration assigns one', at('value'));
-      else if (!value) {
-        p.add(UserErrorCode.NOT_ON_SCALE, `«${raw.slice(0, 20)}» is not a final mark of the grading system «${values[0].name}» (${values.map((v) => v.code).join(', ')})`, at('value'));
-      } else if (value.code === 'осв') {
+      if (value?.code === 'осв') {
         if (input.kind !== FinalMarkKind.EXEMPT && input.kind !== FinalMarkKind.MASTERED) {
           p.add(UserErrorCode.REQUIRED, '«осв» is recorded as EXEMPT (освобождён) or MASTERED (освоил): give `kind`', at('kind'));
         } else kind = input.kind;
-      } else if (value.code === 'н/а') {
+      } else if (value?.code === 'н/а') {
         kind = FinalMarkKind.NOT_ATTESTED;
       }
       if (value && value.code !== 'осв' && input.kind != null && input.kind !== kind) {

@@ -27,6 +27,7 @@ import { effectiveBellSlots, lessonSlotKey, slotControlWorks } from '../loaders/
 import { boundRows } from '../db/bound';
 import { leanRow } from '../db/lean';
 import { type CreateData, insertAudited } from '../db/audited-insert';
+import { type Scale, type ScaleRow, checkValue, scaleFrom } from './grading';
 import { type EventInput, publishEvent, publishEvents } from '../subscriptions/outbox';
 import {
   ATTENDANCE_CHANGED, HOMEWORK_REMOVED, HOMEWORK_SET, MARK_CHANGED, MARK_DELETED, MARK_POSTED,
@@ -108,8 +109,6 @@ const PAGE_MARK_FIELDS = new Set(['__typename', 'id', 'value', 'workType', 'less
 const PAGE_MARK_COLUMNS = 'm.id, m.school_id, m.lesson_id, m.student_id, m.work_type_id, m.grading_value_id, m.value';
 
 /** A grading system as a write checks values against it (R-YEAR-2): its name, its values by lower-cased code, the school's time zone. */
-interface Scale { name: string; values: Map<string, { id: string; code: string }>; timeZone: string }
-interface ScaleRow { name: string; id: string | null; code: string | null; final_only: boolean | null; position: number | null; time_zone: string }
 
 /** Rolls back a journal write whose viewer does not conduct the lesson (see `writeConducted`). */
 const NOT_CONDUCTED = new Error('not the teacher who conducts the lesson');
@@ -538,7 +537,7 @@ export class JournalService {
         // R-SEC-4: no personal data (marks are) in the journal without consent.
         else if (student.consent !== ConsentStatus.GIVEN) p.add(UserErrorCode.NO_CONSENT, 'The student has no consent to personal-data processing: no electronic marks', at('marks', i, 'studentId'));
         else if (journal.studentLocked(studentIds[i])) p.add(UserErrorCode.JOURNAL_CLOSED, journal.reason(studentIds[i]), at('marks', i, 'studentId'));
-        const value = this.checkValue(p, scale, m.value, at('marks', i, 'value'));
+        const value = checkValue(p, scale, m.value, at('marks', i, 'value'));
         const workType = workTypes[i];
         if (workType?.kind === WorkKind.CONTROL && !controlWorkId) {
           p.add(UserErrorCode.NO_CONTROL_WORK, 'No control work is scheduled for this lesson: a control-work mark belongs to one', at('marks', i, 'workTypeId'));
@@ -581,7 +580,7 @@ export class JournalService {
     return this.writeMark(ctx, id, async (em, { lesson, mark }) => {
       const p = new Problems();
       const scale = input.value != null ? await this.scaleOf(em, lesson) : null;
-      const value = input.value != null ? this.checkValue(p, scale, input.value, at('value')) : null;
+      const value = input.value != null ? checkValue(p, scale, input.value, at('value')) : null;
       let workType: WorkType | null = null;
       if (input.workTypeId != null) {
         [workType] = await this.checkWorkTypes(em, p, lesson.school.id, [fromGlobalId(input.workTypeId, 'WorkType', 'workTypeId')], () => at('workTypeId'));
@@ -813,7 +812,7 @@ export class JournalService {
     return {
       students: new Map(row.students.map((r) => [r.id, { consent: r.consent_status }])),
       workTypes: row.work_types.map((r) => leanRow(WorkType, r)),
-      scale: this.scaleFrom(row.scale),
+      scale: scaleFrom(row.scale, { finalMarks: false }),
     };
   }
 
@@ -844,39 +843,18 @@ export class JournalService {
    */
   private async scaleOf(em: EntityManager, lesson: Lesson): Promise<Scale | null> {
     const [sql, params] = this.scaleSql(lesson);
-    return this.scaleFrom(await em.execute<ScaleRow[]>(`${sql} order by v.position`, params));
+    return scaleFrom(await em.execute<ScaleRow[]>(`${sql} order by v.position`, params), { finalMarks: false });
   }
 
   /** The select of `scaleOf`: one row per value of the grading system (one with null values when it has none). */
   private scaleSql(lesson: Lesson): [string, unknown[]] {
-    return [`with c as (select coalesce(?::uuid, g.school_class_id,
-                     (select cm.school_class_id from class_membership cm join school_class sc on sc.id = cm.school_class_id
-                       where cm.student_id = ?::uuid and sc.academic_year_id = ?::uuid and cm.from_date <= ?::date
-                         and (cm.to_date is null or cm.to_date >= ?::date) limit 1)) as class_id
-                    from (select 1) x left join study_group g on g.id = ?::uuid)
+    // The lesson's class (lesson_class(), migration 0027: an individual lesson's is its student's that day).
+    return [`with c as (select lesson_class(?::uuid) as class_id)
        select gs.name, v.id, v.code, v.final_only, v.position, sch.time_zone
          from c cross join lateral (select effective_grading_system(?::uuid, ?::uuid, c.class_id) as id) e
          join grading_system gs on gs.id = e.id join school sch on sch.id = gs.school_id
          left join grading_value v on v.grading_system_id = gs.id`,
-    [lesson.schoolClass?.id ?? null, lesson.student?.id ?? null, lesson.academicYear.id, lesson.date, lesson.date, lesson.group?.id ?? null,
-      lesson.academicYear.id, lesson.subject.id]];
-  }
-
-  private scaleFrom(rows: ScaleRow[]): Scale | null {
-    if (!rows.length) return null;
-    const values = new Map<string, { id: string; code: string }>();
-    for (const r of rows) if (r.id && r.code && !r.final_only) values.set(r.code.toLocaleLowerCase('ru'), { id: r.id, code: r.code });
-    return { name: rows[0].name, values, timeZone: rows[0].time_zone };
-  }
-
-  private checkValue(p: Problems, scale: Scale | null, raw: string, field: string[]): { id: string; code: string } | null {
-    if (!scale) { p.add(UserErrorCode.NO_GRADING_SYSTEM, 'No grading system is assigned to this subject and class: the administration assigns one', field); return null; }
-    const v = scale.values.get(String(raw).normalize('NFC').trim().toLocaleLowerCase('ru'));
-    if (!v) {
-      p.add(UserErrorCode.NOT_ON_SCALE, `«${String(raw).slice(0, 20)}» is not a mark of the grading system «${scale.name}» (${[...scale.values.values()].map((x) => x.code).join(', ')})`, field);
-      return null;
-    }
-    return v;
+    [lesson.id, lesson.academicYear.id, lesson.subject.id]];
   }
 
   /** The control work scheduled for the lesson (the rule of `Lesson.controlWorks`: slotControlWorks); null without one. */
